@@ -1,0 +1,63 @@
+#include "stsd/common/sts_error.h"
+
+namespace stsd {
+
+// The one table of wire codes (AWS-BEHAVIOUR.md sections 1-4).
+const ErrorInfo& error_info(ErrorCode code) {
+  static constexpr ErrorInfo kInvalidAction{"InvalidAction", 400, true, true};
+  static constexpr ErrorInfo kMalformedInput{"MalformedInput", 400, true, false};
+  static constexpr ErrorInfo kValidation{"ValidationError", 400, true, false};
+  static constexpr ErrorInfo kInvalidParameterValue{"InvalidParameterValue", 400, true, false};
+  static constexpr ErrorInfo kMissingAction{"MissingAction", 400, true, false};
+  static constexpr ErrorInfo kMissingAuth{"MissingAuthenticationToken", 403, true, false};
+  static constexpr ErrorInfo kIncomplete{"IncompleteSignature", 400, true, false};
+  static constexpr ErrorInfo kSigMismatch{"SignatureDoesNotMatch", 403, true, false};
+  static constexpr ErrorInfo kInvalidClientTokenId{"InvalidClientTokenId", 403, true, false};
+  static constexpr ErrorInfo kExpiredToken{"ExpiredToken", 403, true, false};
+  static constexpr ErrorInfo kAccessDenied{"AccessDenied", 403, true, false};
+  static constexpr ErrorInfo kMalformedPolicy{"MalformedPolicyDocument", 400, true, false};
+  static constexpr ErrorInfo kPackedTooLarge{"PackedPolicyTooLarge", 400, true, false};
+  static constexpr ErrorInfo kRegionDisabled{"RegionDisabledException", 403, true, false};
+  static constexpr ErrorInfo kExpiredTokenException{"ExpiredTokenException", 400, true, false};
+  static constexpr ErrorInfo kIdpRejected{"IDPRejectedClaim", 403, true, false};
+  static constexpr ErrorInfo kIdpComm{"IDPCommunicationError", 400, true, false};
+  static constexpr ErrorInfo kInvalidIdentityToken{"InvalidIdentityToken", 400, true, false};
+  static constexpr ErrorInfo kInvalidAuthzMessage{"InvalidAuthorizationMessageException", 400, true, false};
+  static constexpr ErrorInfo kExpiredTradeIn{"ExpiredTradeInTokenException", 400, true, false};
+  static constexpr ErrorInfo kJwtTooLarge{"JWTPayloadSizeExceededException", 400, true, false};
+  static constexpr ErrorInfo kOutboundDisabled{"OutboundWebIdentityFederationDisabledException", 403, true, false};
+  static constexpr ErrorInfo kEscalation{"SessionDurationEscalationException", 403, true, false};
+  static constexpr ErrorInfo kInternal{"InternalFailure", 500, false, false};
+  static constexpr ErrorInfo kUnavailable{"ServiceUnavailable", 503, false, false};
+
+  switch (code) {
+    case ErrorCode::InvalidAction: return kInvalidAction;
+    case ErrorCode::MalformedInput: return kMalformedInput;
+    case ErrorCode::ValidationError: return kValidation;
+    case ErrorCode::InvalidParameterValue: return kInvalidParameterValue;
+    case ErrorCode::MissingAction: return kMissingAction;
+    case ErrorCode::MissingAuthenticationToken: return kMissingAuth;
+    case ErrorCode::IncompleteSignature: return kIncomplete;
+    case ErrorCode::SignatureDoesNotMatch: return kSigMismatch;
+    case ErrorCode::InvalidClientTokenId: return kInvalidClientTokenId;
+    case ErrorCode::ExpiredToken: return kExpiredToken;
+    case ErrorCode::AccessDenied: return kAccessDenied;
+    case ErrorCode::MalformedPolicyDocument: return kMalformedPolicy;
+    case ErrorCode::PackedPolicyTooLarge: return kPackedTooLarge;
+    case ErrorCode::RegionDisabled: return kRegionDisabled;
+    case ErrorCode::ExpiredTokenException: return kExpiredTokenException;
+    case ErrorCode::IDPRejectedClaim: return kIdpRejected;
+    case ErrorCode::IDPCommunicationError: return kIdpComm;
+    case ErrorCode::InvalidIdentityToken: return kInvalidIdentityToken;
+    case ErrorCode::InvalidAuthorizationMessage: return kInvalidAuthzMessage;
+    case ErrorCode::ExpiredTradeInToken: return kExpiredTradeIn;
+    case ErrorCode::JWTPayloadSizeExceeded: return kJwtTooLarge;
+    case ErrorCode::OutboundWebIdentityFederationDisabled: return kOutboundDisabled;
+    case ErrorCode::SessionDurationEscalation: return kEscalation;
+    case ErrorCode::InternalFailure: return kInternal;
+    case ErrorCode::ServiceUnavailable: return kUnavailable;
+  }
+  return kInternal;
+}
+
+}  // namespace stsd
