@@ -3,6 +3,7 @@
 // AWS, the first value of a duplicated name wins (Action and Version too).
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -12,13 +13,13 @@ class Parameters {
  public:
   // Keeps only the first value for a name already present.
   void add(std::string name, std::string value) {
-    if (find(name) != nullptr) return;
+    if (index_.count(name) != 0) return;
+    index_.emplace(name, items_.size());
     items_.emplace_back(std::move(name), std::move(value));
   }
   const std::string* find(std::string_view name) const {
-    for (const auto& [k, v] : items_)
-      if (k == name) return &v;
-    return nullptr;
+    auto it = index_.find(std::string(name));
+    return it == index_.end() ? nullptr : &items_[it->second].second;
   }
   bool contains(std::string_view name) const { return find(name) != nullptr; }
   const std::vector<std::pair<std::string, std::string>>& items() const { return items_; }
@@ -26,6 +27,7 @@ class Parameters {
 
  private:
   std::vector<std::pair<std::string, std::string>> items_;
+  std::unordered_map<std::string, std::size_t> index_;  // name -> position in items_
 };
 
 }  // namespace stsd::service
