@@ -1,0 +1,19 @@
+#pragma once
+// Composition root: io_context, store, clock, codecs, service, frontend,
+// HTTP server and signal handling.
+#include "stsd/app/options.h"
+#include "stsd/config/config.h"
+#include "stsd/domain/store.h"
+
+namespace stsd::app {
+
+// Config structs -> the domain's store data (derived fields filled by Store).
+domain::StoreData to_store_data(const config::Config& config);
+
+// Runs until SIGTERM/SIGINT; returns the process exit code.
+int serve(const Options& options, const config::Config& config);
+
+// `stsd healthcheck [URL]`: 0 when URL answers 200 with "status":"ok".
+int healthcheck(const std::string& url);
+
+}  // namespace stsd::app

@@ -1,0 +1,41 @@
+#pragma once
+// ARNs: arn:partition:service:region:account:resource.
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace stsd::domain {
+
+struct Arn {
+  std::string partition;
+  std::string service;
+  std::string region;
+  std::string account;
+  std::string resource;
+
+  static std::optional<Arn> parse(std::string_view text);
+  std::string str() const;
+};
+
+// A role ARN as IAM accepts it: arn:<partition>:iam::<12 digits>:role/<path/>name.
+struct RoleArn {
+  std::string partition;
+  std::string account;
+  std::string path;  // "/" or "/a/b/"
+  std::string name;
+  std::string str() const;
+};
+std::optional<RoleArn> parse_role_arn(std::string_view text);
+
+bool is_account_id(std::string_view s);  // exactly 12 ASCII digits
+
+// Principal ARNs, in the shapes AWS returns (AWS-BEHAVIOUR.md section 5).
+std::string root_arn(std::string_view account);
+std::string user_arn(std::string_view account, std::string_view path, std::string_view name);
+std::string role_arn(std::string_view account, std::string_view path, std::string_view name);
+// The IAM path is dropped in assumed-role ARNs.
+std::string assumed_role_arn(std::string_view account, std::string_view role_name,
+                             std::string_view session_name);
+std::string federated_user_arn(std::string_view account, std::string_view name);
+
+}  // namespace stsd::domain

@@ -1,0 +1,128 @@
+#pragma once
+// The identity store: accounts, users (with access keys and MFA devices),
+// roles. Immutable once built; a change builds a new Store and swaps it in
+// (StoreHolder), so request threads never lock.
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "stsd/domain/arn.h"
+#include "stsd/domain/session.h"
+
+namespace stsd::domain {
+
+enum class RoleMode { Auto, Strict };
+
+struct MfaDevice {
+  std::string serial;
+  std::string secret;  // raw TOTP key bytes
+};
+
+struct Account {
+  std::string id;
+  std::string alias;
+};
+
+struct User {
+  std::string account;
+  std::string name;
+  std::string path = "/";
+  std::string arn;
+  std::string user_id;  // AIDA...
+  std::vector<MfaDevice> mfa_devices;
+  std::vector<Tag> tags;
+  std::vector<std::string> policies;  // JSON texts
+};
+
+struct Role {
+  std::string account;
+  std::string name;
+  std::string path = "/";
+  std::string arn;
+  std::string role_id;  // AROA...
+  int max_session_duration = 3600;
+  std::optional<std::string> trust_policy;  // JSON text
+  std::vector<Tag> tags;
+  std::vector<std::string> policies;
+  bool declared = true;  // false for roles made up in auto mode
+};
+
+// Who owns a long-term access key: an IAM user, or an account's root.
+struct AccessKeyRecord {
+  std::string id;
+  std::string secret;
+  std::string account;
+  const User* user = nullptr;  // nullptr: the account root
+};
+
+struct StoreData {
+  std::string region = "us-east-1";
+  RoleMode role_mode = RoleMode::Auto;
+  std::vector<Account> accounts;
+  std::vector<User> users;
+  std::vector<Role> roles;
+  // Root credentials per account: {account id, key id, secret}.
+  struct RootKey {
+    std::string account;
+    std::string id;
+    std::string secret;
+  };
+  std::vector<RootKey> root_keys;
+  // User access keys: {user index, key id, secret}.
+  struct UserKey {
+    std::size_t user;
+    std::string id;
+    std::string secret;
+  };
+  std::vector<UserKey> user_keys;
+};
+
+class Store {
+ public:
+  // Fills derived fields (ARNs, unique ids) and builds the indexes.
+  explicit Store(StoreData data);
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  const StoreData& data() const { return data_; }
+  RoleMode role_mode() const { return data_.role_mode; }
+  const std::string& region() const { return data_.region; }
+  // The first declared account: where unknown keys land in permissive mode.
+  const std::string& default_account() const;
+  const User* default_user() const;
+
+  const AccessKeyRecord* find_access_key(std::string_view id) const;
+  const User* find_user_by_arn(std::string_view arn) const;
+  // Declared role, or in auto mode one made up on the spot (max session
+  // duration 43200). nullptr: no such role.
+  std::shared_ptr<const Role> find_role(const RoleArn& arn) const;
+
+ private:
+  StoreData data_;
+  std::unordered_map<std::string, AccessKeyRecord> keys_;
+  std::unordered_map<std::string, std::shared_ptr<const Role>> roles_by_arn_;
+};
+
+// Holds the current Store; readers take a snapshot, writers swap.
+class StoreHolder {
+ public:
+  explicit StoreHolder(std::shared_ptr<const Store> store) : store_(std::move(store)) {}
+  std::shared_ptr<const Store> get() const {
+    std::lock_guard lock(mutex_);
+    return store_;
+  }
+  void set(std::shared_ptr<const Store> store) {
+    std::lock_guard lock(mutex_);
+    store_ = std::move(store);
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::shared_ptr<const Store> store_;
+};
+
+}  // namespace stsd::domain

@@ -1,0 +1,23 @@
+#pragma once
+// The one place responses are rendered: AWS's Query-protocol XML envelopes
+// (success and <ErrorResponse>), or AWS's JSON rendering for callers that
+// send `Accept: application/json` (aws-iam-authenticator does).
+#include <string_view>
+
+#include "stsd/common/sts_error.h"
+#include "stsd/http/server.h"
+#include "stsd/service/result_node.h"
+
+namespace stsd::protocol {
+
+enum class Format { Xml, Json };
+
+inline constexpr std::string_view kStsNamespace = "https://sts.amazonaws.com/doc/2011-06-15/";
+inline constexpr std::string_view kAwsFaultNamespace = "http://webservices.amazon.com/AWSFault/2005-15-09";
+
+// result is the <ActionResult> node.
+http::HttpResponse render_success(std::string_view action, const service::ResultNode& result,
+                                  std::string_view request_id, Format format);
+http::HttpResponse render_error(const StsError& error, std::string_view request_id, Format format);
+
+}  // namespace stsd::protocol

@@ -1,0 +1,38 @@
+#pragma once
+// What every STS action gets, and the signature each one implements (one
+// file per action under src/service/actions/).
+#include <string>
+
+#include "stsd/common/sts_error.h"
+#include "stsd/domain/authorization_message.h"
+#include "stsd/domain/clock.h"
+#include "stsd/domain/session_token.h"
+#include "stsd/domain/store.h"
+#include "stsd/service/action_input.h"
+#include "stsd/service/caller.h"
+#include "stsd/service/result_node.h"
+
+namespace stsd::service {
+
+struct ActionContext {
+  const ActionInput& input;
+  // Authenticated caller; nullptr for the unsigned actions (SAML, web identity).
+  const Caller* caller;
+  const domain::Store& store;
+  const domain::SessionTokenCodec& tokens;
+  const domain::AuthorizationMessageCodec& messages;
+  const domain::Clock& clock;
+  std::string region;
+};
+
+// Returns the children of <ActionResult>.
+using ActionFn = Result<ResultNode> (*)(const ActionContext&);
+
+Result<ResultNode> get_caller_identity(const ActionContext&);
+Result<ResultNode> assume_role(const ActionContext&);
+Result<ResultNode> get_session_token(const ActionContext&);
+Result<ResultNode> get_federation_token(const ActionContext&);
+Result<ResultNode> get_access_key_info(const ActionContext&);
+Result<ResultNode> decode_authorization_message(const ActionContext&);
+
+}  // namespace stsd::service

@@ -1,0 +1,41 @@
+#pragma once
+// Turns a SigV4-signed request into a Caller, in the order AWS STS checks
+// (AWS-BEHAVIOUR.md section 4): syntax, credential scope, clock, key/token,
+// token expiry, then the HMAC.
+#include "stsd/common/sts_error.h"
+#include "stsd/domain/clock.h"
+#include "stsd/domain/session_token.h"
+#include "stsd/domain/store.h"
+#include "stsd/service/caller.h"
+#include "stsd/sigv4/sigv4.h"
+
+namespace stsd::service {
+
+enum class AuthMode {
+  Strict,      // every signature verified
+  Permissive,  // unknown keys accepted as a user of the default account
+  Off,         // nothing verified; default user unless a valid session token is sent
+};
+
+struct Authenticated {
+  Caller caller;
+  std::string region;  // from the credential scope; where AWS echoes the region
+};
+
+class Authenticator {
+ public:
+  Authenticator(AuthMode mode, const domain::SessionTokenCodec& tokens, const domain::Clock& clock)
+      : mode_(mode), tokens_(tokens), clock_(clock) {}
+
+  Result<Authenticated> authenticate(const sigv4::Request& request, const domain::Store& store) const;
+  AuthMode mode() const { return mode_; }
+
+ private:
+  Result<Authenticated> unverified(const sigv4::Request& request, const domain::Store& store) const;
+
+  AuthMode mode_;
+  const domain::SessionTokenCodec& tokens_;
+  const domain::Clock& clock_;
+};
+
+}  // namespace stsd::service

@@ -1,0 +1,70 @@
+#include "stsd/domain/store.h"
+
+#include "stsd/domain/access_key.h"
+
+namespace stsd::domain {
+
+namespace {
+const std::string kFallbackAccount = "000000000000";
+constexpr int kAutoRoleMaxSessionDuration = 43200;
+}  // namespace
+
+Store::Store(StoreData data) : data_(std::move(data)) {
+  for (auto& u : data_.users) {
+    u.arn = user_arn(u.account, u.path, u.name);
+    u.user_id = stable_unique_id("AIDA", u.arn);
+  }
+  for (auto& r : data_.roles) {
+    r.arn = role_arn(r.account, r.path, r.name);
+    r.role_id = stable_unique_id("AROA", r.arn);
+    r.declared = true;
+    // IAM role ARNs are unique by account and name; the path is not part of
+    // identity when matching a requested ARN, but AWS requires it to match.
+    roles_by_arn_.emplace(r.arn, std::make_shared<const Role>(r));
+  }
+  for (const auto& k : data_.root_keys) keys_.emplace(k.id, AccessKeyRecord{k.id, k.secret, k.account, nullptr});
+  for (const auto& k : data_.user_keys) {
+    const User* u = &data_.users.at(k.user);
+    keys_.emplace(k.id, AccessKeyRecord{k.id, k.secret, u->account, u});
+  }
+}
+
+const std::string& Store::default_account() const {
+  if (!data_.accounts.empty()) return data_.accounts.front().id;
+  if (!data_.users.empty()) return data_.users.front().account;
+  return kFallbackAccount;
+}
+
+const User* Store::default_user() const {
+  for (const auto& u : data_.users)
+    if (u.account == default_account()) return &u;
+  return nullptr;
+}
+
+const AccessKeyRecord* Store::find_access_key(std::string_view id) const {
+  auto it = keys_.find(std::string(id));
+  return it == keys_.end() ? nullptr : &it->second;
+}
+
+const User* Store::find_user_by_arn(std::string_view arn) const {
+  for (const auto& u : data_.users)
+    if (u.arn == arn) return &u;
+  return nullptr;
+}
+
+std::shared_ptr<const Role> Store::find_role(const RoleArn& arn) const {
+  auto it = roles_by_arn_.find(role_arn(arn.account, arn.path, arn.name));
+  if (it != roles_by_arn_.end()) return it->second;
+  if (data_.role_mode == RoleMode::Strict) return nullptr;
+  auto role = std::make_shared<Role>();
+  role->account = arn.account;
+  role->name = arn.name;
+  role->path = arn.path;
+  role->arn = role_arn(arn.account, arn.path, arn.name);
+  role->role_id = stable_unique_id("AROA", role->arn);
+  role->max_session_duration = kAutoRoleMaxSessionDuration;
+  role->declared = false;
+  return role;
+}
+
+}  // namespace stsd::domain

@@ -1,0 +1,55 @@
+// argv/env -> config -> App -> run. The one start-up try/catch: bad flags or
+// a bad config print one clear message and exit 2 with nothing started.
+#include <spdlog/spdlog.h>
+
+#include <exception>
+#include <iostream>
+
+#include "stsd/app/app.h"
+#include "stsd/common/logging.h"
+#include "stsd/config/config.h"
+
+namespace {
+
+void print_problems(const stsd::config::ConfigError& error, const std::string& source) {
+  for (const auto& p : error.problems) std::cerr << "stsd: " << source << ": " << p.to_string() << "\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace stsd;
+  auto parsed = app::parse_options(argc, argv);
+  if (!parsed) {
+    std::cerr << "stsd: " << parsed.error() << "\n";
+    return 2;
+  }
+  const app::Options& options = *parsed;
+  switch (options.command) {
+    case app::Command::Help: std::cout << app::usage(); return 0;
+    case app::Command::Version: std::cout << "stsd " << STSD_VERSION_STRING << "\n"; return 0;
+    case app::Command::PrintDefaultConfig: std::cout << config::embedded_default_config(); return 0;
+    case app::Command::Healthcheck: return app::healthcheck(options.healthcheck_url);
+    case app::Command::CheckConfig:
+    case app::Command::Serve: break;
+  }
+
+  try {
+    auto loaded = options.config_path ? config::load_config_file(*options.config_path)
+                                      : config::parse_config(config::embedded_default_config(), ".");
+    const std::string source = options.config_path ? *options.config_path : "embedded default";
+    if (!loaded) {
+      print_problems(loaded.error(), source);
+      return 2;
+    }
+    if (options.command == app::Command::CheckConfig) {
+      std::cout << source << ": ok\n";
+      return 0;
+    }
+    setup_logging(options.log_level, options.log_format);
+    return app::serve(options, *loaded);
+  } catch (const std::exception& e) {
+    std::cerr << "stsd: " << e.what() << "\n";
+    return 2;
+  }
+}

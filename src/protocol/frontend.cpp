@@ -1,0 +1,129 @@
+#include "stsd/protocol/frontend.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <random>
+
+#include "stsd/crypto/crypto.h"
+#include "stsd/protocol/query.h"
+#include "stsd/protocol/response_writer.h"
+
+namespace stsd::protocol {
+
+namespace {
+
+constexpr std::string_view kAdminPrefix = "/_stsd/";
+// Where AWS sends requests it cannot read as an STS call (AWS-BEHAVIOUR.md section 2).
+constexpr std::string_view kRedirectLocation = "https://aws.amazon.com/iam";
+
+bool starts_with_ci(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() &&
+         std::equal(prefix.begin(), prefix.end(), s.begin(), [](char a, char b) {
+           return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+         });
+}
+
+Format response_format(const http::HttpRequest& request) {
+  return request.header("Accept").find("application/json") != std::string_view::npos ? Format::Json
+                                                                                       : Format::Xml;
+}
+
+sigv4::Request to_sigv4(const http::HttpRequest& request) {
+  sigv4::Request out;
+  out.method = request.method;
+  auto q = request.target.find('?');
+  out.path = request.target.substr(0, q);
+  if (q != std::string::npos) out.query = request.target.substr(q + 1);
+  out.headers.reserve(request.headers.size());
+  for (const auto& [name, value] : request.headers) out.headers.push_back({name, value});
+  out.body = request.body;
+  return out;
+}
+
+http::HttpResponse redirect(std::string_view query) {
+  http::HttpResponse r;
+  r.status = 302;
+  std::string location(kRedirectLocation);
+  if (!query.empty()) location += "?" + std::string(query);
+  r.headers.emplace_back("Location", std::move(location));
+  return r;
+}
+
+http::HttpResponse json_response(int status, std::string body) {
+  http::HttpResponse r;
+  r.status = status;
+  r.headers.emplace_back("Content-Type", "application/json");
+  r.body = std::move(body);
+  return r;
+}
+
+}  // namespace
+
+std::string make_request_id() {
+  // Request ids are not secrets: a per-thread PRNG seeded from the CSPRNG.
+  thread_local std::mt19937_64 rng([] {
+    std::string seed = crypto::random_bytes(8);
+    std::uint64_t v = 0;
+    for (unsigned char c : seed) v = (v << 8) | c;
+    return v;
+  }());
+  std::uint64_t hi = rng(), lo = rng();
+  hi = (hi & 0xFFFFFFFFFFFF0FFFULL) | 0x0000000000004000ULL;  // version 4
+  lo = (lo & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;  // RFC 4122 variant
+  char buf[37];
+  std::snprintf(buf, sizeof buf, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
+                static_cast<unsigned>((hi >> 16) & 0xFFFF), static_cast<unsigned>(hi & 0xFFFF),
+                static_cast<unsigned>(lo >> 48), static_cast<unsigned long long>(lo & 0xFFFFFFFFFFFFULL));
+  return buf;
+}
+
+http::HttpResponse Frontend::handle(const http::HttpRequest& request) const {
+  std::string_view path = std::string_view(request.target).substr(0, request.target.find('?'));
+  if (path.substr(0, kAdminPrefix.size()) == kAdminPrefix) return handle_admin(request, path);
+  return handle_sts(request, make_request_id());
+}
+
+http::HttpResponse Frontend::handle_sts(const http::HttpRequest& request, const std::string& request_id) const {
+  const auto started = std::chrono::steady_clock::now();
+  service::Parameters params;
+  std::string_view query;
+  if (auto q = request.target.find('?'); q != std::string::npos) query = std::string_view(request.target).substr(q + 1);
+
+  if (request.method == "POST") {
+    // Only a form body carries parameters; without one AWS redirects.
+    if (!starts_with_ci(request.header("Content-Type"), "application/x-www-form-urlencoded"))
+      return redirect({});
+    parse_form(request.body, params);
+    parse_form(query, params);
+  } else if (request.method == "GET") {
+    parse_form(query, params);
+  } else {
+    return redirect({});
+  }
+  if (!params.contains("Action")) return redirect(request.method == "GET" ? query : std::string_view());
+
+  const Format format = response_format(request);
+  service::Outcome outcome = sts_.handle(params, to_sigv4(request));
+  http::HttpResponse response =
+      outcome.result ? render_success(outcome.action, *outcome.result, request_id, format)
+                     : render_error(outcome.result.error(), request_id, format);
+
+  const auto micros =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
+  spdlog::info("request_id={} action={} principal={} status={} code={} latency_us={}", request_id,
+               outcome.action.empty() ? "-" : outcome.action,
+               outcome.principal_arn.empty() ? "-" : outcome.principal_arn, response.status,
+               outcome.result ? "-" : error_info(outcome.result.error().code).wire_code, micros);
+  return response;
+}
+
+http::HttpResponse Frontend::handle_admin(const http::HttpRequest& request, std::string_view path) const {
+  if (path == "/_stsd/health" && (request.method == "GET" || request.method == "HEAD"))
+    return json_response(200, R"({"status":"ok","version":")" + version_ + R"("})");
+  return json_response(404, R"({"error":"not found"})");
+}
+
+}  // namespace stsd::protocol

@@ -1,0 +1,169 @@
+#include "stsd/service/authenticator.h"
+
+#include <spdlog/spdlog.h>
+
+#include "stsd/common/time_format.h"
+#include "stsd/domain/access_key.h"
+
+namespace stsd::service {
+
+namespace {
+
+constexpr std::int64_t kClockWindow = 15 * 60;
+constexpr std::string_view kInvalidToken = "The security token included in the request is invalid.";
+constexpr std::string_view kExpiredToken = "The security token included in the request is expired";
+constexpr std::string_view kSignatureMismatch =
+    "The request signature we calculated does not match the signature you provided. Check your AWS "
+    "Secret Access Key and signing method. Consult the service documentation for details.";
+
+StsError from_sigv4(const sigv4::Error& e) {
+  switch (e.kind) {
+    case sigv4::ErrorKind::MissingAuthenticationToken:
+      return StsError::make(ErrorCode::MissingAuthenticationToken, e.message);
+    case sigv4::ErrorKind::IncompleteSignature:
+      return StsError::make(ErrorCode::IncompleteSignature, e.message);
+    case sigv4::ErrorKind::SignatureDoesNotMatch:
+      return StsError::make(ErrorCode::SignatureDoesNotMatch, e.message);
+  }
+  return StsError::make(ErrorCode::InternalFailure, "unmapped SigV4 error");
+}
+
+// Scope checks come first on STS (region, then service; messages concatenated).
+std::optional<StsError> check_scope(const sigv4::CredentialScope& scope) {
+  std::string message;
+  if (scope.region.empty()) message += "Credential should be scoped to a valid region. ";
+  if (scope.service != "sts") message += "Credential should be scoped to correct service: 'sts'. ";
+  if (!message.empty()) return StsError::make(ErrorCode::SignatureDoesNotMatch, message);
+  if (scope.terminator != "aws4_request")
+    return StsError::make(ErrorCode::SignatureDoesNotMatch,
+                          "Credential should be scoped with a valid terminator: 'aws4_request', not '" +
+                              scope.terminator + "'. ");
+  return std::nullopt;
+}
+
+std::optional<StsError> check_clock(std::string_view amz_date, std::int64_t now) {
+  auto when = parse_amz_date(amz_date);
+  if (!when)
+    return StsError::make(ErrorCode::IncompleteSignature,
+                          "Date must be in ISO-8601 'basic format'. Got '" + std::string(amz_date) +
+                              "'. See http://en.wikipedia.org/wiki/ISO_8601");
+  if (*when < now - kClockWindow)
+    return StsError::make(ErrorCode::SignatureDoesNotMatch,
+                          "Signature expired: " + std::string(amz_date) + " is now earlier than " +
+                              format_amz_date(now - kClockWindow) + " (" + format_amz_date(now) +
+                              " - 15 min.)");
+  if (*when > now + kClockWindow)
+    return StsError::make(ErrorCode::SignatureDoesNotMatch,
+                          "Signature not yet current: " + std::string(amz_date) + " is still later than " +
+                              format_amz_date(now + kClockWindow) + " (" + format_amz_date(now) +
+                              " + 15 min.)");
+  return std::nullopt;
+}
+
+bool is_temporary_key(std::string_view id) { return id.substr(0, 4) == domain::kTemporaryKeyPrefix; }
+
+}  // namespace
+
+Result<Authenticated> Authenticator::authenticate(const sigv4::Request& request,
+                                                  const domain::Store& store) const {
+  if (mode_ == AuthMode::Off) return unverified(request, store);
+
+  auto parsed = sigv4::parse(request);
+  if (!parsed) return unexpected(from_sigv4(parsed.error()));
+  const sigv4::SignedRequestInfo& info = *parsed;
+
+  if (auto e = check_scope(info.credential)) return unexpected(std::move(*e));
+  if (auto e = check_clock(info.amz_date, clock_.now())) return unexpected(std::move(*e));
+
+  const std::string& key_id = info.credential.access_key_id;
+  Caller caller;
+  std::string_view secret;
+  std::optional<domain::Session> session;
+
+  if (info.security_token || is_temporary_key(key_id)) {
+    if (!info.security_token) return fail(ErrorCode::InvalidClientTokenId, std::string(kInvalidToken));
+    session = tokens_.open(*info.security_token);
+    // The token must have been minted for exactly this access key id.
+    if (!session || session->access_key_id != key_id)
+      return fail(ErrorCode::InvalidClientTokenId, std::string(kInvalidToken));
+    if (session->expiration <= clock_.now())
+      return fail(ErrorCode::ExpiredToken, std::string(kExpiredToken));
+    secret = session->secret_access_key;
+  } else {
+    const domain::AccessKeyRecord* record = store.find_access_key(key_id);
+    if (record == nullptr) {
+      if (mode_ == AuthMode::Permissive && store.default_user() != nullptr) {
+        spdlog::warn("permissive auth: unknown access key {} accepted as {}", key_id,
+                     store.default_user()->arn);
+        return Authenticated{user_caller(*store.default_user(), key_id), info.credential.region};
+      }
+      return fail(ErrorCode::InvalidClientTokenId, std::string(kInvalidToken));
+    }
+    secret = record->secret;
+    caller = record->user ? user_caller(*record->user, key_id) : root_caller(record->account, key_id);
+  }
+
+  if (!sigv4::verify(request, info, secret))
+    return fail(ErrorCode::SignatureDoesNotMatch, std::string(kSignatureMismatch));
+
+  if (session) caller = session_caller(std::move(*session), store);
+  return Authenticated{std::move(caller), info.credential.region};
+}
+
+Result<Authenticated> Authenticator::unverified(const sigv4::Request& request,
+                                                const domain::Store& store) const {
+  // With auth off a valid session token still tells who the caller is, so
+  // role sessions keep their identity; anything else is the default user.
+  std::string region = store.region();
+  if (auto parsed = sigv4::parse(request)) {
+    if (!parsed->credential.region.empty()) region = parsed->credential.region;
+    if (parsed->security_token) {
+      if (auto session = tokens_.open(*parsed->security_token))
+        return Authenticated{session_caller(std::move(*session), store), region};
+    }
+    if (const auto* record = store.find_access_key(parsed->credential.access_key_id))
+      return Authenticated{record->user ? user_caller(*record->user, record->id)
+                                        : root_caller(record->account, record->id),
+                           region};
+  }
+  if (const domain::User* user = store.default_user()) return Authenticated{user_caller(*user), region};
+  return Authenticated{root_caller(store.default_account()), region};
+}
+
+Caller root_caller(const std::string& account, std::string access_key_id) {
+  Caller c;
+  c.principal_type = domain::PrincipalType::Root;
+  c.account = account;
+  c.arn = domain::root_arn(account);
+  c.user_id = account;
+  c.access_key_id = std::move(access_key_id);
+  return c;
+}
+
+Caller user_caller(const domain::User& user, std::string access_key_id) {
+  Caller c;
+  c.principal_type = domain::PrincipalType::User;
+  c.account = user.account;
+  c.arn = user.arn;
+  c.user_id = user.user_id;
+  c.user = &user;
+  c.access_key_id = std::move(access_key_id);
+  return c;
+}
+
+Caller session_caller(domain::Session session, const domain::Store& store) {
+  Caller c;
+  c.credential_type = session.type;
+  c.principal_type = session.principal_type;
+  c.account = session.account;
+  c.arn = session.arn;
+  c.user_id = session.user_id;
+  c.access_key_id = session.access_key_id;
+  if (session.type == domain::CredentialType::SessionToken ||
+      session.type == domain::CredentialType::FederatedUser)
+    c.user = store.find_user_by_arn(session.source_arn);
+  c.session = std::move(session);
+  return c;
+}
+
+}  // namespace stsd::service

@@ -1,0 +1,154 @@
+#include "stsd/service/session_options.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "input_access.h"
+#include "stsd/common/time_format.h"
+#include "stsd/domain/totp.h"
+
+namespace stsd::service {
+
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  return out;
+}
+
+bool contains_ci(const std::vector<std::string>& keys, std::string_view key) {
+  return std::any_of(keys.begin(), keys.end(), [&](const std::string& k) { return lower(k) == lower(key); });
+}
+
+// PackedPolicySize approximation (AWS's packing is not public): the session
+// policy without insignificant whitespace, the policy ARNs and the tag
+// keys/values, as a share of a 4,096-byte budget, rounded up. Deterministic;
+// 50 tags at their maximum sizes land near AWS's observed ~500%.
+constexpr double kPackedBudget = 4096.0;
+
+std::size_t compact_size(const std::string& policy) {
+  auto j = nlohmann::json::parse(policy, nullptr, false);
+  return j.is_discarded() ? policy.size() : j.dump().size();
+}
+
+}  // namespace
+
+Result<SessionOptions> read_session_options(const ActionInput& input, const Caller* caller) {
+  SessionOptions out;
+  const domain::Session* parent = caller && caller->session ? &*caller->session : nullptr;
+
+  if (auto policy = input.string("Policy")) {
+    auto parsed = nlohmann::json::parse(*policy, nullptr, false);
+    if (parsed.is_discarded() || !parsed.is_object())
+      return fail(ErrorCode::MalformedPolicyDocument, "The policy is not in the valid JSON format.");
+    out.policy = std::string(*policy);
+  }
+  out.policy_arns = policy_arn_list(input);
+  out.tags = tag_list(input);
+  out.transitive_tag_keys = string_list(input, "TransitiveTagKeys");
+
+  // Tag rules, in the order AWS reports them.
+  std::vector<std::string> keys;
+  for (const auto& t : out.tags) {
+    if (contains_ci(keys, t.key))
+      return fail(ErrorCode::InvalidParameterValue,
+                  "Duplicate tag keys found. Please note that Tag keys are case insensitive.");
+    keys.push_back(t.key);
+  }
+  for (const auto& k : out.transitive_tag_keys)
+    if (!contains_ci(keys, k))
+      return fail(ErrorCode::InvalidParameterValue,
+                  "The specified transitive tag key must be included in the requested tags.");
+  if (parent != nullptr) {
+    // Transitive tags flow down a role chain and may not be overridden.
+    for (const auto& k : parent->transitive_tag_keys)
+      if (contains_ci(keys, k))
+        return fail(ErrorCode::InvalidParameterValue,
+                    "One of the specified transitive tag keys can't be set because it conflicts with a "
+                    "transitive tag key from the calling session.");
+    for (const auto& t : parent->tags)
+      if (contains_ci(parent->transitive_tag_keys, t.key)) {
+        out.tags.push_back(t);
+        out.transitive_tag_keys.push_back(t.key);
+      }
+  }
+
+  // Source identity is set once and inherited down the chain.
+  if (auto si = input.string("SourceIdentity")) {
+    if (parent && parent->source_identity && *parent->source_identity != *si)
+      return fail(ErrorCode::ValidationError, "The source identity is already set for this assume role session");
+    out.source_identity = std::string(*si);
+  } else if (parent && parent->source_identity) {
+    out.source_identity = parent->source_identity;
+  }
+
+  const bool requested = out.policy || !out.policy_arns.empty() || input.has("Tags");
+  if (requested) {
+    std::size_t policy_bytes = out.policy ? compact_size(*out.policy) : 0;
+    for (const auto& a : out.policy_arns) policy_bytes += a.size();
+    std::size_t tag_bytes = 0;
+    for (const auto& t : out.tags) tag_bytes += t.key.size() + t.value.size();
+    int policy_pct = static_cast<int>(std::ceil(100.0 * policy_bytes / kPackedBudget));
+    int tag_pct = static_cast<int>(std::ceil(100.0 * tag_bytes / kPackedBudget));
+    int total = policy_pct + tag_pct;
+    if (total > 100) {
+      if (tag_pct >= policy_pct)
+        return fail(ErrorCode::PackedPolicyTooLarge,
+                    "Packed size of session tags consumes " + std::to_string(total) + "% of allotted space.");
+      return fail(ErrorCode::PackedPolicyTooLarge, "Packed policy consumes " + std::to_string(total) +
+                                                       "% of allotted space, please use smaller policy.");
+    }
+    out.packed_policy_size = total;
+  }
+  return out;
+}
+
+void apply_session_options(const SessionOptions& options, domain::Session& session) {
+  session.session_policy = options.policy;
+  session.policy_arns = options.policy_arns;
+  session.tags = options.tags;
+  session.transitive_tag_keys = options.transitive_tag_keys;
+  session.source_identity = options.source_identity;
+}
+
+ResultNode credentials_node(const domain::IssuedCredentials& c) {
+  return ResultNode::structure("Credentials", {ResultNode::string("AccessKeyId", c.access_key_id),
+                                               ResultNode::string("SecretAccessKey", c.secret_access_key),
+                                               ResultNode::string("SessionToken", c.session_token),
+                                               ResultNode::timestamp("Expiration", c.expiration)});
+}
+
+std::int64_t duration_or(const ActionInput& input, std::int64_t fallback) {
+  auto d = input.integer("DurationSeconds");
+  return d ? *d : fallback;
+}
+
+StsError not_authorized(const Caller& caller, std::string_view action, std::string_view resource) {
+  std::string message = "User: " + caller.arn + " is not authorized to perform: " + std::string(action);
+  if (!resource.empty()) message += " on resource: " + std::string(resource);
+  return StsError::make(ErrorCode::AccessDenied, std::move(message));
+}
+
+Result<bool> verify_mfa(const ActionInput& input, const Caller& caller, std::int64_t now) {
+  auto serial = input.string("SerialNumber");
+  auto code = input.string("TokenCode");
+  if (!serial && !code) return false;
+  if (!serial || !code)
+    return fail(ErrorCode::AccessDenied,
+                "MultiFactorAuthentication failed, must provide both MFA serial number and one time pass code.");
+  const domain::MfaDevice* device = nullptr;
+  if (caller.user != nullptr)
+    for (const auto& d : caller.user->mfa_devices)
+      if (d.serial == *serial) device = &d;
+  if (device == nullptr)
+    return fail(ErrorCode::AccessDenied,
+                "Please verify your MFA serial number is valid and associated with this user.");
+  if (!domain::totp_verify(device->secret, *code, now))
+    return fail(ErrorCode::AccessDenied, "MultiFactorAuthentication failed with invalid MFA one time pass code. ");
+  return true;
+}
+
+}  // namespace stsd::service

@@ -1,0 +1,93 @@
+#include "stsd/service/sts_service.h"
+
+#include <unordered_map>
+
+#include "stsd/service/action.h"
+#include "stsd/service/model.h"
+#include "stsd/service/session_options.h"
+
+namespace stsd::service {
+
+namespace {
+
+// Operations stsd implements; the model knows all eleven.
+const std::unordered_map<std::string_view, ActionFn>& actions() {
+  static const std::unordered_map<std::string_view, ActionFn> table = {
+      {"GetCallerIdentity", &get_caller_identity},
+      {"AssumeRole", &assume_role},
+      {"GetSessionToken", &get_session_token},
+      {"GetFederationToken", &get_federation_token},
+      {"GetAccessKeyInfo", &get_access_key_info},
+      {"DecodeAuthorizationMessage", &decode_authorization_message},
+  };
+  return table;
+}
+
+StsError invalid_action(std::string_view action, std::string_view version) {
+  return StsError::make(ErrorCode::InvalidAction, "Could not find operation " + std::string(action) +
+                                                      " for version " + std::string(version));
+}
+
+}  // namespace
+
+StsService::StsService(domain::StoreHolder& store, const domain::SessionTokenCodec& tokens,
+                       const domain::AuthorizationMessageCodec& messages, const domain::Clock& clock,
+                       AuthMode mode)
+    : store_(store), tokens_(tokens), messages_(messages), clock_(clock), authenticator_(mode, tokens, clock) {}
+
+Outcome StsService::handle(const Parameters& params, const sigv4::Request& request) const {
+  const std::string* action_param = params.find("Action");
+  const std::string action = action_param ? *action_param : std::string();
+  const std::string* version = params.find("Version");
+  if (version == nullptr) return {unexpected(invalid_action(action, "NO_VERSION_SPECIFIED")), {}, {}};
+  const OperationModel* op = find_operation(action);
+  if (*version != kApiVersion || op == nullptr) return {unexpected(invalid_action(action, *version)), {}, {}};
+
+  Outcome out{ResultNode{}, action, {}};
+  auto store = store_.get();
+  std::optional<Authenticated> auth;
+  if (op->requires_signature()) {
+    auto a = authenticator_.authenticate(request, *store);
+    if (!a) {
+      out.result = unexpected(a.error());
+      return out;
+    }
+    auth = std::move(*a);
+    out.principal_arn = auth->caller.arn;
+  }
+
+  auto input = op->validate(params);
+  if (!input) {
+    out.result = unexpected(input.error());
+    return out;
+  }
+  if (auth) {
+    if (auto allowed = check_may_call(action, auth->caller); !allowed) {
+      out.result = unexpected(allowed.error());
+      return out;
+    }
+  }
+  auto it = actions().find(action);
+  if (it == actions().end()) {
+    out.result = fail(ErrorCode::InvalidAction, "stsd does not implement " + action + " yet.");
+    return out;
+  }
+  ActionContext ctx{*input,   auth ? &auth->caller : nullptr, *store, tokens_, messages_, clock_,
+                    auth ? auth->region : store->region()};
+  out.result = it->second(ctx);
+  return out;
+}
+
+Result<void> check_may_call(std::string_view action, const Caller& caller) {
+  if (!caller.session || action == "GetCallerIdentity") return {};
+  const domain::CredentialType type = caller.session->type;
+  if (action == "GetSessionToken" || action == "GetFederationToken")
+    return fail(ErrorCode::AccessDenied, "Cannot call " + std::string(action) + " with session credentials");
+  // Federated users may call nothing else; GetSessionToken sessions only AssumeRole.
+  const bool denied = type == domain::CredentialType::FederatedUser ||
+                      (type == domain::CredentialType::SessionToken && action != "AssumeRole");
+  if (denied) return unexpected(not_authorized(caller, "sts:" + std::string(action)));
+  return {};
+}
+
+}  // namespace stsd::service
