@@ -1,0 +1,64 @@
+// Guards store lookups and role modes (auto makes roles up; strict does not).
+#include <gtest/gtest.h>
+
+#include "stsd/domain/store.h"
+
+using namespace stsd::domain;
+
+namespace {
+StoreData data(RoleMode mode) {
+  StoreData d;
+  d.role_mode = mode;
+  d.accounts = {{"111122223333", "dev"}};
+  User alice;
+  alice.account = "111122223333";
+  alice.name = "alice";
+  alice.path = "/eng/";
+  d.users = {alice};
+  d.user_keys = {{0, "AKIAALICE", "secret-a"}};
+  d.root_keys = {{"111122223333", "AKIAROOT", "secret-r"}};
+  Role deploy;
+  deploy.account = "111122223333";
+  deploy.name = "deploy";
+  deploy.max_session_duration = 7200;
+  d.roles = {deploy};
+  return d;
+}
+}  // namespace
+
+TEST(Store, FindsKeysAndDerivesIds) {
+  Store s(data(RoleMode::Strict));
+  const auto* k = s.find_access_key("AKIAALICE");
+  ASSERT_NE(k, nullptr);
+  ASSERT_NE(k->user, nullptr);
+  EXPECT_EQ(k->user->arn, "arn:aws:iam::111122223333:user/eng/alice");
+  EXPECT_EQ(k->user->user_id.substr(0, 4), "AIDA");
+  EXPECT_EQ(k->user->user_id.size(), 21u);
+  const auto* root = s.find_access_key("AKIAROOT");
+  ASSERT_NE(root, nullptr);
+  EXPECT_EQ(root->user, nullptr);
+  EXPECT_EQ(root->account, "111122223333");
+  EXPECT_EQ(s.find_access_key("AKIANOPE"), nullptr);
+  EXPECT_EQ(s.default_account(), "111122223333");
+}
+
+TEST(Store, StrictModeKnowsOnlyDeclaredRoles) {
+  Store s(data(RoleMode::Strict));
+  auto declared = s.find_role(*parse_role_arn("arn:aws:iam::111122223333:role/deploy"));
+  ASSERT_TRUE(declared);
+  EXPECT_EQ(declared->max_session_duration, 7200);
+  EXPECT_TRUE(declared->declared);
+  EXPECT_FALSE(s.find_role(*parse_role_arn("arn:aws:iam::111122223333:role/other")));
+  // The path is part of the ARN.
+  EXPECT_FALSE(s.find_role(*parse_role_arn("arn:aws:iam::111122223333:role/x/deploy")));
+}
+
+TEST(Store, AutoModeMakesRolesUp) {
+  Store s(data(RoleMode::Auto));
+  auto role = s.find_role(*parse_role_arn("arn:aws:iam::444455556666:role/path/any"));
+  ASSERT_TRUE(role);
+  EXPECT_FALSE(role->declared);
+  EXPECT_EQ(role->max_session_duration, 43200);
+  EXPECT_EQ(role->arn, "arn:aws:iam::444455556666:role/path/any");
+  EXPECT_EQ(role->role_id, s.find_role(*parse_role_arn("arn:aws:iam::444455556666:role/path/any"))->role_id);
+}

@@ -1,0 +1,39 @@
+// Guards form decoding: percent-escapes, '+', malformed escapes kept, first
+// value wins, empty values, huge parameter counts stay linear.
+#include <gtest/gtest.h>
+
+#include "stsd/protocol/query.h"
+
+using stsd::protocol::form_decode;
+using stsd::protocol::parse_form;
+using stsd::service::Parameters;
+
+TEST(FormDecode, Escapes) {
+  EXPECT_EQ(form_decode("a%20b+c"), "a b c");
+  EXPECT_EQ(form_decode("%2F%2f"), "//");
+  EXPECT_EQ(form_decode("%"), "%");
+  EXPECT_EQ(form_decode("%4"), "%4");
+  EXPECT_EQ(form_decode("%zz"), "%zz");
+  EXPECT_EQ(form_decode("%E2%9C%93"), "\xE2\x9C\x93");
+  EXPECT_EQ(form_decode("%00"), std::string(1, '\0'));
+}
+
+TEST(ParseForm, FirstValueWinsAndEmptyValues) {
+  Parameters p;
+  parse_form("Action=A&Version=1&Action=B&Tags=&Flag&&=x", p);
+  EXPECT_EQ(*p.find("Action"), "A");
+  EXPECT_EQ(*p.find("Version"), "1");
+  EXPECT_EQ(*p.find("Tags"), "");
+  EXPECT_EQ(*p.find("Flag"), "");
+  EXPECT_EQ(*p.find(""), "x");
+  EXPECT_EQ(p.size(), 5u);
+}
+
+TEST(ParseForm, TenThousandParameters) {
+  std::string body;
+  for (int i = 0; i < 10000; ++i) body += "P" + std::to_string(i) + "=" + std::to_string(i) + "&";
+  Parameters p;
+  parse_form(body, p);
+  EXPECT_EQ(p.size(), 10000u);
+  EXPECT_EQ(*p.find("P9999"), "9999");
+}
