@@ -1,0 +1,50 @@
+#!/usr/bin/env python3
+"""Writes a wrk Lua script that replays one botocore-signed STS request.
+
+STS accepts a signed request for 15 minutes from its X-Amz-Date and does not
+reject replays, so one signature serves a whole benchmark run.
+usage: sign_request.py HOST:PORT ACTION OUT.lua
+"""
+import sys
+import urllib.parse
+
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+
+ACCESS_KEY = "AKIAIOSFODNN7EXAMPLE"
+SECRET_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+
+PARAMS = {
+    "GetCallerIdentity": {},
+    "AssumeRole": {"RoleArn": "arn:aws:iam::123456789012:role/bench", "RoleSessionName": "bench"},
+    "GetSessionToken": {"DurationSeconds": "900"},
+}
+
+
+def lua_string(s):
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def main():
+    host, action, out = sys.argv[1], sys.argv[2], sys.argv[3]
+    params = {"Action": action, "Version": "2011-06-15", **PARAMS[action]}
+    body = urllib.parse.urlencode(params)
+    request = AWSRequest(
+        method="POST",
+        url=f"http://{host}/",
+        data=body,
+        headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"},
+    )
+    SigV4Auth(Credentials(ACCESS_KEY, SECRET_KEY), "sts", "us-east-1").add_auth(request)
+    headers = dict(request.headers.items())
+    headers["Host"] = host
+    with open(out, "w") as f:
+        f.write('wrk.method = "POST"\n')
+        f.write(f"wrk.body = {lua_string(body)}\n")
+        for k, v in headers.items():
+            f.write(f"wrk.headers[{lua_string(k)}] = {lua_string(str(v))}\n")
+
+
+if __name__ == "__main__":
+    main()
