@@ -1,0 +1,55 @@
+#pragma once
+// The STS service model (generated from botocore by scripts/gen_sts_model.py)
+// and the Query-protocol input layer built on it: decoding flattened
+// parameters into an ActionInput and enforcing every member constraint with
+// AWS's exact ValidationError / MalformedInput texts (AWS-BEHAVIOUR.md §3).
+//
+// Decoding (AWS Query protocol):
+//   scalar member            RoleArn=...
+//   list of scalars          TransitiveTagKeys.member.1=...  (N from 1; items in numeric order)
+//   list of structures       Tags.member.1.Key=...  PolicyArns.member.1.arn=...
+//   structure member         TaskPolicyArn.arn=...
+//   empty list               Tags=   (what botocore sends for [])
+// Unknown parameters are ignored; for a repeated name the first value wins
+// (Parameters already keeps only that one).
+#include <span>
+#include <string_view>
+
+#include "stsd/common/sts_error.h"
+#include "stsd/service/action_input.h"
+#include "stsd/service/parameters.h"
+
+namespace stsd::service {
+
+namespace model_detail {
+struct OperationSpec;
+}
+
+class OperationModel {
+ public:
+  explicit OperationModel(const model_detail::OperationSpec& spec) : spec_(&spec) {}
+
+  std::string_view name() const;
+  // The element wrapping the output, e.g. "AssumeRoleResult".
+  std::string_view result_wrapper() const;
+  // False for the noAuth operations (AssumeRoleWithSAML, AssumeRoleWithWebIdentity).
+  bool requires_signature() const;
+
+  // Decodes and validates the operation's input members.
+  // Errors: MalformedInput for an unparsable number (no message, or
+  // "missing value for decimal type" when empty); otherwise one
+  // ValidationError listing every violated constraint and missing required
+  // member in model member order ("N validation errors detected: ...").
+  Result<ActionInput> validate(const Parameters& params) const;
+
+ private:
+  const model_detail::OperationSpec* spec_;
+};
+
+// nullptr for a name the model does not know (case-sensitive, as on AWS).
+const OperationModel* find_operation(std::string_view name);
+
+// Every operation of the model, in model order.
+std::span<const OperationModel> all_operations();
+
+}  // namespace stsd::service

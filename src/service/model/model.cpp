@@ -1,0 +1,311 @@
+#include "stsd/service/model.h"
+
+#include <algorithm>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "code_points.h"
+#include "model_tables.h"
+
+namespace stsd::service {
+
+namespace {
+
+using model_detail::MemberSpec;
+using model_detail::OperationSpec;
+using model_detail::ShapeKind;
+using model_detail::ShapeSpec;
+
+const ShapeSpec& shape_at(std::uint16_t index) { return model_detail::shapes()[index]; }
+
+constexpr std::string_view kMissingDecimal = "missing value for decimal type";
+
+// --- Decoding: flattened Query parameters -> InputValue tree ----------------
+
+// Java's Integer/Long.parseInt rules: optional sign, ASCII digits (leading
+// zeros allowed), nothing else, within [low, high].
+Result<std::int64_t> parse_integer(std::string_view text, std::int64_t low, std::int64_t high) {
+  if (text.empty()) return fail(ErrorCode::MalformedInput, std::string(kMissingDecimal));
+  const auto malformed = [] { return unexpected(StsError::without_message(ErrorCode::MalformedInput)); };
+  std::size_t i = 0;
+  const bool negative = text[0] == '-';
+  if (text[0] == '+' || text[0] == '-') i = 1;
+  if (i == text.size()) return malformed();
+  // Magnitude limit: |low| for negatives (one more than high for two's complement).
+  const std::uint64_t limit = negative ? static_cast<std::uint64_t>(-(low + 1)) + 1 : static_cast<std::uint64_t>(high);
+  std::uint64_t magnitude = 0;
+  for (; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c < '0' || c > '9') return malformed();
+    const auto digit = static_cast<std::uint64_t>(c - '0');
+    if (magnitude > (limit - digit) / 10) return malformed();
+    magnitude = magnitude * 10 + digit;
+  }
+  if (!negative) return static_cast<std::int64_t>(magnitude);
+  // Negate via (magnitude - 1) so the most negative value does not overflow.
+  return magnitude == 0 ? 0 : -static_cast<std::int64_t>(magnitude - 1) - 1;
+}
+
+// A list index as sent by SDKs: a positive decimal without leading zeros.
+std::optional<std::size_t> parse_index(std::string_view digits) {
+  if (digits.empty() || digits.size() > 9 || digits[0] == '0') return std::nullopt;
+  std::size_t n = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return std::nullopt;
+    n = n * 10 + static_cast<std::size_t>(c - '0');
+  }
+  return n;
+}
+
+std::string join_key(const std::string& prefix, std::string_view name) {
+  if (prefix.empty()) return std::string(name);
+  std::string key = prefix;
+  key += '.';
+  key += name;
+  return key;
+}
+
+class Decoder {
+ public:
+  explicit Decoder(const Parameters& params) : params_(params) {}
+
+  // nullopt when nothing under `key` was sent.
+  Result<std::optional<InputValue>> decode(const ShapeSpec& shape, const std::string& key) {
+    switch (shape.kind) {
+      case ShapeKind::String:
+      case ShapeKind::Timestamp: {
+        const std::string* raw = params_.find(key);
+        if (raw == nullptr) return std::optional<InputValue>();
+        return std::optional<InputValue>(InputValue::make_string(*raw));
+      }
+      case ShapeKind::Integer:
+      case ShapeKind::Long: {
+        const std::string* raw = params_.find(key);
+        if (raw == nullptr) return std::optional<InputValue>();
+        const bool is_long = shape.kind == ShapeKind::Long;
+        auto number = parse_integer(*raw, is_long ? INT64_MIN : INT32_MIN, is_long ? INT64_MAX : INT32_MAX);
+        if (!number) return unexpected(std::move(number).error());
+        return std::optional<InputValue>(InputValue::make_integer(*number));
+      }
+      case ShapeKind::Boolean: {
+        const std::string* raw = params_.find(key);
+        if (raw == nullptr) return std::optional<InputValue>();
+        if (*raw != "true" && *raw != "false")
+          return unexpected(StsError::without_message(ErrorCode::MalformedInput));
+        return std::optional<InputValue>(InputValue::make_boolean(*raw == "true"));
+      }
+      case ShapeKind::List:
+        return decode_list(shape, key);
+      case ShapeKind::Structure:
+        return decode_structure(shape, key, false);
+    }
+    return std::optional<InputValue>();
+  }
+
+  Result<std::optional<InputValue>> decode_structure(const ShapeSpec& shape, const std::string& key,
+                                                     bool always_present) {
+    InputValue value = InputValue::make_structure();
+    bool any = false;
+    for (const MemberSpec& m : shape.members) {
+      auto member = decode(shape_at(m.shape), join_key(key, m.name));
+      if (!member) return unexpected(std::move(member).error());
+      if (!*member) continue;
+      value.add_member(std::string(m.name), std::move(**member));
+      any = true;
+    }
+    if (!any && !always_present) return std::optional<InputValue>();
+    return std::optional<InputValue>(std::move(value));
+  }
+
+ private:
+  // Name.member.N[.Sub] for every N sent, in numeric order. `Name=` alone (any
+  // value) is botocore's encoding of an empty list.
+  Result<std::optional<InputValue>> decode_list(const ShapeSpec& shape, const std::string& key) {
+    const ShapeSpec& item_shape = shape_at(shape.member_shape);
+    const bool structured = item_shape.kind == ShapeKind::Structure;
+    const std::string prefix = key + ".member.";
+    std::vector<std::size_t> indices;
+    for (const auto& [name, value] : params_.items()) {
+      if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) continue;
+      std::string_view rest = std::string_view(name).substr(prefix.size());
+      const std::size_t dot = rest.find('.');
+      // Scalar items are exactly Name.member.N; structure items have a sub-name.
+      if (structured ? dot == std::string_view::npos : dot != std::string_view::npos) continue;
+      if (auto n = parse_index(rest.substr(0, dot))) indices.push_back(*n);
+    }
+    if (indices.empty() && !params_.contains(key)) return std::optional<InputValue>();
+    std::sort(indices.begin(), indices.end());
+    indices.erase(std::unique(indices.begin(), indices.end()), indices.end());
+
+    std::vector<InputValue> items;
+    items.reserve(indices.size());
+    for (std::size_t n : indices) {
+      const std::string item_key = prefix + std::to_string(n);
+      // A structure item exists once any Name.member.N.* was sent, even if
+      // none of its members are known: its required members then read as null.
+      auto item = structured ? decode_structure(item_shape, item_key, true) : decode(item_shape, item_key);
+      if (!item) return unexpected(std::move(item).error());
+      if (*item) items.push_back(std::move(**item));
+    }
+    return std::optional<InputValue>(InputValue::make_list(std::move(items)));
+  }
+
+  const Parameters& params_;
+};
+
+// --- Validation: model constraints -> Coral-style clauses --------------------
+
+// Coral names a member by its wire name with the first letter lowercased
+// (RoleArn -> roleArn, SAMLAssertion -> sAMLAssertion).
+std::string coral_name(std::string_view member) {
+  std::string out(member);
+  if (!out.empty() && out[0] >= 'A' && out[0] <= 'Z') out[0] = static_cast<char>(out[0] - 'A' + 'a');
+  return out;
+}
+
+class Validator {
+ public:
+  void structure(const ShapeSpec& shape, const InputValue& value, const std::string& path) {
+    for (const MemberSpec& m : shape.members) {
+      const std::string member_path = join_key(path, coral_name(m.name));
+      const InputValue* member = value.find(m.name);
+      if (member == nullptr) {
+        if (m.required)
+          clauses_.push_back("Value null at '" + member_path + "' failed to satisfy constraint: Member must not be null");
+        continue;
+      }
+      check(shape_at(m.shape), *member, member_path);
+    }
+  }
+
+  std::vector<std::string> take_clauses() { return std::move(clauses_); }
+
+ private:
+  void check(const ShapeSpec& shape, const InputValue& value, const std::string& path) {
+    switch (shape.kind) {
+      case ShapeKind::String:
+      case ShapeKind::Timestamp:
+        check_string(shape, value, path);
+        break;
+      case ShapeKind::Integer:
+      case ShapeKind::Long:
+        check_number(shape, value, path);
+        break;
+      case ShapeKind::Boolean:
+        break;
+      case ShapeKind::List:
+        check_list(shape, value, path);
+        break;
+      case ShapeKind::Structure:
+        structure(shape, value, path);
+        break;
+    }
+  }
+
+  void check_string(const ShapeSpec& shape, const InputValue& value, const std::string& path) {
+    const std::string_view text = value.as_string().value_or(std::string_view());
+    // Sensitive values are left out of the message, as AWS does
+    // ("Value at 'webIdentityToken' failed to satisfy constraint: ...").
+    const std::string subject = shape.sensitive ? "Value" : "Value '" + std::string(text) + "'";
+    const auto facts = model_detail::scan_text(text, shape.pattern);
+    // Pattern before length: the order AWS returns most of the time.
+    if (!facts.matches_pattern)
+      add(subject, path, "satisfy regular expression pattern: " + std::string(shape.pattern->source));
+    if (!shape.enum_values.empty() &&
+        std::find(shape.enum_values.begin(), shape.enum_values.end(), text) == shape.enum_values.end())
+      add(subject, path, "satisfy enum value set: " + enum_set(shape));
+    const auto length = static_cast<std::int64_t>(facts.length);
+    if (shape.min && length < *shape.min)
+      add(subject, path, "have length greater than or equal to " + std::to_string(*shape.min));
+    if (shape.max && length > *shape.max)
+      add(subject, path, "have length less than or equal to " + std::to_string(*shape.max));
+  }
+
+  void check_number(const ShapeSpec& shape, const InputValue& value, const std::string& path) {
+    const std::int64_t number = value.as_integer().value_or(0);
+    // Coral prints the parsed number ("+900" would read '900').
+    const std::string subject = "Value '" + std::to_string(number) + "'";
+    if (shape.min && number < *shape.min)
+      add(subject, path, "have value greater than or equal to " + std::to_string(*shape.min));
+    if (shape.max && number > *shape.max)
+      add(subject, path, "have value less than or equal to " + std::to_string(*shape.max));
+  }
+
+  void check_list(const ShapeSpec& shape, const InputValue& value, const std::string& path) {
+    const auto items = value.items();
+    const auto count = static_cast<std::int64_t>(items.size());
+    // Collections are not echoed ("Value at 'tags' failed ..."), as IAM/STS do.
+    if (shape.min && count < *shape.min)
+      add("Value", path, "have length greater than or equal to " + std::to_string(*shape.min));
+    if (shape.max && count > *shape.max)
+      add("Value", path, "have length less than or equal to " + std::to_string(*shape.max));
+    const ShapeSpec& item_shape = shape_at(shape.member_shape);
+    for (std::size_t i = 0; i < items.size(); ++i)
+      check(item_shape, items[i], path + "." + std::to_string(i + 1) + ".member");
+  }
+
+  static std::string enum_set(const ShapeSpec& shape) {
+    std::string out = "[";
+    for (std::size_t i = 0; i < shape.enum_values.size(); ++i) {
+      if (i > 0) out += ", ";
+      out += shape.enum_values[i];
+    }
+    return out + "]";
+  }
+
+  void add(const std::string& subject, const std::string& path, const std::string& constraint) {
+    clauses_.push_back(subject + " at '" + path + "' failed to satisfy constraint: Member must " + constraint);
+  }
+
+  std::vector<std::string> clauses_;
+};
+
+std::string validation_message(const std::vector<std::string>& clauses) {
+  std::string message = std::to_string(clauses.size());
+  message += clauses.size() == 1 ? " validation error detected: " : " validation errors detected: ";
+  for (std::size_t i = 0; i < clauses.size(); ++i) {
+    if (i > 0) message += "; ";
+    message += clauses[i];
+  }
+  return message;
+}
+
+}  // namespace
+
+std::string_view OperationModel::name() const { return spec_->name; }
+
+std::string_view OperationModel::result_wrapper() const { return spec_->result_wrapper; }
+
+bool OperationModel::requires_signature() const { return !spec_->no_auth; }
+
+Result<ActionInput> OperationModel::validate(const Parameters& params) const {
+  const ShapeSpec& input_shape = shape_at(spec_->input_shape);
+  Decoder decoder(params);
+  auto decoded = decoder.decode_structure(input_shape, std::string(), true);
+  if (!decoded) return unexpected(std::move(decoded).error());
+  InputValue root = std::move(**decoded);
+
+  Validator validator;
+  validator.structure(input_shape, root, std::string());
+  const auto clauses = validator.take_clauses();
+  if (!clauses.empty()) return fail(ErrorCode::ValidationError, validation_message(clauses));
+  return ActionInput(std::move(root));
+}
+
+std::span<const OperationModel> all_operations() {
+  static const std::vector<OperationModel> operations = [] {
+    std::vector<OperationModel> out;
+    for (const OperationSpec& spec : model_detail::operations()) out.emplace_back(spec);
+    return out;
+  }();
+  return operations;
+}
+
+const OperationModel* find_operation(std::string_view name) {
+  for (const OperationModel& op : all_operations())
+    if (op.name() == name) return &op;
+  return nullptr;
+}
+
+}  // namespace stsd::service
