@@ -113,8 +113,8 @@ class AssumeRoleTest(h.StsdTestCase, CredentialShapeMixin):
     def test_role_path_is_dropped_from_assumed_role_arn(self):
         name = h.unique_name("pathed")
         resp = self.client().assume_role(RoleArn=f"arn:aws:iam::{ROLE_ACCOUNT}:role/team/a/{name}",
-                                         RoleSessionName="p")
-        self.assertEqual(resp["AssumedRoleUser"]["Arn"], f"arn:aws:sts::{ROLE_ACCOUNT}:assumed-role/{name}/p")
+                                         RoleSessionName="p1")
+        self.assertEqual(resp["AssumedRoleUser"]["Arn"], f"arn:aws:sts::{ROLE_ACCOUNT}:assumed-role/{name}/p1")
 
     def test_same_role_same_role_id(self):
         name = h.unique_name("stable")
@@ -452,8 +452,8 @@ class StrictConfigTest(h.StsdTestCase, CredentialShapeMixin):
 
     def test_role_with_path(self):
         resp = self.user_client("alice").assume_role(RoleArn=f"arn:aws:iam::{STRICT_ACCOUNT}:role/svc/long",
-                                                     RoleSessionName="p", DurationSeconds=7200)
-        self.assertEqual(resp["AssumedRoleUser"]["Arn"], f"arn:aws:sts::{STRICT_ACCOUNT}:assumed-role/long/p")
+                                                     RoleSessionName="p1", DurationSeconds=7200)
+        self.assertEqual(resp["AssumedRoleUser"]["Arn"], f"arn:aws:sts::{STRICT_ACCOUNT}:assumed-role/long/p1")
 
     def test_undeclared_role_denied(self):
         for arn in (role_arn("nope", STRICT_ACCOUNT), role_arn("deploy", "999999999999")):
