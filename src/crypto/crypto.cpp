@@ -1,0 +1,332 @@
+#include "stsd/crypto/crypto.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
+#include <memory>
+
+namespace stsd::crypto {
+
+namespace {
+
+constexpr std::size_t kAeadKeySize = 32;
+constexpr std::size_t kAeadNonceSize = 12;
+constexpr std::size_t kAeadTagSize = 16;
+
+constexpr std::string_view kBase64Alphabet =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr std::string_view kBase64UrlAlphabet =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+constexpr std::string_view kBase32Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+
+// Fail-fast for conditions no caller can recover from (see header).
+[[noreturn]] void die(const char* what) {
+  std::fprintf(stderr, "stsd: fatal crypto error: %s\n", what);
+  std::abort();
+}
+
+const unsigned char* bytes_of(std::string_view s) {
+  return reinterpret_cast<const unsigned char*>(s.data());
+}
+
+std::string digest(const EVP_MD* md, std::string_view data) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
+  unsigned int len = 0;
+  if (EVP_Digest(data.data(), data.size(), out.data(), &len, md, nullptr) != 1) die("EVP_Digest");
+  return std::string(reinterpret_cast<const char*>(out.data()), len);
+}
+
+std::string hmac(const EVP_MD* md, std::string_view key, std::string_view data) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
+  unsigned int len = 0;
+  // HMAC() rejects a null key pointer even with length 0.
+  static const unsigned char kEmpty = 0;
+  const unsigned char* key_ptr = key.empty() ? &kEmpty : bytes_of(key);
+  if (key.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) die("HMAC key too long");
+  if (HMAC(md, key_ptr, static_cast<int>(key.size()), bytes_of(data), data.size(), out.data(), &len) ==
+      nullptr)
+    die("HMAC");
+  return std::string(reinterpret_cast<const char*>(out.data()), len);
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string base64_encode_with(std::string_view bytes, std::string_view alphabet, bool pad) {
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  std::size_t i = 0;
+  for (; i + 3 <= bytes.size(); i += 3) {
+    std::uint32_t v = (std::uint32_t(std::uint8_t(bytes[i])) << 16) |
+                      (std::uint32_t(std::uint8_t(bytes[i + 1])) << 8) | std::uint8_t(bytes[i + 2]);
+    out += alphabet[(v >> 18) & 63];
+    out += alphabet[(v >> 12) & 63];
+    out += alphabet[(v >> 6) & 63];
+    out += alphabet[v & 63];
+  }
+  std::size_t rest = bytes.size() - i;
+  if (rest == 1) {
+    std::uint32_t v = std::uint32_t(std::uint8_t(bytes[i])) << 16;
+    out += alphabet[(v >> 18) & 63];
+    out += alphabet[(v >> 12) & 63];
+    if (pad) out += "==";
+  } else if (rest == 2) {
+    std::uint32_t v = (std::uint32_t(std::uint8_t(bytes[i])) << 16) | (std::uint32_t(std::uint8_t(bytes[i + 1])) << 8);
+    out += alphabet[(v >> 18) & 63];
+    out += alphabet[(v >> 12) & 63];
+    out += alphabet[(v >> 6) & 63];
+    if (pad) out += '=';
+  }
+  return out;
+}
+
+// Accepts padded or unpadded input; '=' may only appear as final padding.
+std::optional<std::string> base64_decode_with(std::string_view text, std::string_view alphabet) {
+  std::size_t end = text.size();
+  std::size_t padding = 0;
+  while (end > 0 && text[end - 1] == '=' && padding < 2) {
+    --end;
+    ++padding;
+  }
+  if (padding > 0 && text.size() % 4 != 0) return std::nullopt;
+  std::string_view body = text.substr(0, end);
+  if (body.size() % 4 == 1) return std::nullopt;
+
+  std::array<int, 256> table{};
+  table.fill(-1);
+  for (std::size_t k = 0; k < alphabet.size(); ++k) table[std::uint8_t(alphabet[k])] = static_cast<int>(k);
+
+  std::string out;
+  out.reserve(body.size() / 4 * 3 + 2);
+  std::uint32_t acc = 0;
+  int bits = 0;
+  for (char c : body) {
+    int v = table[std::uint8_t(c)];
+    if (v < 0) return std::nullopt;
+    acc = (acc << 6) | static_cast<std::uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((acc >> bits) & 0xFF);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string sha256(std::string_view data) { return digest(EVP_sha256(), data); }
+std::string sha1(std::string_view data) { return digest(EVP_sha1(), data); }
+std::string hmac_sha256(std::string_view key, std::string_view data) { return hmac(EVP_sha256(), key, data); }
+std::string hmac_sha1(std::string_view key, std::string_view data) { return hmac(EVP_sha1(), key, data); }
+
+std::string hex_encode(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (char b : bytes) {
+    out += kDigits[std::uint8_t(b) >> 4];
+    out += kDigits[std::uint8_t(b) & 0xF];
+  }
+  return out;
+}
+
+std::optional<std::string> hex_decode(std::string_view hex) {
+  if (hex.size() % 2 != 0) return std::nullopt;
+  std::string out;
+  out.reserve(hex.size() / 2);
+  for (std::size_t i = 0; i < hex.size(); i += 2) {
+    int hi = hex_value(hex[i]);
+    int lo = hex_value(hex[i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out += static_cast<char>((hi << 4) | lo);
+  }
+  return out;
+}
+
+std::string base64_encode(std::string_view bytes) { return base64_encode_with(bytes, kBase64Alphabet, true); }
+std::optional<std::string> base64_decode(std::string_view text) {
+  return base64_decode_with(text, kBase64Alphabet);
+}
+std::string base64url_encode(std::string_view bytes) {
+  return base64_encode_with(bytes, kBase64UrlAlphabet, false);
+}
+std::optional<std::string> base64url_decode(std::string_view text) {
+  return base64_decode_with(text, kBase64UrlAlphabet);
+}
+
+std::string base32_encode(std::string_view bytes) {
+  std::string out;
+  out.reserve((bytes.size() + 4) / 5 * 8);
+  std::uint64_t acc = 0;
+  int bits = 0;
+  for (char b : bytes) {
+    acc = (acc << 8) | std::uint8_t(b);
+    bits += 8;
+    while (bits >= 5) {
+      bits -= 5;
+      out += kBase32Alphabet[(acc >> bits) & 31];
+    }
+  }
+  if (bits > 0) out += kBase32Alphabet[(acc << (5 - bits)) & 31];
+  while (out.size() % 8 != 0) out += '=';
+  return out;
+}
+
+std::optional<std::string> base32_decode(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() * 5 / 8);
+  std::uint64_t acc = 0;
+  int bits = 0;
+  std::size_t symbols = 0;
+  for (char c : text) {
+    if (c == '=' || c == ' ') continue;
+    int v = -1;
+    if (c >= 'A' && c <= 'Z') v = c - 'A';
+    else if (c >= 'a' && c <= 'z') v = c - 'a';
+    else if (c >= '2' && c <= '7') v = c - '2' + 26;
+    if (v < 0) return std::nullopt;
+    acc = (acc << 5) | static_cast<std::uint64_t>(v);
+    bits += 5;
+    ++symbols;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((acc >> bits) & 0xFF);
+    }
+  }
+  // A final group of 1, 3 or 6 symbols cannot come from any byte string.
+  std::size_t tail = symbols % 8;
+  if (tail == 1 || tail == 3 || tail == 6) return std::nullopt;
+  return out;
+}
+
+std::string random_bytes(std::size_t n) {
+  std::string out(n, '\0');
+  std::size_t done = 0;
+  // RAND_bytes takes an int length; fill in chunks.
+  while (done < n) {
+    std::size_t chunk = std::min<std::size_t>(n - done, 1 << 20);
+    if (RAND_bytes(reinterpret_cast<unsigned char*>(out.data() + done), static_cast<int>(chunk)) != 1)
+      die("RAND_bytes failed");
+    done += chunk;
+  }
+  return out;
+}
+
+std::string random_string(std::size_t n, std::string_view alphabet) {
+  std::string out;
+  if (n == 0 || alphabet.empty()) return out;
+  out.reserve(n);
+  const std::uint64_t size = alphabet.size();
+  // Largest multiple of size below 2^32: draws at or above it are rejected,
+  // so every symbol is equally likely.
+  const std::uint64_t limit = (std::uint64_t{1} << 32) - ((std::uint64_t{1} << 32) % size);
+  while (out.size() < n) {
+    std::string pool = random_bytes((n - out.size()) * 4 + 16);
+    for (std::size_t i = 0; i + 4 <= pool.size() && out.size() < n; i += 4) {
+      std::uint64_t v = (std::uint64_t(std::uint8_t(pool[i])) << 24) | (std::uint64_t(std::uint8_t(pool[i + 1])) << 16) |
+                        (std::uint64_t(std::uint8_t(pool[i + 2])) << 8) | std::uint8_t(pool[i + 3]);
+      if (v < limit) out += alphabet[v % size];
+    }
+  }
+  return out;
+}
+
+bool constant_time_equal(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  if (a.empty()) return true;
+  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+namespace {
+
+struct CipherCtxDeleter {
+  void operator()(EVP_CIPHER_CTX* ctx) const { EVP_CIPHER_CTX_free(ctx); }
+};
+using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, CipherCtxDeleter>;
+
+bool fits_int(std::size_t n) { return n <= static_cast<std::size_t>(std::numeric_limits<int>::max()); }
+
+}  // namespace
+
+std::string aead_seal(std::string_view key, std::string_view plaintext, std::string_view aad) {
+  // A wrong key size is a wiring bug (config validates the key), not input.
+  if (key.size() != kAeadKeySize) die("aead_seal: key must be 32 bytes");
+  if (!fits_int(plaintext.size()) || !fits_int(aad.size())) die("aead_seal: input too large");
+
+  std::string nonce = random_bytes(kAeadNonceSize);
+  CipherCtx ctx(EVP_CIPHER_CTX_new());
+  if (!ctx) die("EVP_CIPHER_CTX_new");
+
+  std::string out;
+  out.resize(kAeadNonceSize + plaintext.size() + kAeadTagSize);
+  out.replace(0, kAeadNonceSize, nonce);
+  auto* cipher_out = reinterpret_cast<unsigned char*>(out.data() + kAeadNonceSize);
+
+  int len = 0;
+  if (EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) != 1 ||
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(kAeadNonceSize), nullptr) != 1 ||
+      EVP_EncryptInit_ex(ctx.get(), nullptr, nullptr, bytes_of(key), bytes_of(nonce)) != 1)
+    die("aead_seal: init");
+  if (!aad.empty() && EVP_EncryptUpdate(ctx.get(), nullptr, &len, bytes_of(aad), static_cast<int>(aad.size())) != 1)
+    die("aead_seal: aad");
+  int written = 0;
+  if (!plaintext.empty()) {
+    if (EVP_EncryptUpdate(ctx.get(), cipher_out, &len, bytes_of(plaintext), static_cast<int>(plaintext.size())) != 1)
+      die("aead_seal: update");
+    written = len;
+  }
+  if (EVP_EncryptFinal_ex(ctx.get(), cipher_out + written, &len) != 1) die("aead_seal: final");
+  if (EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, static_cast<int>(kAeadTagSize),
+                          out.data() + kAeadNonceSize + plaintext.size()) != 1)
+    die("aead_seal: tag");
+  return out;
+}
+
+std::optional<std::string> aead_open(std::string_view key, std::string_view sealed, std::string_view aad) {
+  if (key.size() != kAeadKeySize) return std::nullopt;
+  if (sealed.size() < kAeadNonceSize + kAeadTagSize) return std::nullopt;
+  if (!fits_int(sealed.size()) || !fits_int(aad.size())) return std::nullopt;
+
+  std::string_view nonce = sealed.substr(0, kAeadNonceSize);
+  std::string_view ciphertext = sealed.substr(kAeadNonceSize, sealed.size() - kAeadNonceSize - kAeadTagSize);
+  std::string tag(sealed.substr(sealed.size() - kAeadTagSize));
+
+  CipherCtx ctx(EVP_CIPHER_CTX_new());
+  if (!ctx) return std::nullopt;
+
+  std::string plain(ciphertext.size(), '\0');
+  int len = 0;
+  if (EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) != 1 ||
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(kAeadNonceSize), nullptr) != 1 ||
+      EVP_DecryptInit_ex(ctx.get(), nullptr, nullptr, bytes_of(key), bytes_of(nonce)) != 1)
+    return std::nullopt;
+  if (!aad.empty() && EVP_DecryptUpdate(ctx.get(), nullptr, &len, bytes_of(aad), static_cast<int>(aad.size())) != 1)
+    return std::nullopt;
+  int written = 0;
+  if (!ciphertext.empty()) {
+    if (EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(plain.data()), &len, bytes_of(ciphertext),
+                          static_cast<int>(ciphertext.size())) != 1)
+      return std::nullopt;
+    written = len;
+  }
+  if (EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, static_cast<int>(kAeadTagSize), tag.data()) != 1)
+    return std::nullopt;
+  // Final verifies the tag; on failure the (already written) plaintext is discarded.
+  if (EVP_DecryptFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(plain.data()) + written, &len) != 1)
+    return std::nullopt;
+  return plain;
+}
+
+}  // namespace stsd::crypto
