@@ -61,7 +61,14 @@ struct Error {
 };
 
 // Parses either signed form. Does not check the signature, the clock, the
-// region or the service; only the syntax.
+// region or the service; only the syntax, in AWS's order: both forms sent
+// (SignatureDoesNotMatch) or none (MissingAuthenticationToken; an
+// Authorization header not starting "AWS4-" counts as none), missing
+// components (IncompleteSignature, all listed), 'Host' not signed
+// (SignatureDoesNotMatch), algorithm other than AWS4-HMAC-SHA256 and a
+// credential without 5 elements (IncompleteSignature), scope date differing
+// from a well-formed X-Amz-Date (SignatureDoesNotMatch). The query form is
+// chosen by the presence of X-Amz-Algorithm. Never throws, for any bytes.
 Result<SignedRequestInfo, Error> parse(const Request& request);
 
 // Stage 1: the canonical request. For presigned requests X-Amz-Signature is
@@ -77,12 +84,17 @@ std::string signing_key(std::string_view secret_access_key, const CredentialScop
 // Stage 4 (lowercase hex).
 std::string signature(std::string_view signing_key, std::string_view string_to_sign);
 
-// All stages; compares with the sent signature in constant time.
+// All stages; compares with the sent signature in constant time. Also false
+// when an x-amz-content-sha256 header is not the body's hash. A presigned
+// request carrying X-Amz-Security-Token is accepted whether the token was in
+// the signed query or appended after signing.
 bool verify(const Request& request, const SignedRequestInfo& info,
-            std::string_view secret_access_key);
+            std::string_view secret_access_key, bool normalize_path = true);
 
 // Signs a request (used by tests and benchmarks): adds X-Amz-Date, the
-// Authorization header and (if given) X-Amz-Security-Token.
+// Authorization header and (if given) X-Amz-Security-Token, replacing any
+// earlier ones. Signs host, x-amz-date, x-amz-security-token (if given) and
+// content-type (if present).
 void sign(Request& request, std::string_view access_key_id, std::string_view secret_access_key,
           std::string_view region, std::string_view service, std::string_view amz_date,
           std::optional<std::string_view> session_token = std::nullopt);

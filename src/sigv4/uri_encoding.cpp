@@ -1,0 +1,74 @@
+#include "uri_encoding.h"
+
+namespace stsd::sigv4::detail {
+
+namespace {
+
+bool is_unreserved(unsigned char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+         c == '_' || c == '~';
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+std::string uri_encode(std::string_view text, bool keep_slash) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(text.size() + text.size() / 2);
+  for (char ch : text) {
+    auto c = static_cast<unsigned char>(ch);
+    if (is_unreserved(c) || (keep_slash && c == '/')) {
+      out += ch;
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 0xF];
+    }
+  }
+  return out;
+}
+
+std::string query_decode(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '+') {
+      out += ' ';
+    } else if (c == '%' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 && hex_value(text[i + 2]) >= 0) {
+      out += static_cast<char>((hex_value(text[i + 1]) << 4) | hex_value(text[i + 2]));
+      i += 2;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::vector<QueryParam> parse_query(std::string_view raw_query) {
+  std::vector<QueryParam> params;
+  std::size_t start = 0;
+  while (start <= raw_query.size()) {
+    std::size_t amp = raw_query.find('&', start);
+    if (amp == std::string_view::npos) amp = raw_query.size();
+    std::string_view piece = raw_query.substr(start, amp - start);
+    if (!piece.empty()) {
+      std::size_t eq = piece.find('=');
+      if (eq == std::string_view::npos)
+        params.push_back({query_decode(piece), {}});
+      else
+        params.push_back({query_decode(piece.substr(0, eq)), query_decode(piece.substr(eq + 1))});
+    }
+    start = amp + 1;
+  }
+  return params;
+}
+
+}  // namespace stsd::sigv4::detail
