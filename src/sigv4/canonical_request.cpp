@@ -26,9 +26,8 @@ bool is_space(char c) { return c == ' ' || c == '\t'; }
 // each segment twice" for every service but S3: the client encoded it once to
 // put it on the wire), after optional normalisation.
 std::string canonical_uri(std::string_view raw_path, bool normalize) {
-  std::string path = normalize ? normalize_path(raw_path) : std::string(raw_path);
-  if (path.empty()) path = "/";
-  return uri_encode(path, true);
+  if (normalize) return uri_encode(normalize_path(raw_path), true);
+  return raw_path.empty() ? std::string("/") : uri_encode(raw_path, true);
 }
 
 // Canonical query: every parameter decoded from the raw query and re-encoded

@@ -51,8 +51,8 @@ struct SignedRequestInfo {
 
 enum class ErrorKind {
   MissingAuthenticationToken,  // no Authorization header and no X-Amz-Algorithm query
-  IncompleteSignature,         // malformed / missing components (400)
-  SignatureDoesNotMatch,       // unsupported algorithm, date problems (403)
+  IncompleteSignature,         // malformed, missing components, unsupported algorithm (400)
+  SignatureDoesNotMatch,       // both forms sent, 'Host' unsigned, scope date mismatch (403)
 };
 
 struct Error {
