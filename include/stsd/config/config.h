@@ -1,0 +1,135 @@
+#pragma once
+// The config file (CONTRACT section 3) as plain structs, and the one place it
+// is read. Every problem names the JSON pointer it concerns, and all problems
+// are reported at once. No JSON types leak out of this header.
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "stsd/common/result.h"
+
+namespace stsd::config {
+
+enum class RoleMode { Auto, Strict };
+
+struct Account {
+  std::string id;     // 12 digits
+  std::string alias;  // empty: none
+  bool operator==(const Account&) const = default;
+};
+
+struct AccessKey {
+  std::string id;
+  std::string secret;
+  bool operator==(const AccessKey&) const = default;
+};
+
+struct MfaDevice {
+  std::string serial;
+  std::string totp_secret;  // raw key bytes, decoded from the file's base32
+  bool operator==(const MfaDevice&) const = default;
+};
+
+using Tags = std::map<std::string, std::string>;
+
+struct User {
+  std::string account;
+  std::string name;
+  std::string path = "/";
+  std::vector<AccessKey> access_keys;
+  std::vector<MfaDevice> mfa_devices;
+  Tags tags;
+  std::vector<std::string> policies;  // each a canonical JSON text (compact, sorted keys)
+  bool operator==(const User&) const = default;
+};
+
+struct Role {
+  std::string account;
+  std::string name;
+  std::string path = "/";
+  int max_session_duration = 3600;          // seconds, 3600..43200
+  std::optional<std::string> trust_policy;  // canonical JSON text
+  Tags tags;
+  std::vector<std::string> policies;  // canonical JSON texts
+  bool operator==(const Role&) const = default;
+};
+
+// `jwks_file` in the file is read at load time into `jwks`; the struct keeps
+// only the content, so a dump is self-contained.
+struct OidcProvider {
+  std::string account;
+  std::string url;
+  std::vector<std::string> client_ids;
+  std::vector<std::string> thumbprints;  // accepted, ignored (as AWS does today)
+  std::optional<std::string> jwks;       // canonical JSON text of a JWK set
+  bool operator==(const OidcProvider&) const = default;
+};
+
+// `metadata_file` is read at load time into `metadata`, like `jwks_file`.
+struct SamlProvider {
+  std::string account;
+  std::string name;
+  std::optional<std::string> metadata;  // SAML metadata XML text
+  bool operator==(const SamlProvider&) const = default;
+};
+
+struct Config {
+  std::string region = "us-east-1";
+  // Auto when the file declares no roles, Strict when it does; an explicit
+  // "role_mode" wins.
+  RoleMode role_mode = RoleMode::Auto;
+  std::optional<std::string> token_key;  // exactly 32 raw bytes (base64 in the file)
+  std::optional<std::string> admin_token;
+  std::vector<Account> accounts;
+  std::vector<User> users;
+  std::vector<Role> roles;
+  std::vector<OidcProvider> oidc_providers;
+  std::vector<SamlProvider> saml_providers;
+  bool operator==(const Config&) const = default;
+};
+
+struct ConfigProblem {
+  std::string json_pointer;  // RFC 6901; empty: the document as a whole
+  std::string message;
+  // "/users/0/name: is required" (or just the message for the whole document).
+  std::string to_string() const;
+  bool operator==(const ConfigProblem&) const = default;
+};
+
+struct ConfigError {
+  // Never empty. Syntax or duplicate-key problems first, then field by
+  // field in the order the file's sections are read.
+  std::vector<ConfigProblem> problems;
+  // One problem per line.
+  std::string to_string() const;
+};
+
+// Reads and validates a config document. `base_dir` resolves relative
+// `jwks_file` / `metadata_file` paths (the config file's directory). Never
+// throws: every problem found is returned.
+//
+// Rules beyond CONTRACT section 3's shape: unknown fields and duplicate keys
+// are rejected; `accounts` is required and non-empty; every user, role and
+// provider names an account declared there; names, paths, MFA serials and
+// tags follow IAM's constraints; access key ids are [A-Za-z0-9_]{1,128} and
+// unique across users (IAM's minimum of 16 is relaxed for the default's
+// `test` key); `jwks`/`jwks_file` and `metadata`/`metadata_file` are each
+// optional and mutually exclusive.
+Result<Config, ConfigError> parse_config(std::string_view json_text, std::string_view base_dir);
+
+// Reads `path` and parses it with its own directory as base_dir.
+Result<Config, ConfigError> load_config_file(const std::string& path);
+
+// The embedded default, exactly as `stsd --print-default-config` prints it
+// (pretty-printed, trailing newline).
+std::string_view embedded_default_config();
+
+// The config in the file's own shape (pretty-printed, 2-space indent,
+// trailing newline; empty lists and unset options omitted, role_mode always
+// explicit). For any Config parse_config returned, parse_config reads the
+// dump back to an equal Config; side files appear inline.
+std::string dump_config(const Config& config);
+
+}  // namespace stsd::config

@@ -1,0 +1,40 @@
+#include "stsd/config/config.h"
+
+namespace stsd::config {
+
+// CONTRACT section 3: one account, user `test` with the `test`/`test` pair
+// many local setups export and the AWS documentation's example pair, and
+// auto role mode so tests that never created roles still work. Written in
+// dump_config's layout (a test keeps the two in step).
+std::string_view embedded_default_config() {
+  static constexpr std::string_view kDefault = R"({
+  "region": "us-east-1",
+  "role_mode": "auto",
+  "accounts": [
+    {
+      "id": "000000000000"
+    }
+  ],
+  "users": [
+    {
+      "account": "000000000000",
+      "name": "test",
+      "path": "/",
+      "access_keys": [
+        {
+          "id": "test",
+          "secret": "test"
+        },
+        {
+          "id": "AKIAIOSFODNN7EXAMPLE",
+          "secret": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+        }
+      ]
+    }
+  ]
+}
+)";
+  return kDefault;
+}
+
+}  // namespace stsd::config
