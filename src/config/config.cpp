@@ -181,7 +181,7 @@ class Loader {
     // Accounts first: everything else refers to them.
     const json* accounts = get_array(root, "", "accounts", true);
     if (accounts && accounts->empty()) add("/accounts", "must declare at least one account");
-    for_each_object(accounts, "/accounts", {"id", "alias"}, [&](const json& item, const std::string& ptr) {
+    for_each_object(accounts, "/accounts", {"id", "alias", "access_keys"}, [&](const json& item, const std::string& ptr) {
       config.accounts.push_back(read_account(item, ptr));
     });
 
@@ -303,6 +303,7 @@ class Loader {
         unique(aliases_, *alias, child(ptr, "alias"), "account alias " + in_quotes(*alias));
       account.alias = std::move(*alias);
     }
+    account.access_keys = read_access_keys(item, ptr);
     return account;
   }
 
@@ -385,11 +386,8 @@ class Loader {
     return tags;
   }
 
-  User read_user(const json& item, const std::string& ptr) {
-    User user;
-    user.account = read_account_ref(item, ptr);
-    user.name = read_iam_name(item, ptr, user.account, user_names_, "user name");
-    user.path = read_path(item, ptr);
+  std::vector<AccessKey> read_access_keys(const json& item, const std::string& ptr) {
+    std::vector<AccessKey> keys;
     read_list(item, ptr, "access_keys", {"id", "secret"}, [&](const json& key, const std::string& key_ptr) {
       AccessKey access_key;
       if (auto id = get_string(key, key_ptr, "id", true)) {
@@ -403,8 +401,17 @@ class Loader {
         if (secret->empty()) add(child(key_ptr, "secret"), "must not be empty");
         access_key.secret = std::move(*secret);
       }
-      user.access_keys.push_back(std::move(access_key));
+      keys.push_back(std::move(access_key));
     });
+    return keys;
+  }
+
+  User read_user(const json& item, const std::string& ptr) {
+    User user;
+    user.account = read_account_ref(item, ptr);
+    user.name = read_iam_name(item, ptr, user.account, user_names_, "user name");
+    user.path = read_path(item, ptr);
+    user.access_keys = read_access_keys(item, ptr);
     read_list(item, ptr, "mfa_devices", {"serial", "totp_secret"},
               [&](const json& device, const std::string& device_ptr) {
                 user.mfa_devices.push_back(read_mfa_device(device, device_ptr));

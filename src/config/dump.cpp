@@ -31,16 +31,19 @@ void put_policies(ordered_json& out, const std::vector<std::string>& policies) {
   out["policies"] = std::move(list);
 }
 
+void put_access_keys(ordered_json& out, const std::vector<AccessKey>& access_keys) {
+  if (access_keys.empty()) return;
+  ordered_json keys = ordered_json::array();
+  for (const auto& k : access_keys) keys.push_back({{"id", k.id}, {"secret", k.secret}});
+  out["access_keys"] = std::move(keys);
+}
+
 ordered_json user_json(const User& user) {
   ordered_json out;
   out["account"] = user.account;
   out["name"] = user.name;
   out["path"] = user.path;
-  if (!user.access_keys.empty()) {
-    ordered_json keys = ordered_json::array();
-    for (const auto& k : user.access_keys) keys.push_back({{"id", k.id}, {"secret", k.secret}});
-    out["access_keys"] = std::move(keys);
-  }
+  put_access_keys(out, user.access_keys);
   if (!user.mfa_devices.empty()) {
     ordered_json devices = ordered_json::array();
     for (const auto& d : user.mfa_devices)
@@ -104,6 +107,7 @@ std::string dump_config(const Config& config) {
     ordered_json account;
     account["id"] = a.id;
     if (!a.alias.empty()) account["alias"] = a.alias;
+    put_access_keys(account, a.access_keys);
     accounts.push_back(std::move(account));
   }
   out["accounts"] = std::move(accounts);

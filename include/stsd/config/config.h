@@ -14,16 +14,19 @@ namespace stsd::config {
 
 enum class RoleMode { Auto, Strict };
 
-struct Account {
-  std::string id;     // 12 digits
-  std::string alias;  // empty: none
-  bool operator==(const Account&) const = default;
-};
-
 struct AccessKey {
   std::string id;
   std::string secret;
   bool operator==(const AccessKey&) const = default;
+};
+
+struct Account {
+  std::string id;     // 12 digits
+  std::string alias;  // empty: none
+  // The account root's own access keys (an extension of the contract's shape:
+  // root callers for GetCallerIdentity, GetSessionToken's root clamp, ...).
+  std::vector<AccessKey> access_keys;
+  bool operator==(const Account&) const = default;
 };
 
 struct MfaDevice {

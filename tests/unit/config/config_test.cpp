@@ -127,7 +127,7 @@ TEST(DumpConfig, RoundTripsEveryField) {
   c.role_mode = RoleMode::Strict;
   c.token_key = std::string(32, '\x07');
   c.admin_token = "admin-secret";
-  c.accounts = {{"111122223333", "dev"}, {"444455556666", ""}};
+  c.accounts = {{"111122223333", "dev", {{"AKIAROOTDEV000000001", "root-secret"}}}, {"444455556666", "", {}}};
   User alice;
   alice.account = "111122223333";
   alice.name = "alice";
