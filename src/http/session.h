@@ -1,0 +1,264 @@
+#pragma once
+// One HTTP/1.1 connection, plain or TLS. Everything runs on the connection's
+// strand (the executor of its socket): read one request with a fresh parser,
+// call the synchronous handler, write the answer, repeat while keep-alive.
+// Pipelined requests are answered in order because the next one is only
+// parsed (from the bytes already buffered) after the previous answer is out.
+#include <utility>  // before Asio (coroutine support in 1.74)
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/stream_traits.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <array>
+#include <exception>
+#include <optional>
+#include <type_traits>
+
+#include "message.h"
+#include "server_core.h"
+
+namespace stsd::http {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+template <class Stream>
+class Session final : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
+ public:
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
+  // stream_args: the accepted socket (and the ssl::context for TLS).
+  template <class... StreamArgs>
+  Session(std::shared_ptr<ServerCore> core, std::string remote_address, StreamArgs&&... stream_args)
+      : core_(std::move(core)),
+        remote_address_(std::move(remote_address)),
+        stream_(std::forward<StreamArgs>(stream_args)...),
+        executor_(stream_.get_executor()) {}
+
+  ~Session() override { core_->remove(this); }
+
+  void start() {
+    core_->add(this->shared_from_this());
+    // stop() may have taken its snapshot before add(): check after adding.
+    if (core_->stopping()) return close_now();
+    if constexpr (kTls) {
+      state_ = State::Handshake;
+      lowest().expires_after(limits().read_timeout);
+      stream_.async_handshake(net::ssl::stream_base::server,
+                              [self = this->shared_from_this()](beast::error_code ec) { self->on_handshake(ec); });
+    } else {
+      wait_for_request();
+    }
+  }
+
+  void on_server_stop() override {
+    net::post(executor_, [self = this->shared_from_this()] {
+      // A request that has begun arriving is in flight and gets its answer.
+      if (self->state_ == State::Handshake || self->state_ == State::Idle) return self->close_now();
+      // A lingering close with nothing unread can end now without a reset.
+      if (self->state_ == State::Closing && self->nothing_unread()) self->close_now();
+    });
+  }
+
+  void force_close() override {
+    net::post(executor_, [self = this->shared_from_this()] { self->close_now(); });
+  }
+
+ private:
+  enum class State { Handshake, Idle, Reading, Handling, Writing, Closing, Closed };
+  static constexpr std::size_t kFirstReadSize = 4096;
+  // Bounds how long a closing connection waits for the peer to stop sending.
+  static constexpr std::chrono::milliseconds kLingerLimit{1000};
+
+  const Limits& limits() const { return core_->limits(); }
+  beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
+
+  void on_handshake(beast::error_code ec) {
+    if (ec) {
+      spdlog::debug("http: TLS handshake with {} failed: {}", remote_address_, ec.message());
+      return close_now();
+    }
+    wait_for_request();
+  }
+
+  // Keep-alive wait: idle_timeout until the first byte of the next request.
+  void wait_for_request() {
+    if (state_ == State::Closed) return;
+    if (core_->stopping()) return graceful_close();
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(limits().header_limit, UINT32_MAX)));
+    parser_->body_limit(static_cast<std::uint64_t>(limits().body_limit));
+    // Pipelined bytes already buffered: the next request has started.
+    if (buffer_.size() > 0) return read_request();
+    state_ = State::Idle;
+    lowest().expires_after(limits().idle_timeout);
+    stream_.async_read_some(buffer_.prepare(kFirstReadSize),
+                            [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
+                              self->on_first_bytes(ec, n);
+                            });
+  }
+
+  void on_first_bytes(beast::error_code ec, std::size_t n) {
+    if (ec) return close_now();  // peer closed, idle timeout, or stop
+    buffer_.commit(n);
+    read_request();
+  }
+
+  // Slow-loris bound: the whole request (header, 100-continue, body) must
+  // arrive within read_timeout of its first byte.
+  void read_request() {
+    state_ = State::Reading;
+    lowest().expires_after(limits().read_timeout);
+    beast_http::async_read_header(stream_, buffer_, *parser_,
+                                  [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                                    self->on_header(ec);
+                                  });
+  }
+
+  void on_header(beast::error_code ec) {
+    if (ec) return on_read_error(ec);
+    if (parser_->is_done()) return handle();
+    // curl and some SDKs wait for this before sending a large body.
+    const auto expect = parser_->get()[beast_http::field::expect];
+    if (beast::iequals(expect, "100-continue") && parser_->get().version() >= 11) {
+      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
+                       [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                         if (ec) return self->close_now();
+                         self->read_body();
+                       });
+      return;
+    }
+    read_body();
+  }
+
+  void read_body() {
+    beast_http::async_read(stream_, buffer_, *parser_,
+                           [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                             if (ec) return self->on_read_error(ec);
+                             self->handle();
+                           });
+  }
+
+  void on_read_error(beast::error_code ec) {
+    if (ec == beast_http::error::body_limit) return send_bare(413);
+    const bool syntax = ec.category() == beast_http::make_error_code(beast_http::error::bad_method).category() &&
+                        ec != beast_http::error::end_of_stream && ec != beast_http::error::partial_message &&
+                        ec != beast_http::error::short_read;
+    if (syntax) {
+      spdlog::debug("http: bad request from {}: {}", remote_address_, ec.message());
+      return send_bare(400);
+    }
+    // Timeout (the stream already closed the socket), peer gone, or stop.
+    if (ec == beast::error::timeout) spdlog::debug("http: read timeout from {}", remote_address_);
+    close_now();
+  }
+
+  void handle() {
+    state_ = State::Handling;
+    BeastRequest request = parser_->release();
+    const unsigned version = request.version();
+    const bool head = request.method() == beast_http::verb::head;
+    const bool keep_alive = request.keep_alive() && !core_->stopping();
+    HttpRequest plain = to_http_request(std::move(request), remote_address_, kTls);
+    try {
+      HttpResponse answer = core_->handler()(plain);
+      // stop() may have come while the handler ran: announce the close.
+      write(to_beast_response(std::move(answer), version, head, keep_alive && !core_->stopping()));
+    } catch (const std::exception& e) {
+      spdlog::error("http: handler failed on {} {}: {}", plain.method, loggable_target(plain.target), e.what());
+      write(bare_response(500, version, keep_alive));
+    } catch (...) {
+      spdlog::error("http: handler failed on {} {}: unknown exception", plain.method, loggable_target(plain.target));
+      write(bare_response(500, version, keep_alive));
+    }
+  }
+
+  // Answers the server makes itself; the rest of the connection is unusable.
+  void send_bare(int status) {
+    const unsigned version = parser_->get().version() == 10 ? 10 : 11;
+    write(bare_response(status, version, false));
+  }
+
+  void write(BeastResponse response) {
+    state_ = State::Writing;
+    response_.emplace(std::move(response));
+    lowest().expires_after(limits().read_timeout);
+    beast_http::async_write(stream_, *response_,
+                            [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                              self->on_write(ec);
+                            });
+  }
+
+  void on_write(beast::error_code ec) {
+    if (ec) return close_now();
+    const bool keep_alive = response_->keep_alive();
+    response_.reset();
+    if (!keep_alive) return graceful_close();
+    wait_for_request();
+  }
+
+  // Half-close, then drain what the peer still sends so that unread bytes
+  // (an oversized body, a pipelined request) do not turn our close into a
+  // reset that could destroy the answer before the client reads it.
+  void graceful_close() {
+    state_ = State::Closing;
+    lowest().expires_after(std::min<std::chrono::milliseconds>(limits().read_timeout, kLingerLimit));
+    if constexpr (kTls) {
+      stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) { self->close_now(); });
+    } else {
+      beast::error_code ignored;
+      lowest().socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
+      // Stopping: do not hold the shutdown up for a peer that sent nothing more.
+      if (core_->stopping() && nothing_unread()) return close_now();
+      drain();
+    }
+  }
+
+  void drain() {
+    lowest().async_read_some(net::buffer(scratch_), [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return self->close_now();
+      self->drain();
+    });
+  }
+
+  bool nothing_unread() {
+    beast::error_code ec;
+    return lowest().socket().available(ec) == 0 && !ec;
+  }
+
+  void close_now() {
+    if (state_ == State::Closed) return;
+    state_ = State::Closed;
+    // Cancels pending operations and the stream's timer.
+    lowest().close();
+  }
+
+  std::shared_ptr<ServerCore> core_;
+  std::string remote_address_;
+  Stream stream_;
+  net::any_io_executor executor_;  // copied once: read from other threads by stop()
+  beast::flat_buffer buffer_;
+  std::optional<beast_http::request_parser<beast_http::string_body>> parser_;
+  std::optional<BeastResponse> response_;
+  std::array<char, 4096> scratch_{};
+  State state_ = State::Handshake;
+};
+
+}  // namespace stsd::http
