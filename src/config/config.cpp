@@ -16,6 +16,7 @@
 
 #include "document.h"
 #include "encoding.h"
+#include "stsd/crypto/crypto.h"
 
 namespace stsd::config {
 
@@ -163,7 +164,7 @@ class Loader {
         add("/role_mode", "must be \"auto\" or \"strict\"");
     }
     if (auto key = get_string(root, "", "token_key", false)) {
-      auto bytes = detail::base64_decode(*key);
+      auto bytes = crypto::base64_decode(*key);
       if (!bytes)
         add("/token_key", "must be base64 of exactly 32 bytes");
       else if (bytes->size() != 32)
@@ -431,7 +432,7 @@ class Loader {
       device.serial = std::move(*serial);
     }
     if (auto secret = get_string(item, ptr, "totp_secret", true)) {
-      auto bytes = detail::base32_decode(*secret);
+      auto bytes = crypto::base32_decode(*secret);
       if (secret->empty())
         add(child(ptr, "totp_secret"), "must not be empty");
       else if (!bytes)

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "encoding.h"
+#include "stsd/crypto/crypto.h"
 #include "stsd/config/config.h"
 
 namespace stsd::config {
@@ -47,7 +48,7 @@ ordered_json user_json(const User& user) {
   if (!user.mfa_devices.empty()) {
     ordered_json devices = ordered_json::array();
     for (const auto& d : user.mfa_devices)
-      devices.push_back({{"serial", d.serial}, {"totp_secret", detail::base32_encode(d.totp_secret)}});
+      devices.push_back({{"serial", d.serial}, {"totp_secret", crypto::base32_encode(d.totp_secret)}});
     out["mfa_devices"] = std::move(devices);
   }
   put_tags(out, user.tags);
@@ -100,7 +101,7 @@ std::string dump_config(const Config& config) {
   out["region"] = config.region;
   // Always explicit: the Auto/Strict default depends on whether roles exist.
   out["role_mode"] = config.role_mode == RoleMode::Auto ? "auto" : "strict";
-  if (config.token_key) out["token_key"] = detail::base64_encode(*config.token_key);
+  if (config.token_key) out["token_key"] = crypto::base64_encode(*config.token_key);
   if (config.admin_token) out["admin_token"] = *config.admin_token;
   ordered_json accounts = ordered_json::array();
   for (const auto& a : config.accounts) {
