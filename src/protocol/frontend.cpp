@@ -81,9 +81,17 @@ std::string make_request_id() {
 }
 
 http::HttpResponse Frontend::handle(const http::HttpRequest& request) const {
-  std::string_view path = std::string_view(request.target).substr(0, request.target.find('?'));
-  if (path.substr(0, kAdminPrefix.size()) == kAdminPrefix) return handle_admin(request, path);
-  return handle_sts(request, make_request_id());
+  const std::string request_id = make_request_id();
+  try {
+    std::string_view path = std::string_view(request.target).substr(0, request.target.find('?'));
+    if (path.substr(0, kAdminPrefix.size()) == kAdminPrefix) return handle_admin(request, path);
+    return handle_sts(request, request_id);
+  } catch (const std::exception& e) {
+    // A bug, never bad input: answer as AWS does for its own failures.
+    spdlog::error("request_id={} internal failure: {}", request_id, e.what());
+    return render_error(StsError::make(ErrorCode::InternalFailure, "An internal error occurred."), request_id,
+                        Format::Xml);
+  }
 }
 
 http::HttpResponse Frontend::handle_sts(const http::HttpRequest& request, const std::string& request_id) const {
