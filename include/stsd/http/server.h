@@ -40,8 +40,8 @@ using Handler = std::function<HttpResponse(const HttpRequest&)>;
 struct Limits {
   std::size_t header_limit = 16 * 1024;       // request line + headers; above -> 400, empty body
   std::size_t body_limit = 10'000'000;        // AWS's limit; above -> 413, empty body
-  std::chrono::milliseconds read_timeout{10'000};  // to read one whole request once it started
-  std::chrono::milliseconds idle_timeout{60'000};  // keep-alive wait for the next request
+  std::chrono::milliseconds read_timeout{10'000};  // to read one whole request once it started; also bounds each response write
+  std::chrono::milliseconds idle_timeout{60'000};  // wait for a request's first byte (new or keep-alive connection)
   std::size_t max_connections = 10'000;       // beyond: accept and close at once
   std::chrono::milliseconds shutdown_grace{5'000};  // drain in-flight requests on stop
 };
