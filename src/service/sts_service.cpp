@@ -62,7 +62,7 @@ Outcome StsService::handle(const Parameters& params, const sigv4::Request& reque
     return out;
   }
   if (auth) {
-    if (auto allowed = check_may_call(action, auth->caller); !allowed) {
+    if (auto allowed = check_may_call(action, auth->caller, input->string("RoleArn").value_or("")); !allowed) {
       out.result = unexpected(allowed.error());
       return out;
     }
@@ -78,7 +78,7 @@ Outcome StsService::handle(const Parameters& params, const sigv4::Request& reque
   return out;
 }
 
-Result<void> check_may_call(std::string_view action, const Caller& caller) {
+Result<void> check_may_call(std::string_view action, const Caller& caller, std::string_view resource) {
   if (!caller.session || action == "GetCallerIdentity") return {};
   const domain::CredentialType type = caller.session->type;
   if (action == "GetSessionToken" || action == "GetFederationToken")
@@ -86,7 +86,7 @@ Result<void> check_may_call(std::string_view action, const Caller& caller) {
   // Federated users may call nothing else; GetSessionToken sessions only AssumeRole.
   const bool denied = type == domain::CredentialType::FederatedUser ||
                       (type == domain::CredentialType::SessionToken && action != "AssumeRole");
-  if (denied) return unexpected(not_authorized(caller, "sts:" + std::string(action)));
+  if (denied) return unexpected(not_authorized(caller, "sts:" + std::string(action), resource));
   return {};
 }
 

@@ -41,7 +41,8 @@ class StsService {
   Authenticator authenticator_;
 };
 
-// AWS's rules on what temporary credentials may call next.
-Result<void> check_may_call(std::string_view action, const struct Caller& caller);
+// AWS's rules on what temporary credentials may call next. resource: the
+// role ARN for the AssumeRole* actions, empty otherwise.
+Result<void> check_may_call(std::string_view action, const struct Caller& caller, std::string_view resource);
 
 }  // namespace stsd::service

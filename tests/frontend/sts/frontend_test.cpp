@@ -231,7 +231,8 @@ TEST(GetFederationToken, FederatedUserAndItsLimits) {
   auto denied = assume(f, creds);
   EXPECT_EQ(denied.status, 403);
   EXPECT_EQ(message(denied),
-            "User: arn:aws:sts::000000000000:federated-user/bob is not authorized to perform: sts:AssumeRole");
+            "User: arn:aws:sts::000000000000:federated-user/bob is not authorized to perform: sts:AssumeRole on "
+            "resource: " + kRole);
 }
 
 TEST(GetAccessKeyInfo, DecodesAndLooksUp) {
