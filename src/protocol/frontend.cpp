@@ -47,7 +47,7 @@ http::HttpResponse redirect(std::string_view query) {
   http::HttpResponse r;
   r.status = 302;
   std::string location(kRedirectLocation);
-  if (!query.empty()) location += "?" + std::string(query);
+  if (!query.empty()) location.append("?").append(query);
   r.headers.emplace_back("Location", std::move(location));
   return r;
 }
@@ -119,18 +119,29 @@ http::HttpResponse Frontend::handle_sts(const http::HttpRequest& request, const 
       outcome.result ? render_success(outcome.action, *outcome.result, request_id, format)
                      : render_error(outcome.result.error(), request_id, format);
 
-  const auto micros =
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
+  const auto latency =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
+  const std::string_view error_code = outcome.result ? std::string_view() : error_info(outcome.result.error().code).wire_code;
+  const bool issued = outcome.result && std::any_of(outcome.result->children.begin(), outcome.result->children.end(),
+                                                    [](const service::ResultNode& n) { return n.name == "Credentials"; });
+  metrics_.record(outcome.action, error_code, latency, issued);
   spdlog::info("request_id={} action={} principal={} status={} code={} latency_us={}", request_id,
                outcome.action.empty() ? "-" : outcome.action,
                outcome.principal_arn.empty() ? "-" : outcome.principal_arn, response.status,
-               outcome.result ? "-" : error_info(outcome.result.error().code).wire_code, micros);
+               error_code.empty() ? "-" : error_code, latency.count());
   return response;
 }
 
 http::HttpResponse Frontend::handle_admin(const http::HttpRequest& request, std::string_view path) const {
-  if (path == "/_stsd/health" && (request.method == "GET" || request.method == "HEAD"))
+  const bool get = request.method == "GET" || request.method == "HEAD";
+  if (path == "/_stsd/health" && get)
     return json_response(200, R"({"status":"ok","version":")" + version_ + R"("})");
+  if (path == "/_stsd/metrics" && get) {
+    http::HttpResponse r;
+    r.headers.emplace_back("Content-Type", "text/plain; version=0.0.4");
+    r.body = metrics_.render();
+    return r;
+  }
   return json_response(404, R"({"error":"not found"})");
 }
 

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "stsd/http/server.h"
+#include "stsd/protocol/metrics.h"
 #include "stsd/service/sts_service.h"
 
 namespace stsd::protocol {
@@ -21,6 +22,7 @@ class Frontend {
 
   const service::StsService& sts_;
   std::string version_;
+  mutable Metrics metrics_;
 };
 
 // A random (v4) UUID for x-amzn-RequestId.
