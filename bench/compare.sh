@@ -40,7 +40,7 @@ wait_http() {
 }
 
 stsd_port=$(free_port)
-"$stsd_bin" --listen "127.0.0.1:$stsd_port" --threads 1 --log-level warn &
+"$stsd_bin" --listen "127.0.0.1:$stsd_port" --threads "${STSD_THREADS:-2}" --log-level warn &
 pids+=($!)
 moto_port=$(free_port)
 python3 -m moto.server -H 127.0.0.1 -p "$moto_port" >"$work/moto.log" 2>&1 &
@@ -68,4 +68,4 @@ for action in $actions; do
   ratio=$(awk -v a="$s_rps" -v b="$m_rps" 'BEGIN { printf "%.0fx", a/b }')
   printf "%-20s %12s %10s %10s %12s %10s %10s %8s\n" "$action" "$s_rps" "$s_p50" "$s_p99" "$m_rps" "$m_p50" "$m_p99" "$ratio"
 done
-echo "(stsd --threads 1 and moto share this machine with wrk: $(nproc) cores, $connections connections, $duration per run)"
+echo "(stsd --threads ${STSD_THREADS:-2} and moto share this machine with wrk: $(nproc) cores, $connections connections, $duration per run)"

@@ -1,8 +1,8 @@
 #include "stsd/crypto/crypto.h"
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include <algorithm>
@@ -36,24 +36,69 @@ const unsigned char* bytes_of(std::string_view s) {
   return reinterpret_cast<const unsigned char*>(s.data());
 }
 
-std::string digest(const EVP_MD* md, std::string_view data) {
+// OpenSSL 3 fetches an algorithm implementation on every call made with the
+// legacy EVP_sha256()-style objects or the one-shot HMAC(); fetching once and
+// reusing per-thread MAC contexts takes that cost (most of a request's CPU)
+// off the request path.
+enum class Algorithm { Sha256, Sha1 };
+
+const char* name_of(Algorithm a) { return a == Algorithm::Sha256 ? "SHA256" : "SHA1"; }
+
+const EVP_MD* fetched_md(Algorithm a) {
+  static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  static EVP_MD* const sha1 = EVP_MD_fetch(nullptr, "SHA1", nullptr);
+  const EVP_MD* md = a == Algorithm::Sha256 ? sha256 : sha1;
+  if (md == nullptr) die("EVP_MD_fetch");
+  return md;
+}
+
+std::string digest(Algorithm a, std::string_view data) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
   unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), out.data(), &len, md, nullptr) != 1) die("EVP_Digest");
+  if (EVP_Digest(data.data(), data.size(), out.data(), &len, fetched_md(a), nullptr) != 1) die("EVP_Digest");
   return std::string(reinterpret_cast<const char*>(out.data()), len);
 }
 
-std::string hmac(const EVP_MD* md, std::string_view key, std::string_view data) {
+struct MacCtxDeleter {
+  void operator()(EVP_MAC_CTX* ctx) const { EVP_MAC_CTX_free(ctx); }
+};
+
+// One HMAC context per thread and digest, with the digest set once; each call
+// re-keys it (EVP_MAC_init with a key and no parameters keeps the digest).
+EVP_MAC_CTX* hmac_context(Algorithm a) {
+  static EVP_MAC* const mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  if (mac == nullptr) die("EVP_MAC_fetch");
+  thread_local std::unique_ptr<EVP_MAC_CTX, MacCtxDeleter> contexts[2];
+  auto& ctx = contexts[static_cast<int>(a)];
+  if (!ctx) {
+    ctx.reset(EVP_MAC_CTX_new(mac));
+    if (!ctx) die("EVP_MAC_CTX_new");
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>(name_of(a)), 0),
+        OSSL_PARAM_construct_end()};
+    if (EVP_MAC_CTX_set_params(ctx.get(), params) != 1) die("EVP_MAC_CTX_set_params");
+  }
+  return ctx.get();
+}
+
+std::string hmac(Algorithm a, std::string_view key, std::string_view data) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
-  unsigned int len = 0;
-  // HMAC() rejects a null key pointer even with length 0.
+  std::size_t len = 0;
+  // EVP_MAC_init treats a null key as "keep the previous key": never pass one.
   static const unsigned char kEmpty = 0;
   const unsigned char* key_ptr = key.empty() ? &kEmpty : bytes_of(key);
-  if (key.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) die("HMAC key too long");
-  if (HMAC(md, key_ptr, static_cast<int>(key.size()), bytes_of(data), data.size(), out.data(), &len) ==
-      nullptr)
+  EVP_MAC_CTX* ctx = hmac_context(a);
+  if (EVP_MAC_init(ctx, key_ptr, key.size(), nullptr) != 1 ||
+      EVP_MAC_update(ctx, bytes_of(data), data.size()) != 1 ||
+      EVP_MAC_final(ctx, out.data(), &len, out.size()) != 1)
     die("HMAC");
   return std::string(reinterpret_cast<const char*>(out.data()), len);
+}
+
+const EVP_CIPHER* aes_256_gcm() {
+  static EVP_CIPHER* const cipher = EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr);
+  if (cipher == nullptr) die("EVP_CIPHER_fetch");
+  return cipher;
 }
 
 int hex_value(char c) {
@@ -126,10 +171,10 @@ std::optional<std::string> base64_decode_with(std::string_view text, std::string
 
 }  // namespace
 
-std::string sha256(std::string_view data) { return digest(EVP_sha256(), data); }
-std::string sha1(std::string_view data) { return digest(EVP_sha1(), data); }
-std::string hmac_sha256(std::string_view key, std::string_view data) { return hmac(EVP_sha256(), key, data); }
-std::string hmac_sha1(std::string_view key, std::string_view data) { return hmac(EVP_sha1(), key, data); }
+std::string sha256(std::string_view data) { return digest(Algorithm::Sha256, data); }
+std::string sha1(std::string_view data) { return digest(Algorithm::Sha1, data); }
+std::string hmac_sha256(std::string_view key, std::string_view data) { return hmac(Algorithm::Sha256, key, data); }
+std::string hmac_sha1(std::string_view key, std::string_view data) { return hmac(Algorithm::Sha1, key, data); }
 
 std::string hex_encode(std::string_view bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";
@@ -275,7 +320,7 @@ std::string aead_seal(std::string_view key, std::string_view plaintext, std::str
   auto* cipher_out = reinterpret_cast<unsigned char*>(out.data() + kAeadNonceSize);
 
   int len = 0;
-  if (EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) != 1 ||
+  if (EVP_EncryptInit_ex(ctx.get(), aes_256_gcm(), nullptr, nullptr, nullptr) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(kAeadNonceSize), nullptr) != 1 ||
       EVP_EncryptInit_ex(ctx.get(), nullptr, nullptr, bytes_of(key), bytes_of(nonce)) != 1)
     die("aead_seal: init");
@@ -308,7 +353,7 @@ std::optional<std::string> aead_open(std::string_view key, std::string_view seal
 
   std::string plain(ciphertext.size(), '\0');
   int len = 0;
-  if (EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) != 1 ||
+  if (EVP_DecryptInit_ex(ctx.get(), aes_256_gcm(), nullptr, nullptr, nullptr) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(kAeadNonceSize), nullptr) != 1 ||
       EVP_DecryptInit_ex(ctx.get(), nullptr, nullptr, bytes_of(key), bytes_of(nonce)) != 1)
     return std::nullopt;
