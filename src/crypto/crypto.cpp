@@ -9,6 +9,7 @@
 #include <array>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 #include <memory>
 
@@ -256,16 +257,47 @@ std::optional<std::string> base32_decode(std::string_view text) {
   return out;
 }
 
-std::string random_bytes(std::size_t n) {
-  std::string out(n, '\0');
-  std::size_t done = 0;
+namespace {
+
+void fill_random(char* out, std::size_t n) {
   // RAND_bytes takes an int length; fill in chunks.
+  std::size_t done = 0;
   while (done < n) {
     std::size_t chunk = std::min<std::size_t>(n - done, 1 << 20);
-    if (RAND_bytes(reinterpret_cast<unsigned char*>(out.data() + done), static_cast<int>(chunk)) != 1)
+    if (RAND_bytes(reinterpret_cast<unsigned char*>(out + done), static_cast<int>(chunk)) != 1)
       die("RAND_bytes failed");
     done += chunk;
   }
+}
+
+// Each RAND_bytes call costs more (locking, reseed checks) than the bytes it
+// returns; small draws are served from a per-thread block of CSPRNG output
+// that is wiped as it is used. stsd never forks, so no two processes share it.
+class RandomPool {
+ public:
+  void take(char* out, std::size_t n) {
+    if (n > kBlock / 4) return fill_random(out, n);
+    if (kBlock - used_ < n) {
+      fill_random(block_.data(), kBlock);
+      used_ = 0;
+    }
+    std::memcpy(out, block_.data() + used_, n);
+    OPENSSL_cleanse(block_.data() + used_, n);
+    used_ += n;
+  }
+
+ private:
+  static constexpr std::size_t kBlock = 4096;
+  std::array<char, kBlock> block_{};
+  std::size_t used_ = kBlock;
+};
+
+}  // namespace
+
+std::string random_bytes(std::size_t n) {
+  thread_local RandomPool pool;
+  std::string out(n, '\0');
+  pool.take(out.data(), n);
   return out;
 }
 
