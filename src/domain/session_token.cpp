@@ -1,71 +1,170 @@
 #include "stsd/domain/session_token.h"
 
-#include <nlohmann/json.hpp>
+#include <cstdint>
 
 #include "stsd/crypto/crypto.h"
 
 namespace stsd::domain {
 
 namespace {
-using nlohmann::json;
 
-// A version byte lets the format change without misreading older tokens;
-// it is also bound into the AEAD as additional data.
-constexpr char kFormatVersion = 1;
-constexpr std::string_view kAad = "stsd-session-token-v1";
+// Format 2: a compact binary record (varints and length-prefixed strings) in
+// a fixed field order. The version byte lets the format change without
+// misreading older tokens; it is also bound into the AEAD as additional data.
+constexpr char kFormatVersion = 2;
+constexpr std::string_view kAad = "stsd-session-token-v2";
+constexpr std::size_t kMaxListItems = 1024;
 
-json to_json(const Session& s) {
-  json j = {
-      {"t", static_cast<int>(s.type)},     {"k", s.access_key_id}, {"s", s.secret_access_key},
-      {"i", s.issued_at},                  {"e", s.expiration},    {"p", static_cast<int>(s.principal_type)},
-      {"a", s.account},                    {"r", s.arn},           {"u", s.user_id},
-      {"sa", s.source_arn},                {"rs", s.role_session_name},
-      {"m", s.mfa_authenticated},          {"mt", s.mfa_auth_time}, {"c", s.chain_depth},
-  };
-  if (s.source_identity) j["si"] = *s.source_identity;
-  if (!s.tags.empty()) {
-    json tags = json::array();
-    for (const auto& t : s.tags) tags.push_back({t.key, t.value});
-    j["tg"] = std::move(tags);
+class Writer {
+ public:
+  void u64(std::uint64_t v) {
+    while (v >= 0x80) {
+      out_ += static_cast<char>((v & 0x7F) | 0x80);
+      v >>= 7;
+    }
+    out_ += static_cast<char>(v);
   }
-  if (!s.transitive_tag_keys.empty()) j["tt"] = s.transitive_tag_keys;
-  if (s.session_policy) j["sp"] = *s.session_policy;
-  if (!s.policy_arns.empty()) j["pa"] = s.policy_arns;
-  return j;
+  void i64(std::int64_t v) { u64((static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63)); }
+  void str(std::string_view s) {
+    u64(s.size());
+    out_.append(s);
+  }
+  void opt(const std::optional<std::string>& s) {
+    u64(s ? 1 : 0);
+    if (s) str(*s);
+  }
+  void strings(const std::vector<std::string>& v) {
+    u64(v.size());
+    for (const auto& s : v) str(s);
+  }
+  std::string take() { return std::move(out_); }
+
+ private:
+  std::string out_;
+};
+
+class Reader {
+ public:
+  explicit Reader(std::string_view in) : in_(in) {}
+  bool ok() const { return ok_; }
+  bool at_end() const { return pos_ == in_.size(); }
+
+  std::uint64_t u64() {
+    std::uint64_t v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (pos_ >= in_.size()) return fail();
+      auto b = static_cast<unsigned char>(in_[pos_++]);
+      v |= static_cast<std::uint64_t>(b & 0x7F) << shift;
+      if ((b & 0x80) == 0) return v;
+    }
+    return fail();
+  }
+  std::int64_t i64() {
+    std::uint64_t z = u64();
+    return static_cast<std::int64_t>((z >> 1) ^ (~(z & 1) + 1));
+  }
+  std::string str() {
+    std::uint64_t n = u64();
+    if (!ok_ || n > in_.size() - pos_) return fail(), std::string();
+    std::string s(in_.substr(pos_, n));
+    pos_ += n;
+    return s;
+  }
+  std::optional<std::string> opt() {
+    std::uint64_t present = u64();
+    if (present > 1) fail();
+    if (present == 1) return str();
+    return std::nullopt;
+  }
+  std::vector<std::string> strings() {
+    std::uint64_t n = u64();
+    std::vector<std::string> v;
+    if (n > kMaxListItems) return fail(), v;
+    for (std::uint64_t i = 0; ok_ && i < n; ++i) v.push_back(str());
+    return v;
+  }
+
+ private:
+  std::uint64_t fail() {
+    ok_ = false;
+    pos_ = in_.size();
+    return 0;
+  }
+  std::string_view in_;
+  std::size_t pos_ = 0;
+  bool ok_ = true;
+};
+
+std::string encode(const Session& s) {
+  Writer w;
+  w.u64(static_cast<std::uint64_t>(s.type));
+  w.str(s.access_key_id);
+  w.str(s.secret_access_key);
+  w.i64(s.issued_at);
+  w.i64(s.expiration);
+  w.u64(static_cast<std::uint64_t>(s.principal_type));
+  w.str(s.account);
+  w.str(s.arn);
+  w.str(s.user_id);
+  w.str(s.source_arn);
+  w.str(s.role_session_name);
+  w.u64(s.mfa_authenticated ? 1 : 0);
+  w.i64(s.mfa_auth_time);
+  w.i64(s.chain_depth);
+  w.opt(s.source_identity);
+  w.u64(s.tags.size());
+  for (const auto& t : s.tags) {
+    w.str(t.key);
+    w.str(t.value);
+  }
+  w.strings(s.transitive_tag_keys);
+  w.opt(s.session_policy);
+  w.strings(s.policy_arns);
+  return w.take();
 }
 
-Session from_json(const json& j) {
+std::optional<Session> decode(std::string_view bytes) {
+  Reader r(bytes);
   Session s;
-  s.type = static_cast<CredentialType>(j.at("t").get<int>());
-  s.access_key_id = j.at("k").get<std::string>();
-  s.secret_access_key = j.at("s").get<std::string>();
-  s.issued_at = j.at("i").get<Seconds>();
-  s.expiration = j.at("e").get<Seconds>();
-  s.principal_type = static_cast<PrincipalType>(j.at("p").get<int>());
-  s.account = j.at("a").get<std::string>();
-  s.arn = j.at("r").get<std::string>();
-  s.user_id = j.at("u").get<std::string>();
-  s.source_arn = j.at("sa").get<std::string>();
-  s.role_session_name = j.at("rs").get<std::string>();
-  s.mfa_authenticated = j.at("m").get<bool>();
-  s.mfa_auth_time = j.at("mt").get<Seconds>();
-  s.chain_depth = j.at("c").get<int>();
-  if (j.contains("si")) s.source_identity = j["si"].get<std::string>();
-  if (j.contains("tg"))
-    for (const auto& t : j["tg"]) s.tags.push_back({t.at(0).get<std::string>(), t.at(1).get<std::string>()});
-  if (j.contains("tt")) s.transitive_tag_keys = j["tt"].get<std::vector<std::string>>();
-  if (j.contains("sp")) s.session_policy = j["sp"].get<std::string>();
-  if (j.contains("pa")) s.policy_arns = j["pa"].get<std::vector<std::string>>();
+  std::uint64_t type = r.u64();
+  s.access_key_id = r.str();
+  s.secret_access_key = r.str();
+  s.issued_at = r.i64();
+  s.expiration = r.i64();
+  std::uint64_t principal = r.u64();
+  s.account = r.str();
+  s.arn = r.str();
+  s.user_id = r.str();
+  s.source_arn = r.str();
+  s.role_session_name = r.str();
+  s.mfa_authenticated = r.u64() == 1;
+  s.mfa_auth_time = r.i64();
+  s.chain_depth = static_cast<int>(r.i64());
+  s.source_identity = r.opt();
+  std::uint64_t tags = r.u64();
+  if (tags > kMaxListItems) return std::nullopt;
+  for (std::uint64_t i = 0; r.ok() && i < tags; ++i) {
+    std::string key = r.str();
+    s.tags.push_back({std::move(key), r.str()});
+  }
+  s.transitive_tag_keys = r.strings();
+  s.session_policy = r.opt();
+  s.policy_arns = r.strings();
+  if (!r.ok() || !r.at_end() || type > static_cast<std::uint64_t>(CredentialType::FederatedUser) ||
+      principal > static_cast<std::uint64_t>(PrincipalType::FederatedUser))
+    return std::nullopt;
+  s.type = static_cast<CredentialType>(type);
+  s.principal_type = static_cast<PrincipalType>(principal);
   return s;
 }
+
 }  // namespace
 
 SessionTokenCodec::SessionTokenCodec(std::string key) : key_(std::move(key)) {}
 
 std::string SessionTokenCodec::seal(const Session& session) const {
-  auto cbor = json::to_cbor(to_json(session));
   std::string blob(1, kFormatVersion);
-  blob += crypto::aead_seal(key_, std::string(cbor.begin(), cbor.end()), kAad);
+  blob += crypto::aead_seal(key_, encode(session), kAad);
   return crypto::base64_encode(blob);
 }
 
@@ -74,14 +173,8 @@ std::optional<Session> SessionTokenCodec::open(std::string_view token) const {
   if (!blob || blob->size() < 2 || (*blob)[0] != kFormatVersion) return std::nullopt;
   auto plain = crypto::aead_open(key_, std::string_view(*blob).substr(1), kAad);
   if (!plain) return std::nullopt;
-  // The AEAD tag proves we wrote it; parse failures would mean a format bug.
-  json j = json::from_cbor(*plain, true, false);
-  if (j.is_discarded() || !j.is_object()) return std::nullopt;
-  try {
-    return from_json(j);
-  } catch (const json::exception&) {
-    return std::nullopt;
-  }
+  // The AEAD tag proves this server (or one sharing its key) wrote it.
+  return decode(*plain);
 }
 
 }  // namespace stsd::domain

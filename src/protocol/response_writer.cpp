@@ -2,7 +2,6 @@
 
 #include <nlohmann/json.hpp>
 #include <pugixml.hpp>
-#include <sstream>
 
 #include "stsd/common/time_format.h"
 
@@ -13,12 +12,18 @@ namespace {
 using service::ResultNode;
 using ordered_json = nlohmann::ordered_json;
 
+struct StringWriter final : pugi::xml_writer {
+  std::string out;
+  void write(const void* data, std::size_t size) override { out.append(static_cast<const char*>(data), size); }
+};
+
 // AWS's bytes: no declaration, two-space indent, '\n', trailing newline.
 std::string to_text(const pugi::xml_document& doc) {
-  std::ostringstream out;
-  doc.save(out, "  ", pugi::format_indent | pugi::format_no_declaration | pugi::format_no_empty_element_tags,
+  StringWriter writer;
+  writer.out.reserve(2048);
+  doc.save(writer, "  ", pugi::format_indent | pugi::format_no_declaration | pugi::format_no_empty_element_tags,
            pugi::encoding_utf8);
-  return out.str();
+  return std::move(writer.out);
 }
 
 void append_xml(pugi::xml_node parent, const ResultNode& node) {
