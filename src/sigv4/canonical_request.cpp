@@ -10,7 +10,7 @@
 #include "canonical_request.h"
 #include "stsd/crypto/crypto.h"
 #include "stsd/sigv4/sigv4.h"
-#include "uri_encoding.h"
+#include "stsd/common/percent_encoding.h"
 
 namespace stsd::sigv4 {
 
@@ -34,7 +34,7 @@ std::string canonical_uri(std::string_view raw_path, bool normalize) {
 // with the unreserved set (%20 for a space), sorted by name then value.
 std::string canonical_query(std::string_view raw_query, bool presigned, bool exclude_security_token) {
   std::vector<std::pair<std::string, std::string>> pairs;
-  for (auto& p : parse_query(raw_query)) {
+  for (auto& p : parse_form_pairs(raw_query)) {
     if (presigned && p.name == "X-Amz-Signature") continue;
     if (exclude_security_token && p.name == "X-Amz-Security-Token") continue;
     pairs.emplace_back(uri_encode(p.name, false), uri_encode(p.value, false));

@@ -14,7 +14,7 @@
 
 #include "canonical_request.h"
 #include "stsd/sigv4/sigv4.h"
-#include "uri_encoding.h"
+#include "stsd/common/percent_encoding.h"
 
 namespace stsd::sigv4 {
 
@@ -161,7 +161,7 @@ Result<SignedRequestInfo, Error> parse_header_form(const Request& request, const
 // Presigned URL: X-Amz-Algorithm, X-Amz-Credential, X-Amz-Date,
 // X-Amz-SignedHeaders, X-Amz-Signature[, X-Amz-Security-Token]. STS ignores
 // X-Amz-Expires (15 minutes from X-Amz-Date whatever it says).
-Result<SignedRequestInfo, Error> parse_query_form(const std::vector<detail::QueryParam>& params) {
+Result<SignedRequestInfo, Error> parse_query_form(const std::vector<FormPair>& params) {
   auto first = [&](std::string_view name) -> const std::string* {
     for (const auto& p : params)
       if (p.name == name) return &p.value;
@@ -195,7 +195,7 @@ std::string CredentialScope::scope() const { return date + "/" + region + "/" + 
 
 Result<SignedRequestInfo, Error> parse(const Request& request) {
   const std::string* authorization = detail::find_header(request, "authorization");
-  auto params = detail::parse_query(request.query);
+  auto params = parse_form_pairs(request.query);
   bool query_auth = false;
   for (const auto& p : params) query_auth |= (p.name == "X-Amz-Algorithm");
 

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "stsd/crypto/crypto.h"
+#include "stsd/common/percent_encoding.h"
 #include "stsd/sigv4/sigv4.h"
 
 namespace stsd::sigv4 {
@@ -109,22 +110,6 @@ Context read_context(const fs::path& dir) {
   c.sign_body = j.value("sign_body", false);
   c.omit_session_token = j.value("omit_session_token", false);
   return c;
-}
-
-std::string encode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char ch : s) {
-    auto c = static_cast<unsigned char>(ch);
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += ch;
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 0xF];
-    }
-  }
-  return out;
 }
 
 std::string lower(std::string s) {
@@ -262,9 +247,9 @@ TEST_P(Sigv4Corpus, QueryFormFromUnsignedRequest) {
   std::string& q = r.query;
   if (!q.empty()) q += '&';
   q += "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=" +
-       encode(c.access_key_id + "/" + info.credential.scope()) + "&X-Amz-Date=" + c.amz_date +
-       "&X-Amz-SignedHeaders=" + encode(signed_list) + "&X-Amz-Expires=" + std::to_string(c.expires);
-  if (c.token && !c.omit_session_token) q += "&X-Amz-Security-Token=" + encode(*c.token);
+       stsd::uri_encode(c.access_key_id + "/" + info.credential.scope()) + "&X-Amz-Date=" + c.amz_date +
+       "&X-Amz-SignedHeaders=" + stsd::uri_encode(signed_list) + "&X-Amz-Expires=" + std::to_string(c.expires);
+  if (c.token && !c.omit_session_token) q += "&X-Amz-Security-Token=" + stsd::uri_encode(*c.token);
   EXPECT_EQ(canonical_request(r, info, c.normalize), file("query-canonical-request.txt"));
 }
 

@@ -7,11 +7,9 @@
 
 namespace stsd::protocol {
 
-// Percent-decodes; '+' is a space. A '%' not followed by two hex digits is
-// kept literally (never an error: AWS then fails validation on the value).
-std::string form_decode(std::string_view text);
-
-// Splits on '&', decodes names and values, adds in order (first value wins).
+// Splits on '&', decodes names and values (stsd/common/percent_encoding.h),
+// adds them in order (first value wins). A malformed escape is kept
+// literally: never an error here, AWS then fails validation on the value.
 void parse_form(std::string_view text, service::Parameters& params);
 
 }  // namespace stsd::protocol

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "stsd/common/percent_encoding.h"
 #include "stsd/common/time_format.h"
 #include "stsd/domain/authorization_message.h"
 #include "stsd/domain/clock.h"
@@ -18,21 +19,6 @@
 #include "stsd/sigv4/sigv4.h"
 
 namespace stsd::testing {
-
-inline std::string form_encode(std::string_view s) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
 
 struct Credentials {
   std::string access_key_id;
@@ -90,7 +76,7 @@ class StsFixture {
 
   static std::string body(const std::map<std::string, std::string>& params) {
     std::string b = "Version=2011-06-15";
-    for (const auto& [k, v] : params) b += "&" + form_encode(k) + "=" + form_encode(v);
+    for (const auto& [k, v] : params) b += "&" + uri_encode(k) + "=" + uri_encode(v);
     return b;
   }
 

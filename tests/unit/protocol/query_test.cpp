@@ -2,9 +2,10 @@
 // value wins, empty values, huge parameter counts stay linear.
 #include <gtest/gtest.h>
 
+#include "stsd/common/percent_encoding.h"
 #include "stsd/protocol/query.h"
 
-using stsd::protocol::form_decode;
+using stsd::form_decode;
 using stsd::protocol::parse_form;
 using stsd::service::Parameters;
 

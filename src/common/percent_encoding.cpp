@@ -1,6 +1,6 @@
-#include "uri_encoding.h"
+#include "stsd/common/percent_encoding.h"
 
-namespace stsd::sigv4::detail {
+namespace stsd {
 
 namespace {
 
@@ -35,7 +35,7 @@ std::string uri_encode(std::string_view text, bool keep_slash) {
   return out;
 }
 
-std::string query_decode(std::string_view text) {
+std::string form_decode(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size(); ++i) {
@@ -52,23 +52,18 @@ std::string query_decode(std::string_view text) {
   return out;
 }
 
-std::vector<QueryParam> parse_query(std::string_view raw_query) {
-  std::vector<QueryParam> params;
-  std::size_t start = 0;
-  while (start <= raw_query.size()) {
-    std::size_t amp = raw_query.find('&', start);
-    if (amp == std::string_view::npos) amp = raw_query.size();
-    std::string_view piece = raw_query.substr(start, amp - start);
-    if (!piece.empty()) {
-      std::size_t eq = piece.find('=');
-      if (eq == std::string_view::npos)
-        params.push_back({query_decode(piece), {}});
-      else
-        params.push_back({query_decode(piece.substr(0, eq)), query_decode(piece.substr(eq + 1))});
-    }
-    start = amp + 1;
+std::vector<FormPair> parse_form_pairs(std::string_view text) {
+  std::vector<FormPair> pairs;
+  while (!text.empty()) {
+    const auto amp = text.find('&');
+    const std::string_view piece = text.substr(0, amp);
+    text = amp == std::string_view::npos ? std::string_view() : text.substr(amp + 1);
+    if (piece.empty()) continue;
+    const auto eq = piece.find('=');
+    pairs.push_back({form_decode(piece.substr(0, eq)),
+                     eq == std::string_view::npos ? std::string() : form_decode(piece.substr(eq + 1))});
   }
-  return params;
+  return pairs;
 }
 
-}  // namespace stsd::sigv4::detail
+}  // namespace stsd
