@@ -126,6 +126,13 @@ std::int64_t duration_or(const ActionInput& input, std::int64_t fallback) {
   return d ? *d : fallback;
 }
 
+std::int64_t long_term_caller_duration(const ActionInput& input, const Caller& caller) {
+  constexpr std::int64_t kDefault = 43200;
+  constexpr std::int64_t kRootMax = 3600;
+  const std::int64_t duration = duration_or(input, kDefault);
+  return caller.is_root() ? std::min(duration, kRootMax) : duration;
+}
+
 StsError not_authorized(const Caller& caller, std::string_view action, std::string_view resource) {
   std::string message = "User: " + caller.arn + " is not authorized to perform: " + std::string(action);
   if (!resource.empty()) message += " on resource: " + std::string(resource);

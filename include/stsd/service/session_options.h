@@ -39,6 +39,10 @@ ResultNode credentials_node(const domain::IssuedCredentials& credentials);
 // DurationSeconds or the action's default.
 std::int64_t duration_or(const ActionInput& input, std::int64_t fallback);
 
+// GetSessionToken / GetFederationToken: 12 hours by default; root sessions
+// are silently clamped to one hour, as on AWS.
+std::int64_t long_term_caller_duration(const ActionInput& input, const Caller& caller);
+
 // `User: <arn> is not authorized to perform: <action>[ on resource: <arn>]`.
 StsError not_authorized(const Caller& caller, std::string_view action, std::string_view resource = {});
 

@@ -1,22 +1,14 @@
 // GetFederationToken: credentials for a federated user named by the caller.
-#include <algorithm>
-
 #include "stsd/domain/arn.h"
 #include "stsd/service/action.h"
 #include "stsd/service/session_options.h"
 
 namespace stsd::service {
 
-namespace {
-constexpr std::int64_t kDefaultDuration = 43200;
-constexpr std::int64_t kRootMaxDuration = 3600;
-}  // namespace
-
 Result<ResultNode> get_federation_token(const ActionContext& ctx) {
   const Caller& caller = *ctx.caller;
   const std::int64_t now = ctx.clock.now();
-  std::int64_t duration = duration_or(ctx.input, kDefaultDuration);
-  if (caller.is_root()) duration = std::min(duration, kRootMaxDuration);  // silent clamp, as AWS
+  const std::int64_t duration = long_term_caller_duration(ctx.input, caller);
 
   auto options = read_session_options(ctx.input, &caller);
   if (!options) return unexpected(options.error());

@@ -1,22 +1,14 @@
 // GetSessionToken: temporary credentials for the calling user (or root),
 // optionally MFA-authenticated. Root sessions are clamped to one hour.
-#include <algorithm>
-
 #include "stsd/service/action.h"
 #include "stsd/service/session_options.h"
 
 namespace stsd::service {
 
-namespace {
-constexpr std::int64_t kUserDefaultDuration = 43200;
-constexpr std::int64_t kRootMaxDuration = 3600;
-}  // namespace
-
 Result<ResultNode> get_session_token(const ActionContext& ctx) {
   const Caller& caller = *ctx.caller;
   const std::int64_t now = ctx.clock.now();
-  std::int64_t duration = duration_or(ctx.input, caller.is_root() ? kRootMaxDuration : kUserDefaultDuration);
-  if (caller.is_root()) duration = std::min(duration, kRootMaxDuration);  // silent clamp, as AWS
+  const std::int64_t duration = long_term_caller_duration(ctx.input, caller);
 
   auto mfa = verify_mfa(ctx.input, caller, now);
   if (!mfa) return unexpected(mfa.error());
