@@ -77,7 +77,7 @@ class PresignTest(h.StsdTestCase):
 
     def test_presigned_get_caller_identity(self):
         client = self.client()
-        url = client.generate_presigned_url("get_caller_identity", ExpiresIn=60)
+        url = client.generate_presigned_url("get_caller_identity", ExpiresIn=60, HttpMethod="GET")
         self.assertTrue(url.startswith(self.server.url + "/?"), url)
         q = query_of(url)
         for name in ("X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires",
@@ -89,22 +89,29 @@ class PresignTest(h.StsdTestCase):
         self.assertEqual(result["UserId"], expected["UserId"])
         self.assertEqual(result["Account"], DEFAULT_ACCOUNT)
 
+    def test_method_is_signed(self):
+        # botocore presigns for the operation's method (POST) unless told
+        # otherwise; the method is part of the canonical request, so such a
+        # URL fetched with GET does not match (as on AWS).
+        url = self.client().generate_presigned_url("get_caller_identity", ExpiresIn=60)
+        self.assertSignatureDoesNotMatch(h.get_url(url))
+
     def test_presigned_in_other_regions(self):
         for region in ("eu-west-3", "us-gov-west-1"):
             with self.subTest(region=region):
-                url = self.client(region=region).generate_presigned_url("get_caller_identity", ExpiresIn=60)
+                url = self.client(region=region).generate_presigned_url("get_caller_identity", ExpiresIn=60, HttpMethod="GET")
                 self.assertIn(f"%2F{region}%2Fsts%2Faws4_request", url)
                 self.assertCaller(h.get_url(url), DEFAULT_USER_ARN)
 
     def test_presigned_url_is_reusable(self):
-        url = self.client().generate_presigned_url("get_caller_identity", ExpiresIn=60)
+        url = self.client().generate_presigned_url("get_caller_identity", ExpiresIn=60, HttpMethod="GET")
         for _ in range(3):
             self.assertCaller(h.get_url(url), DEFAULT_USER_ARN)
 
     def test_x_amz_expires_is_ignored(self):
         # AWS honours presigned STS URLs for 15 minutes from X-Amz-Date,
         # whatever X-Amz-Expires says.
-        url = self.client().generate_presigned_url("get_caller_identity", ExpiresIn=1)
+        url = self.client().generate_presigned_url("get_caller_identity", ExpiresIn=1, HttpMethod="GET")
         self.assertEqual(query_of(url)["X-Amz-Expires"], ["1"])
         time.sleep(2.2)
         self.assertCaller(h.get_url(url), DEFAULT_USER_ARN)
@@ -118,7 +125,7 @@ class PresignTest(h.StsdTestCase):
                                          "Signature expired: ")
 
     def test_tampered_presigned_url(self):
-        url = self.client().generate_presigned_url("get_caller_identity", ExpiresIn=60)
+        url = self.client().generate_presigned_url("get_caller_identity", ExpiresIn=60, HttpMethod="GET")
         sig = query_of(url)["X-Amz-Signature"][0]
         flipped = sig[:-1] + ("0" if sig[-1] != "0" else "1")
         for bad in (with_query_param(url, "X-Amz-Signature", flipped),
@@ -139,7 +146,7 @@ class PresignTest(h.StsdTestCase):
         resp = self.client().assume_role(RoleArn="arn:aws:iam::123456789012:role/presigner",
                                          RoleSessionName="presign")
         role_client = self.client(h.creds_of(resp))
-        url = role_client.generate_presigned_url("get_caller_identity", ExpiresIn=60)
+        url = role_client.generate_presigned_url("get_caller_identity", ExpiresIn=60, HttpMethod="GET")
         q = query_of(url)
         self.assertEqual(q["X-Amz-Security-Token"], [resp["Credentials"]["SessionToken"]])
         result = self.assertCaller(h.get_url(url), resp["AssumedRoleUser"]["Arn"])

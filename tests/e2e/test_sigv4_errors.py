@@ -95,8 +95,8 @@ class AuthenticationErrorsTest(WireTest):
         self.assertError(resp, 403, "SignatureDoesNotMatch", BAD_SIGNATURE_MSG)
 
     def test_body_changed_after_signing(self):
-        prepared = h.signed_request(self.server, GCI)
-        prepared.body = prepared.body.replace(b"2011-06-15", b"2011-06-16")
+        prepared = h.signed_request(self.server, GCI + [("Pad", "a")])
+        prepared.body = prepared.body.replace(b"Pad=a", b"Pad=b")
         self.assertError(h.send_prepared(self.server, prepared), 403, "SignatureDoesNotMatch", BAD_SIGNATURE_MSG)
 
     def test_signature_expired(self):
