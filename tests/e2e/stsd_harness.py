@@ -194,7 +194,7 @@ class StsdServer:
         self.args = list(args)
         self.config_path = None
         if config is not None:
-            self.config_path = write_json(self.workdir, "stsd-config.json", config)
+            self.config_path = write_json(self.workdir, f"stsd-config-{secrets.token_hex(4)}.json", config)
             self.args = ["--config", self.config_path] + self.args
         self.proc = None
         self.port = None

@@ -21,11 +21,12 @@ GCI = [("Action", "GetCallerIdentity"), ("Version", "2011-06-15")]
 
 
 def run_binary(args, env_extra=None, timeout=15):
-    workdir = tempfile.mkdtemp(prefix="stsd-e2e-")
-    env = h.hermetic_env(os.environ, workdir, env_extra)
-    env = {k: v for k, v in env.items() if not k.startswith("STSD_") or (env_extra and k in env_extra)}
-    return subprocess.run([h.binary_path()] + list(args), capture_output=True, text=True, env=env,
-                          timeout=timeout, cwd=workdir)
+    binary = h.binary_path()
+    with tempfile.TemporaryDirectory(prefix="stsd-e2e-") as workdir:
+        env = h.hermetic_env(os.environ, workdir, env_extra)
+        env = {k: v for k, v in env.items() if not k.startswith("STSD_") or (env_extra and k in env_extra)}
+        return subprocess.run([binary] + list(args), capture_output=True, text=True, env=env,
+                              timeout=timeout, cwd=workdir)
 
 
 def port_open(port):
@@ -110,7 +111,7 @@ class CommandLineTest(h.StsdTestCase):
 
     def test_listen_from_environment(self):
         port = h.free_port()
-        workdir = tempfile.mkdtemp(prefix="stsd-e2e-")
+        workdir = tempfile.mkdtemp(prefix="listen-", dir=self.workdir)
         env = h.hermetic_env(os.environ, workdir, {"STSD_LISTEN": f"127.0.0.1:{port}"})
         proc = subprocess.Popen([h.binary_path()], env=env, cwd=workdir, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)
@@ -238,8 +239,9 @@ class GracefulStopTest(h.StsdTestCase):
     """Each test stops its own server."""
 
     def fresh(self):
-        server = h.StsdServer(workdir=tempfile.mkdtemp(prefix="stsd-e2e-")).start()
+        server = h.StsdServer()
         self.addCleanup(server.cleanup)
+        server.start()
         return server
 
     def test_sigterm_exits_zero(self):

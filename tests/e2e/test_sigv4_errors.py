@@ -249,7 +249,7 @@ class TokenKeyTest(unittest.TestCase):
         servers = []
         try:
             for k in (key, key, other):
-                servers.append(h.StsdServer(config=dict(default, token_key=k)).start())
+                servers.append(h.StsdServer(config=dict(default, token_key=k), workdir=workdir).start())
             a, b, c = servers
             resp = h.call(a, [("Action", "AssumeRole"), ("Version", "2011-06-15"),
                               ("RoleArn", "arn:aws:iam::123456789012:role/portable"), ("RoleSessionName", "p1")])
