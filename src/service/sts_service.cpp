@@ -38,6 +38,9 @@ StsService::StsService(domain::StoreHolder& store, const domain::SessionTokenCod
 Outcome StsService::handle(const Parameters& params, const sigv4::Request& request) const {
   const std::string* action_param = params.find("Action");
   const std::string action = action_param ? *action_param : std::string();
+  // Dispatch comes first: the operation decides whether a signature is needed
+  // (SAML and web identity are unsigned). Whether AWS ranks InvalidAction
+  // above a bad signature is unverified.
   const std::string* version = params.find("Version");
   if (version == nullptr) return {unexpected(invalid_action(action, "NO_VERSION_SPECIFIED")), {}, {}};
   const OperationModel* op = find_operation(action);
