@@ -539,13 +539,6 @@ class TransportTest(WireTest):
         self.assertEqual(resp.status, 400, f"response: {resp!r}")
         self.assertEqual(resp.body, b"")
 
-    def test_health(self):
-        resp = h.send(self.server, "GET", "/_stsd/health")
-        self.assertEqual(resp.status, 200)
-        doc = json.loads(resp.body)
-        self.assertEqual(doc.get("status"), "ok")
-        self.assertIn("version", doc)
-
 
 if __name__ == "__main__":
     h.main()
