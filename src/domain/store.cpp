@@ -18,8 +18,7 @@ Store::Store(StoreData data) : data_(std::move(data)) {
     r.arn = role_arn(r.account, r.path, r.name);
     r.role_id = stable_unique_id("AROA", r.arn);
     r.declared = true;
-    // IAM role ARNs are unique by account and name; the path is not part of
-    // identity when matching a requested ARN, but AWS requires it to match.
+    // Keyed by the full ARN: a requested ARN must carry the role's path too.
     roles_by_arn_.emplace(r.arn, std::make_shared<const Role>(r));
   }
   for (const auto& k : data_.root_keys) keys_.emplace(k.id, AccessKeyRecord{k.id, k.secret, k.account, nullptr});
