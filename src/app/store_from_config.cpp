@@ -42,6 +42,23 @@ domain::StoreData to_store_data(const config::Config& config) {
     role.policies = r.policies;
     d.roles.push_back(std::move(role));
   }
+  for (const auto& p : config.oidc_providers) {
+    domain::OidcProvider provider;
+    provider.account = p.account;
+    provider.url = p.url;
+    provider.client_ids = p.client_ids;
+    provider.jwks = p.jwks;
+    provider.builtin = p.builtin;
+    d.oidc_providers.push_back(std::move(provider));
+  }
+  for (const auto& p : config.saml_providers) {
+    domain::SamlProvider provider;
+    provider.account = p.account;
+    provider.name = p.name;
+    provider.metadata = p.metadata;
+    provider.builtin = p.builtin;
+    d.saml_providers.push_back(std::move(provider));
+  }
   return d;
 }
 

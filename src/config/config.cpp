@@ -191,11 +191,11 @@ class Loader {
     read_list(root, "", "roles",
               {"account", "name", "path", "max_session_duration", "trust_policy", "tags", "policies"},
               [&](const json& item, const std::string& ptr) { config.roles.push_back(read_role(item, ptr)); });
-    read_list(root, "", "oidc_providers", {"account", "url", "client_ids", "thumbprints", "jwks", "jwks_file"},
+    read_list(root, "", "oidc_providers", {"account", "url", "client_ids", "thumbprints", "jwks", "jwks_file", "builtin"},
               [&](const json& item, const std::string& ptr) {
                 config.oidc_providers.push_back(read_oidc_provider(item, ptr));
               });
-    read_list(root, "", "saml_providers", {"account", "name", "metadata", "metadata_file"},
+    read_list(root, "", "saml_providers", {"account", "name", "metadata", "metadata_file", "builtin"},
               [&](const json& item, const std::string& ptr) {
                 config.saml_providers.push_back(read_saml_provider(item, ptr));
               });
@@ -234,6 +234,16 @@ class Loader {
     if (it != obj.end()) return &*it;
     if (required) add(child(ptr, key), "is required");
     return nullptr;
+  }
+
+  std::optional<bool> get_bool(const json& obj, const std::string& ptr, std::string_view key) {
+    const json* v = get(obj, ptr, key, false);
+    if (!v) return std::nullopt;
+    if (!v->is_boolean()) {
+      add(child(ptr, key), "must be true or false");
+      return std::nullopt;
+    }
+    return v->get<bool>();
   }
 
   std::optional<std::string> get_string(const json& obj, const std::string& ptr, std::string_view key, bool required) {
@@ -516,8 +526,16 @@ class Loader {
       if (!is_thumbprint(provider.thumbprints[i]))
         add(child(child(ptr, "thumbprints"), i), "must be 40 hexadecimal characters");
 
+    provider.builtin = get_bool(item, ptr, "builtin").value_or(false);
+    if (provider.builtin && !provider.url.empty()) {
+      if (builtin_oidc_url_.empty()) builtin_oidc_url_ = provider.url;
+      else if (builtin_oidc_url_ != provider.url)
+        add(child(ptr, "url"), "must be " + in_quotes(builtin_oidc_url_) + ": all built-in OIDC providers share one issuer");
+    }
     const json* jwks = get(item, ptr, "jwks", false);
-    if (jwks && item.contains("jwks_file")) {
+    if (provider.builtin && (jwks || item.contains("jwks_file"))) {
+      add(ptr, "a builtin provider has stsd's own keys: give no jwks or jwks_file");
+    } else if (jwks && item.contains("jwks_file")) {
       add(ptr, "give jwks or jwks_file, not both");
     } else if (jwks) {
       if (is_jwk_set(*jwks))
@@ -549,8 +567,11 @@ class Loader {
                "SAML provider " + in_quotes(*name) + " in account " + provider.account);
       provider.name = std::move(*name);
     }
+    provider.builtin = get_bool(item, ptr, "builtin").value_or(false);
     const bool has_inline = item.contains("metadata");
-    if (has_inline && item.contains("metadata_file")) {
+    if (provider.builtin && (has_inline || item.contains("metadata_file"))) {
+      add(ptr, "a builtin provider has stsd's own certificate: give no metadata or metadata_file");
+    } else if (has_inline && item.contains("metadata_file")) {
       add(ptr, "give metadata or metadata_file, not both");
     } else if (has_inline) {
       if (auto metadata = get_string(item, ptr, "metadata", false)) {
@@ -576,6 +597,7 @@ class Loader {
   // Value (or scoped key) -> pointer where it was first declared.
   std::unordered_map<std::string, std::string> accounts_, aliases_, user_names_, role_names_, access_keys_,
       mfa_serials_, oidc_urls_, saml_names_;
+  std::string builtin_oidc_url_;
 };
 
 }  // namespace

@@ -4,7 +4,8 @@ namespace stsd::config {
 
 // CONTRACT section 3: one account, user `test` with the `test`/`test` pair
 // many local setups export and the AWS documentation's example pair, and
-// auto role mode so tests that never created roles still work. Written in
+// auto role mode so tests that never created roles still work; stsd's own
+// test OIDC issuer and SAML IdP registered, so federation works out of the box. Written in
 // dump_config's layout (a test keeps the two in step).
 std::string_view embedded_default_config() {
   static constexpr std::string_view kDefault = R"({
@@ -30,6 +31,24 @@ std::string_view embedded_default_config() {
           "secret": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
         }
       ]
+    }
+  ],
+  "oidc_providers": [
+    {
+      "account": "000000000000",
+      "url": "https://oidc.stsd.local",
+      "client_ids": [
+        "sts.amazonaws.com",
+        "stsd"
+      ],
+      "builtin": true
+    }
+  ],
+  "saml_providers": [
+    {
+      "account": "000000000000",
+      "name": "stsd",
+      "builtin": true
     }
   ]
 }

@@ -75,6 +75,7 @@ ordered_json oidc_json(const OidcProvider& provider) {
   if (!provider.client_ids.empty()) out["client_ids"] = provider.client_ids;
   if (!provider.thumbprints.empty()) out["thumbprints"] = provider.thumbprints;
   if (provider.jwks) out["jwks"] = json_value(*provider.jwks);
+  if (provider.builtin) out["builtin"] = true;
   return out;
 }
 
@@ -83,6 +84,7 @@ ordered_json saml_json(const SamlProvider& provider) {
   out["account"] = provider.account;
   out["name"] = provider.name;
   if (provider.metadata) out["metadata"] = *provider.metadata;
+  if (provider.builtin) out["builtin"] = true;
   return out;
 }
 

@@ -89,4 +89,22 @@ std::string federated_user_arn(std::string_view account, std::string_view name) 
   return "arn:aws:sts::" + std::string(account) + ":federated-user/" + std::string(name);
 }
 
+std::string oidc_provider_arn(std::string_view account, std::string_view url_key) {
+  return "arn:aws:iam::" + std::string(account) + ":oidc-provider/" + std::string(url_key);
+}
+
+std::string saml_provider_arn(std::string_view account, std::string_view name) {
+  return "arn:aws:iam::" + std::string(account) + ":saml-provider/" + std::string(name);
+}
+
+std::string oidc_url_key(std::string_view url) {
+  for (std::string_view scheme : {"https://", "http://"})
+    if (url.substr(0, scheme.size()) == scheme) {
+      url.remove_prefix(scheme.size());
+      break;
+    }
+  while (!url.empty() && url.back() == '/') url.remove_suffix(1);
+  return std::string(url);
+}
+
 }  // namespace stsd::domain

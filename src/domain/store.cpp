@@ -21,6 +21,11 @@ Store::Store(StoreData data) : data_(std::move(data)) {
     // Keyed by the full ARN: a requested ARN must carry the role's path too.
     roles_by_arn_.emplace(r.arn, std::make_shared<const Role>(r));
   }
+  for (auto& p : data_.oidc_providers) {
+    p.key = oidc_url_key(p.url);
+    p.arn = oidc_provider_arn(p.account, p.key);
+  }
+  for (auto& p : data_.saml_providers) p.arn = saml_provider_arn(p.account, p.name);
   for (const auto& k : data_.root_keys) keys_.emplace(k.id, AccessKeyRecord{k.id, k.secret, k.account, nullptr});
   for (const auto& k : data_.user_keys) {
     const User* u = &data_.users.at(k.user);
@@ -64,6 +69,19 @@ std::shared_ptr<const Role> Store::find_role(const RoleArn& arn) const {
   role->max_session_duration = kAutoRoleMaxSessionDuration;
   role->declared = false;
   return role;
+}
+
+const OidcProvider* Store::find_oidc_provider(std::string_view account, std::string_view issuer) const {
+  const std::string key = oidc_url_key(issuer);
+  for (const auto& p : data_.oidc_providers)
+    if (p.account == account && p.key == key) return &p;
+  return nullptr;
+}
+
+const SamlProvider* Store::find_saml_provider(std::string_view arn) const {
+  for (const auto& p : data_.saml_providers)
+    if (p.arn == arn) return &p;
+  return nullptr;
 }
 
 }  // namespace stsd::domain

@@ -67,6 +67,10 @@ struct OidcProvider {
   std::vector<std::string> client_ids;
   std::vector<std::string> thumbprints;  // accepted, ignored (as AWS does today)
   std::optional<std::string> jwks;       // canonical JSON text of a JWK set
+  // stsd's own test issuer (an extension of the contract's shape): its keys
+  // are made at start and served at /_stsd/oidc/jwks.json; tokens minted by
+  // POST /_stsd/oidc/token carry `url` as their `iss`. No jwks then.
+  bool builtin = false;
   bool operator==(const OidcProvider&) const = default;
 };
 
@@ -75,6 +79,9 @@ struct SamlProvider {
   std::string account;
   std::string name;
   std::optional<std::string> metadata;  // SAML metadata XML text
+  // stsd's own test IdP (extension): its signing certificate is made at start
+  // and its metadata served at /_stsd/saml/metadata. No metadata then.
+  bool builtin = false;
   bool operator==(const SamlProvider&) const = default;
 };
 

@@ -37,5 +37,10 @@ std::string role_arn(std::string_view account, std::string_view path, std::strin
 std::string assumed_role_arn(std::string_view account, std::string_view role_name,
                              std::string_view session_name);
 std::string federated_user_arn(std::string_view account, std::string_view name);
+// IAM identity providers. `url_key` is the provider URL without its scheme.
+std::string oidc_provider_arn(std::string_view account, std::string_view url_key);
+std::string saml_provider_arn(std::string_view account, std::string_view name);
+// An OIDC provider URL or `iss` claim as IAM keys it: no scheme, no trailing slash.
+std::string oidc_url_key(std::string_view url);
 
 }  // namespace stsd::domain

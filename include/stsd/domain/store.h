@@ -51,6 +51,27 @@ struct Role {
   bool declared = true;  // false for roles made up in auto mode
 };
 
+// An IAM OIDC identity provider. `key` is the URL without its scheme or
+// trailing slash: what `iss` is matched by, what the provider ARN ends with
+// and what trust-policy condition keys are prefixed with (`key:sub`).
+struct OidcProvider {
+  std::string account;
+  std::string url;
+  std::string key;
+  std::string arn;  // arn:aws:iam::<account>:oidc-provider/<key>
+  std::vector<std::string> client_ids;
+  std::optional<std::string> jwks;  // JWK set JSON text; none for builtin
+  bool builtin = false;             // stsd's own test issuer's keys
+};
+
+struct SamlProvider {
+  std::string account;
+  std::string name;
+  std::string arn;  // arn:aws:iam::<account>:saml-provider/<name>
+  std::optional<std::string> metadata;  // metadata XML; none for builtin
+  bool builtin = false;                 // stsd's own test IdP's certificate
+};
+
 // Who owns a long-term access key: an IAM user, or an account's root.
 struct AccessKeyRecord {
   std::string id;
@@ -65,6 +86,8 @@ struct StoreData {
   std::vector<Account> accounts;
   std::vector<User> users;
   std::vector<Role> roles;
+  std::vector<OidcProvider> oidc_providers;
+  std::vector<SamlProvider> saml_providers;
   // Root credentials per account: {account id, key id, secret}.
   struct RootKey {
     std::string account;
@@ -100,6 +123,10 @@ class Store {
   // Declared role, or in auto mode one made up on the spot (max session
   // duration 43200). nullptr: no such role.
   std::shared_ptr<const Role> find_role(const RoleArn& arn) const;
+  // The provider in `account` whose URL an `iss` claim names (scheme and a
+  // trailing slash ignored). nullptr: none.
+  const OidcProvider* find_oidc_provider(std::string_view account, std::string_view issuer) const;
+  const SamlProvider* find_saml_provider(std::string_view arn) const;
 
  private:
   StoreData data_;

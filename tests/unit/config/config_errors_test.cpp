@@ -233,6 +233,27 @@ TEST(ConfigErrors, Providers) {
             }));
 }
 
+TEST(ConfigErrors, BuiltinProviders) {
+  json doc = valid_document();
+  doc["accounts"].push_back({{"id", "444455556666"}});
+  doc["oidc_providers"] = json::parse(R"([
+    { "account": "111122223333", "url": "https://oidc.stsd.local", "builtin": true },
+    { "account": "444455556666", "url": "https://other.stsd.local", "builtin": true, "jwks": { "keys": [] } },
+    { "account": "444455556666", "url": "https://issuer.example.com", "builtin": "yes" }
+  ])");
+  doc["saml_providers"] = json::parse(R"([
+    { "account": "111122223333", "name": "stsd", "builtin": true },
+    { "account": "444455556666", "name": "stsd", "builtin": true, "metadata": "<x/>" }
+  ])");
+  EXPECT_EQ(problems_of(doc),
+            (Problems{
+                "/oidc_providers/1/url: must be \"https://oidc.stsd.local\": all built-in OIDC providers share one issuer",
+                "/oidc_providers/1: a builtin provider has stsd's own keys: give no jwks or jwks_file",
+                "/oidc_providers/2/builtin: must be true or false",
+                "/saml_providers/1: a builtin provider has stsd's own certificate: give no metadata or metadata_file",
+            }));
+}
+
 TEST(ConfigErrors, SyntaxErrorsGiveLineAndColumn) {
   auto result = parse_config("{\n  \"region\": \"us-east-1\",\n  \"accounts\": [\n}\n", ".");
   ASSERT_FALSE(result);

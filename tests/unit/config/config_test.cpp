@@ -94,6 +94,14 @@ TEST(EmbeddedDefault, ParsesToTheContractIdentities) {
                                     {"AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}};
   EXPECT_EQ(c.users[0].access_keys, keys);
   EXPECT_TRUE(c.roles.empty());
+  // stsd's own test issuer and IdP, so federation works out of the box.
+  ASSERT_EQ(c.oidc_providers.size(), 1u);
+  EXPECT_TRUE(c.oidc_providers[0].builtin);
+  EXPECT_EQ(c.oidc_providers[0].url, "https://oidc.stsd.local");
+  EXPECT_EQ(c.oidc_providers[0].client_ids, (std::vector<std::string>{"sts.amazonaws.com", "stsd"}));
+  ASSERT_EQ(c.saml_providers.size(), 1u);
+  EXPECT_TRUE(c.saml_providers[0].builtin);
+  EXPECT_EQ(c.saml_providers[0].name, "stsd");
 }
 
 TEST(EmbeddedDefault, IsWhatDumpConfigPrints) {

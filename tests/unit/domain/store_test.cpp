@@ -62,3 +62,29 @@ TEST(Store, AutoModeMakesRolesUp) {
   EXPECT_EQ(role->arn, "arn:aws:iam::444455556666:role/path/any");
   EXPECT_EQ(role->role_id, s.find_role(*parse_role_arn("arn:aws:iam::444455556666:role/path/any"))->role_id);
 }
+
+TEST(Store, FindsIdentityProvidersAsIamKeysThem) {
+  StoreData d = data(RoleMode::Strict);
+  OidcProvider oidc;
+  oidc.account = "111122223333";
+  oidc.url = "https://token.actions.githubusercontent.com/";
+  d.oidc_providers = {oidc};
+  SamlProvider saml;
+  saml.account = "111122223333";
+  saml.name = "Okta";
+  d.saml_providers = {saml};
+  Store s(std::move(d));
+
+  const auto* p = s.find_oidc_provider("111122223333", "https://token.actions.githubusercontent.com");
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->key, "token.actions.githubusercontent.com");
+  EXPECT_EQ(p->arn, "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com");
+  // The provider belongs to an account: the role's.
+  EXPECT_EQ(s.find_oidc_provider("444455556666", "https://token.actions.githubusercontent.com"), nullptr);
+  EXPECT_EQ(s.find_oidc_provider("111122223333", "https://token.actions.githubusercontent.com/x"), nullptr);
+
+  const auto* sp = s.find_saml_provider("arn:aws:iam::111122223333:saml-provider/Okta");
+  ASSERT_NE(sp, nullptr);
+  EXPECT_EQ(sp->name, "Okta");
+  EXPECT_EQ(s.find_saml_provider("arn:aws:iam::111122223333:saml-provider/okta"), nullptr);
+}
