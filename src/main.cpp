@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <exception>
+#include <filesystem>
 #include <iostream>
 
 #include "stsd/app/app.h"
@@ -47,7 +48,19 @@ int main(int argc, char** argv) {
       return 0;
     }
     setup_logging(options.log_level, options.log_format);
-    return app::serve(options, *loaded);
+    // A state file from an earlier run holds every acknowledged change.
+    config::Config running = *loaded;
+    if (options.state_file && std::filesystem::exists(*options.state_file)) {
+      auto state = config::load_config_file(*options.state_file);
+      if (!state) {
+        print_problems(state.error(), *options.state_file);
+        return 2;
+      }
+      running = std::move(*state);
+    }
+    const std::string base_dir =
+        options.config_path ? std::filesystem::path(*options.config_path).parent_path().string() : ".";
+    return app::serve(options, *loaded, std::move(running), base_dir.empty() ? "." : base_dir);
   } catch (const std::exception& e) {
     std::cerr << "stsd: " << e.what() << "\n";
     return 2;

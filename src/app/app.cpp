@@ -8,6 +8,7 @@
 
 #include <thread>
 
+#include "stsd/app/config_control.h"
 #include "stsd/crypto/crypto.h"
 #include "stsd/domain/authorization_message.h"
 #include "stsd/domain/clock.h"
@@ -21,19 +22,32 @@
 
 namespace stsd::app {
 
-int serve(const Options& options, const config::Config& config) {
+int serve(const Options& options, const config::Config& loaded, config::Config running,
+          const std::string& base_dir) {
   namespace asio = boost::asio;
 
-  // Without a configured key, tokens only live as long as this process.
-  std::string token_key = config.token_key ? *config.token_key : crypto::random_bytes(32);
-  if (!config.token_key) spdlog::info("no token_key configured: session tokens will not survive a restart");
+  // Without a configured key, tokens only live as long as this process (or,
+  // with --state, as long as the state file: the key is kept there).
+  if (!running.token_key) {
+    running.token_key = crypto::random_bytes(32);
+    if (!options.state_file) spdlog::info("no token_key configured: session tokens will not survive a restart");
+  }
+  const std::string token_key = *running.token_key;
 
   domain::SystemClock clock;
-  domain::StoreHolder store(std::make_shared<const domain::Store>(to_store_data(config)));
+  domain::StoreHolder store(std::make_shared<const domain::Store>(to_store_data(running)));
+  ConfigControl control(loaded, running, store, options.state_file, base_dir);
+  if (options.state_file) {
+    // The state file holds what is served from now on, key included.
+    if (auto written = write_file_atomically(*options.state_file, config::dump_config(running)); !written) {
+      spdlog::error("--state: {}", written.error());
+      return 2;
+    }
+  }
   domain::SessionTokenCodec tokens(token_key);
   domain::AuthorizationMessageCodec messages(token_key);
   service::StsService sts(store, tokens, messages, clock, options.auth);
-  protocol::Frontend frontend(sts, STSD_VERSION);
+  protocol::Frontend frontend(sts, STSD_VERSION, &control);
 
   const unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   asio::io_context io(static_cast<int>(threads));

@@ -52,14 +52,6 @@ http::HttpResponse redirect(std::string_view query) {
   return r;
 }
 
-http::HttpResponse json_response(int status, std::string body) {
-  http::HttpResponse r;
-  r.status = status;
-  r.headers.emplace_back("Content-Type", "application/json");
-  r.body = std::move(body);
-  return r;
-}
-
 }  // namespace
 
 std::string make_request_id() {
@@ -84,7 +76,7 @@ http::HttpResponse Frontend::handle(const http::HttpRequest& request) const {
   const std::string request_id = make_request_id();
   try {
     std::string_view path = std::string_view(request.target).substr(0, request.target.find('?'));
-    if (path.substr(0, kAdminPrefix.size()) == kAdminPrefix) return handle_admin(request, path);
+    if (path.substr(0, kAdminPrefix.size()) == kAdminPrefix) return admin_.handle(request, path);
     return handle_sts(request, request_id);
   } catch (const std::exception& e) {
     // A bug, never bad input: answer as AWS does for its own failures.
@@ -130,19 +122,6 @@ http::HttpResponse Frontend::handle_sts(const http::HttpRequest& request, const 
                outcome.principal_arn.empty() ? "-" : outcome.principal_arn, response.status,
                error_code.empty() ? "-" : error_code, latency.count());
   return response;
-}
-
-http::HttpResponse Frontend::handle_admin(const http::HttpRequest& request, std::string_view path) const {
-  const bool get = request.method == "GET" || request.method == "HEAD";
-  if (path == "/_stsd/health" && get)
-    return json_response(200, R"({"status":"ok","version":")" + version_ + R"("})");
-  if (path == "/_stsd/metrics" && get) {
-    http::HttpResponse r;
-    r.headers.emplace_back("Content-Type", "text/plain; version=0.0.4");
-    r.body = metrics_.render();
-    return r;
-  }
-  return json_response(404, R"({"error":"not found"})");
 }
 
 }  // namespace stsd::protocol

@@ -10,8 +10,12 @@ namespace stsd::app {
 // Config structs -> the domain's store data (derived fields filled by Store).
 domain::StoreData to_store_data(const config::Config& config);
 
-// Runs until SIGTERM/SIGINT; returns the process exit code.
-int serve(const Options& options, const config::Config& config);
+// Runs until SIGTERM/SIGINT; returns the process exit code. loaded: the
+// config read at start (what /_stsd/reset returns to); running: what to serve
+// (the --state file's content when it exists); base_dir resolves side files
+// of configs PUT at run time.
+int serve(const Options& options, const config::Config& loaded, config::Config running,
+          const std::string& base_dir);
 
 // `stsd healthcheck [URL]`: 0 when URL answers 200 with "status":"ok".
 int healthcheck(const std::string& url);

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "stsd/http/server.h"
+#include "stsd/protocol/admin.h"
 #include "stsd/protocol/metrics.h"
 #include "stsd/service/sts_service.h"
 
@@ -12,17 +13,18 @@ namespace stsd::protocol {
 
 class Frontend {
  public:
-  explicit Frontend(const service::StsService& sts, std::string version) : sts_(sts), version_(std::move(version)) {}
+  // control: what /_stsd/reset and /_stsd/config change; nullptr: not offered.
+  Frontend(const service::StsService& sts, std::string version, AdminControl* control = nullptr)
+      : sts_(sts), admin_(control, metrics_, std::move(version)) {}
 
   http::HttpResponse handle(const http::HttpRequest& request) const;
 
  private:
   http::HttpResponse handle_sts(const http::HttpRequest& request, const std::string& request_id) const;
-  http::HttpResponse handle_admin(const http::HttpRequest& request, std::string_view path) const;
 
   const service::StsService& sts_;
-  std::string version_;
   mutable Metrics metrics_;
+  AdminApi admin_;
 };
 
 // A random (v4) UUID for x-amzn-RequestId.

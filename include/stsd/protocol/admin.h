@@ -1,0 +1,45 @@
+#pragma once
+// The admin endpoints under /_stsd/ (CONTRACT section 6), outside the STS API.
+// What they change is owned by the composition root and reached through
+// AdminControl, so protocol/ depends neither on config/ nor on app/.
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "stsd/common/result.h"
+#include "stsd/http/server.h"
+#include "stsd/protocol/metrics.h"
+
+namespace stsd::protocol {
+
+class AdminControl {
+ public:
+  virtual ~AdminControl() = default;
+  // The running config, in the config file's shape.
+  virtual std::string config_json() const = 0;
+  // Replaces the store (and writes --state first when set). The error names
+  // every problem, one per line.
+  virtual Result<void, std::string> replace_config(std::string_view json) = 0;
+  // Back to the config loaded at start.
+  virtual Result<void, std::string> reset() = 0;
+  // The bearer token admin calls need; nullopt: none configured.
+  virtual std::optional<std::string> admin_token() const = 0;
+};
+
+class AdminApi {
+ public:
+  AdminApi(AdminControl* control, const Metrics& metrics, std::string version)
+      : control_(control), metrics_(metrics), version_(std::move(version)) {}
+
+  // path: the target without its query, starting with /_stsd/.
+  http::HttpResponse handle(const http::HttpRequest& request, std::string_view path) const;
+
+ private:
+  bool authorized(const http::HttpRequest& request) const;
+
+  AdminControl* control_;  // nullptr: the config endpoints answer 404
+  const Metrics& metrics_;
+  std::string version_;
+};
+
+}  // namespace stsd::protocol

@@ -1,0 +1,70 @@
+#include "stsd/protocol/admin.h"
+
+#include <nlohmann/json.hpp>
+
+#include "stsd/crypto/crypto.h"
+
+namespace stsd::protocol {
+
+namespace {
+
+http::HttpResponse json_response(int status, std::string body) {
+  http::HttpResponse r;
+  r.status = status;
+  r.headers.emplace_back("Content-Type", "application/json");
+  r.body = std::move(body);
+  return r;
+}
+
+http::HttpResponse json_error(int status, std::string_view message) {
+  return json_response(status, nlohmann::json{{"error", message}}.dump());
+}
+
+std::string_view bearer_token(const http::HttpRequest& request) {
+  std::string_view auth = request.header("Authorization");
+  constexpr std::string_view kBearer = "Bearer ";
+  if (auth.substr(0, kBearer.size()) == kBearer) return auth.substr(kBearer.size());
+  return request.header("X-Stsd-Admin-Token");
+}
+
+}  // namespace
+
+bool AdminApi::authorized(const http::HttpRequest& request) const {
+  if (control_ == nullptr) return true;
+  auto token = control_->admin_token();
+  return !token || crypto::constant_time_equal(bearer_token(request), *token);
+}
+
+http::HttpResponse AdminApi::handle(const http::HttpRequest& request, std::string_view path) const {
+  const bool get = request.method == "GET" || request.method == "HEAD";
+  // Health and metrics stay open: container health checks and scrapers carry no token.
+  if (path == "/_stsd/health" && get)
+    return json_response(200, nlohmann::json{{"status", "ok"}, {"version", version_}}.dump());
+  if (path == "/_stsd/metrics" && get) {
+    http::HttpResponse r;
+    r.headers.emplace_back("Content-Type", "text/plain; version=0.0.4");
+    r.body = metrics_.render();
+    return r;
+  }
+
+  if (control_ != nullptr && (path == "/_stsd/reset" || path == "/_stsd/config")) {
+    if (!authorized(request)) return json_error(401, "admin token required (Authorization: Bearer <admin_token>)");
+    if (path == "/_stsd/reset") {
+      if (request.method != "POST") return json_error(405, "use POST");
+      auto done = control_->reset();
+      if (!done) return json_error(500, done.error());
+      return json_response(200, R"({"status":"reset"})");
+    }
+    if (get) {
+      http::HttpResponse r = json_response(200, control_->config_json());
+      return r;
+    }
+    if (request.method != "PUT") return json_error(405, "use GET or PUT");
+    auto done = control_->replace_config(request.body);
+    if (!done) return json_error(400, done.error());
+    return json_response(200, R"({"status":"replaced"})");
+  }
+  return json_error(404, "not found");
+}
+
+}  // namespace stsd::protocol
