@@ -4,7 +4,7 @@ PRESET ?= release
 BUILD_DIR := build/$(PRESET)
 ARGS ?=
 
-.PHONY: all deps configure build run test test-sanitize bench clean
+.PHONY: all deps configure build run test test-sanitize bench soak docker-check clean
 
 all: build
 
@@ -28,6 +28,14 @@ test-sanitize:
 
 bench: build
 	bash bench/compare.sh
+
+# Start-up time, idle memory and memory over 1,000,000 AssumeRole calls.
+soak: build
+	bash bench/soak.sh $(ARGS)
+
+# The container's build recipe, run on the host (no Docker engine needed).
+docker-check:
+	bash docker/check-recipe.sh
 
 clean:
 	rm -rf build

@@ -1,71 +1,116 @@
 #!/usr/bin/env bash
 # Replays botocore-signed STS requests with wrk against stsd and, in the same
-# run, against moto's server; prints requests/s, p50/p99 and the ratio.
-#   bench/compare.sh [--duration 10s] [--connections 32] [--threads 2]
+# run, against moto's server; prints requests/s, p50/p99 and the ratio. Then
+# replays the GetCallerIdentity request against a bare Boost.Beast "hello"
+# server (bench/hello, built into build/bench-hello) to show how close stsd
+# comes to the HTTP stack's own ceiling.
+#   bench/compare.sh [--duration 10s] [--connections 32] [--threads 2] [--actions "A B"] [--no-hello]
 # Needs: a release build (make build), wrk, python3 with botocore and moto.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 
 duration=10s
 connections=32
+# shellcheck disable=SC2034  # read by bench_wrk (lib.sh)
 wrk_threads=2
-actions="GetCallerIdentity AssumeRole GetSessionToken"
+actions="GetCallerIdentity AssumeRole GetSessionToken AssumeRoleWithWebIdentity"
+hello=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) duration=$2; shift 2 ;;
     --connections) connections=$2; shift 2 ;;
     --threads) wrk_threads=$2; shift 2 ;;
     --actions) actions=$2; shift 2 ;;
+    --no-hello) hello=0; shift ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
 
 stsd_bin=${STSD_BINARY:-build/release/stsd}
+stsd_threads=${STSD_THREADS:-2}
 [ -x "$stsd_bin" ] || { echo "no $stsd_bin: run 'make build' first" >&2; exit 2; }
 command -v wrk >/dev/null || { echo "wrk missing: apt-get install wrk" >&2; exit 2; }
 python3 -c 'import moto.server' 2>/dev/null || { echo "moto missing: the peer run needs python3 -m moto.server" >&2; exit 2; }
+hello_bin=""
+[ "$hello" -eq 1 ] && hello_bin=$(bench_build_hello)
 
-work=$(mktemp -d)
+bench_work=$(mktemp -d)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$bench_work"; }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-wait_http() {
-  for _ in $(seq 1 100); do
-    curl -s -o /dev/null "$1" && return 0
-    sleep 0.1
-  done
-  echo "server at $1 did not come up" >&2; exit 1
-}
-
-stsd_port=$(free_port)
-"$stsd_bin" --listen "127.0.0.1:$stsd_port" --threads "${STSD_THREADS:-2}" --log-level warn &
+stsd_port=$(bench_free_port)
+"$stsd_bin" --listen "127.0.0.1:$stsd_port" --threads "$stsd_threads" --log-level warn &
 pids+=($!)
-moto_port=$(free_port)
-python3 -m moto.server -H 127.0.0.1 -p "$moto_port" >"$work/moto.log" 2>&1 &
+moto_port=$(bench_free_port)
+python3 -m moto.server -H 127.0.0.1 -p "$moto_port" >"$bench_work/moto.log" 2>&1 &
 pids+=($!)
-wait_http "http://127.0.0.1:$stsd_port/_stsd/health"
-wait_http "http://127.0.0.1:$moto_port/"
+bench_wait_http "http://127.0.0.1:$stsd_port/_stsd/health"
+bench_wait_http "http://127.0.0.1:$moto_port/"
 
-# wrk --latency prints "50%  123.00us"; normalise to microseconds.
-latency_us() {
-  awk -v p="$1" '$1==p { v=$2; u=v; gsub(/[0-9.]/,"",u); gsub(/[a-z]/,"",v);
-    if (u=="us") print v; else if (u=="ms") print v*1000; else if (u=="s") print v*1000000; }' "$2"
-}
-run() {  # target-port action -> "rps p50 p99"
-  local port=$1 action=$2 out="$work/$1-$2.txt"
-  python3 bench/sign_request.py "127.0.0.1:$port" "$action" "$work/req.lua"
-  wrk -t"$wrk_threads" -c"$connections" -d"$duration" --latency -s "$work/req.lua" "http://127.0.0.1:$port/" >"$out"
-  if grep -q "Non-2xx" "$out"; then echo "non-2xx answers from port $port for $action:" >&2; cat "$out" >&2; exit 1; fi
-  echo "$(awk '/Requests\/sec/ {print $2}' "$out") $(latency_us 50% "$out") $(latency_us 99% "$out")"
+# AssumeRoleWithWebIdentity needs a token from stsd's own issuer
+# (POST /_stsd/oidc/token); moto accepts any token, so both get the same one.
+web_token=""
+web_identity_token() {
+  local answer status
+  answer=$(curl -s -w '\n%{http_code}' -X POST -H 'Content-Type: application/json' \
+    -d '{"sub":"bench","aud":"sts.amazonaws.com"}' "http://127.0.0.1:$stsd_port/_stsd/oidc/token")
+  status=${answer##*$'\n'}
+  if [ "$status" = 404 ]; then
+    echo "skipping AssumeRoleWithWebIdentity: this stsd has no POST /_stsd/oidc/token (404)" >&2
+    return 1
+  fi
+  web_token=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["token"])' "${answer%$'\n'*}" 2>/dev/null) || {
+    echo "skipping AssumeRoleWithWebIdentity: /_stsd/oidc/token answered $status: ${answer%$'\n'*}" >&2
+    return 1
+  }
+  # One call first: a role or trust problem is a message, not a failed run.
+  status=$(curl -s -o "$bench_work/web.txt" -w '%{http_code}' \
+    --data-urlencode Action=AssumeRoleWithWebIdentity --data-urlencode Version=2011-06-15 \
+    --data-urlencode RoleArn=arn:aws:iam::123456789012:role/bench-web --data-urlencode RoleSessionName=bench \
+    --data-urlencode "WebIdentityToken=$web_token" "http://127.0.0.1:$stsd_port/")
+  if [ "$status" != 200 ]; then
+    echo "skipping AssumeRoleWithWebIdentity: stsd answered $status: $(head -c 400 "$bench_work/web.txt")" >&2
+    return 1
+  fi
 }
 
-printf "%-20s %12s %10s %10s %12s %10s %10s %8s\n" action stsd_rps p50_us p99_us moto_rps p50_us p99_us ratio
+run() {  # target-port action: wrk results in $bench_work/<port>-<action>.txt
+  local port=$1 action=$2
+  bench_sign "127.0.0.1:$port" "$action" "$bench_work/req.lua" ${web_token:+"$web_token"}
+  bench_wrk "$port" "$bench_work/req.lua" "$duration" "$bench_work/$port-$action.txt"
+}
+
+printf "%-26s %12s %10s %10s %12s %10s %10s %8s\n" action stsd_rps p50_us p99_us moto_rps p50_us p99_us ratio
+gci_rps=""
 for action in $actions; do
-  read -r s_rps s_p50 s_p99 <<<"$(run "$stsd_port" "$action")"
-  read -r m_rps m_p50 m_p99 <<<"$(run "$moto_port" "$action")"
+  web_token=""
+  if [ "$action" = AssumeRoleWithWebIdentity ]; then
+    web_identity_token || continue
+  fi
+  run "$stsd_port" "$action"
+  run "$moto_port" "$action"
+  read -r s_rps s_p50 s_p99 <<<"$(bench_wrk_summary "$bench_work/$stsd_port-$action.txt")"
+  read -r m_rps m_p50 m_p99 <<<"$(bench_wrk_summary "$bench_work/$moto_port-$action.txt")"
+  [ "$action" = GetCallerIdentity ] && gci_rps=$s_rps
   ratio=$(awk -v a="$s_rps" -v b="$m_rps" 'BEGIN { printf "%.0fx", a/b }')
-  printf "%-20s %12s %10s %10s %12s %10s %10s %8s\n" "$action" "$s_rps" "$s_p50" "$s_p99" "$m_rps" "$m_p50" "$m_p99" "$ratio"
+  printf "%-26s %12s %10s %10s %12s %10s %10s %8s\n" "$action" "$s_rps" "$s_p50" "$s_p99" "$m_rps" "$m_p50" "$m_p99" "$ratio"
 done
-echo "(stsd --threads ${STSD_THREADS:-2} and moto share this machine with wrk: $(nproc) cores, $connections connections, $duration per run)"
+echo "(stsd --threads $stsd_threads and moto share this machine with wrk: $(nproc) cores, $connections connections, $duration per run)"
+
+if [ -n "$hello_bin" ]; then
+  # The bare server gets the very bytes stsd got for GetCallerIdentity.
+  hello_port=$(bench_free_port)
+  "$hello_bin" --port "$hello_port" --threads "$stsd_threads" &
+  pids+=($!)
+  bench_wait_http "http://127.0.0.1:$hello_port/"
+  bench_sign "127.0.0.1:$hello_port" GetCallerIdentity "$bench_work/hello.lua"
+  bench_wrk "$hello_port" "$bench_work/hello.lua" "$duration" "$bench_work/hello.txt"
+  read -r h_rps h_p50 h_p99 <<<"$(bench_wrk_summary "$bench_work/hello.txt")"
+  printf "%-26s %12s %10s %10s   (bench/hello, --threads %s)\n" "bare Beast hello" "$h_rps" "$h_p50" "$h_p99" "$stsd_threads"
+  if [ -n "$gci_rps" ]; then
+    awk -v a="$gci_rps" -v b="$h_rps" 'BEGIN { printf "stsd GCI = %.0f%% of bare Beast\n", 100 * a / b }'
+  fi
+fi

@@ -3,7 +3,9 @@
 
 STS accepts a signed request for 15 minutes from its X-Amz-Date and does not
 reject replays, so one signature serves a whole benchmark run.
-usage: sign_request.py HOST:PORT ACTION OUT.lua
+AssumeRoleWithWebIdentity is unsigned, as on AWS: it carries the token given
+as the fourth argument instead.
+usage: sign_request.py HOST:PORT ACTION OUT.lua [WEB_IDENTITY_TOKEN]
 """
 import sys
 import urllib.parse
@@ -19,7 +21,10 @@ PARAMS = {
     "GetCallerIdentity": {},
     "AssumeRole": {"RoleArn": "arn:aws:iam::123456789012:role/bench", "RoleSessionName": "bench"},
     "GetSessionToken": {"DurationSeconds": "900"},
+    "AssumeRoleWithWebIdentity": {"RoleArn": "arn:aws:iam::123456789012:role/bench-web",
+                                  "RoleSessionName": "bench"},
 }
+UNSIGNED = {"AssumeRoleWithWebIdentity"}
 
 
 def lua_string(s):
@@ -29,6 +34,10 @@ def lua_string(s):
 def main():
     host, action, out = sys.argv[1], sys.argv[2], sys.argv[3]
     params = {"Action": action, "Version": "2011-06-15", **PARAMS[action]}
+    if action == "AssumeRoleWithWebIdentity":
+        if len(sys.argv) < 5:
+            sys.exit("AssumeRoleWithWebIdentity needs a WEB_IDENTITY_TOKEN argument")
+        params["WebIdentityToken"] = sys.argv[4]
     body = urllib.parse.urlencode(params)
     request = AWSRequest(
         method="POST",
@@ -36,7 +45,8 @@ def main():
         data=body,
         headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"},
     )
-    SigV4Auth(Credentials(ACCESS_KEY, SECRET_KEY), "sts", "us-east-1").add_auth(request)
+    if action not in UNSIGNED:
+        SigV4Auth(Credentials(ACCESS_KEY, SECRET_KEY), "sts", "us-east-1").add_auth(request)
     headers = dict(request.headers.items())
     headers["Host"] = host
     with open(out, "w") as f:
