@@ -46,8 +46,11 @@ int serve(const Options& options, const config::Config& loaded, config::Config r
   }
   domain::SessionTokenCodec tokens(token_key);
   domain::AuthorizationMessageCodec messages(token_key);
-  service::StsService sts(store, tokens, messages, clock, options.auth);
-  protocol::Frontend frontend(sts, STSD_VERSION, &control);
+  domain::federation::initialize_xml_security();      // once, before any thread uses xmlsec
+  domain::federation::BuiltinIdentityProviders idps;  // keys made on first use
+  service::StsService sts(store, tokens, messages, clock, idps, options.auth);
+  service::AdminOperations admin(store, tokens, messages, clock, idps);
+  protocol::Frontend frontend(sts, STSD_VERSION, &control, &admin);
 
   const unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   asio::io_context io(static_cast<int>(threads));

@@ -1,175 +1,898 @@
+// IAM policy parsing and evaluation (IAM User Guide: "IAM JSON policy
+// elements reference", "Policy evaluation logic" — single-policy part).
+//
+// JSON is read once into plain structs (Statement) plus a compiled form
+// (policy variables pre-split into parts); evaluation never touches
+// nlohmann::json, allocates little, and has no mutable state.
 #include "stsd/domain/policy.h"
 
 #include <algorithm>
-#include <cctype>
+#include <array>
 #include <nlohmann/json.hpp>
+
+#include "stsd/domain/arn.h"
 
 namespace stsd::domain {
 
 namespace {
+
 using nlohmann::json;
+
+constexpr std::string_view kVersion2012 = "2012-10-17";
+constexpr std::string_view kVersion2008 = "2008-10-17";
+
+char lower_char(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
 std::string lower(std::string_view s) {
   std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  for (char& c : out) c = lower_char(c);
   return out;
 }
 
-std::vector<std::string> as_strings(const json& v) {
-  std::vector<std::string> out;
-  if (v.is_string()) {
-    out.push_back(v.get<std::string>());
-  } else if (v.is_array()) {
-    for (const auto& e : v)
-      if (e.is_string()) out.push_back(e.get<std::string>());
-      else if (e.is_boolean()) out.push_back(e.get<bool>() ? "true" : "false");
-      else if (e.is_number()) out.push_back(e.dump());
-  } else if (v.is_boolean()) {
-    out.push_back(v.get<bool>() ? "true" : "false");
-  } else if (v.is_number()) {
-    out.push_back(v.dump());
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (lower_char(a[i]) != lower_char(b[i])) return false;
+  return true;
+}
+
+// ---------------------------------------------------------------------------
+// Wildcards. Patterns produced from policy variables are "escaped": `\x` is a
+// literal x, so a resolved ${aws:username} of "a*" or a ${*} never acts as a
+// wildcard. Substituted text gets a backslash before `*`, `?` and `\`;
+// policy text only before `\`, so its own wildcards stay wildcards.
+
+std::string escape_literal(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    if (c == '*' || c == '?' || c == '\\') out.push_back('\\');
+    out.push_back(c);
   }
   return out;
 }
 
-// Actions are case-insensitive.
-bool action_matches(const json& stmt, const std::string& action) {
-  auto any = [&](const json& v) {
-    for (const auto& p : as_strings(v))
-      if (wildcard_match(p, action, true)) return true;
-    return false;
-  };
-  if (stmt.contains("Action")) return any(stmt["Action"]);
-  if (stmt.contains("NotAction")) return !any(stmt["NotAction"]);
-  return false;
+// Policy text keeps its wildcards; only a backslash needs escaping.
+std::string escape_policy_text(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    if (c == '\\') out.push_back('\\');
+    out.push_back(c);
+  }
+  return out;
 }
 
-bool aws_principal_matches(const std::string& p, const PolicyRequest& r) {
-  if (p == "*") return true;
-  if (p == r.principal_account || p == "arn:aws:iam::" + r.principal_account + ":root") return true;
-  if (p == r.principal_arn) return true;
-  return std::find(r.principal_aliases.begin(), r.principal_aliases.end(), p) != r.principal_aliases.end();
-}
-
-bool principal_matches(const json& stmt, const PolicyRequest& r) {
-  if (!stmt.contains("Principal")) return true;  // identity policies have none
-  const json& principal = stmt["Principal"];
-  if (principal.is_string()) return principal.get<std::string>() == "*";
-  if (!principal.is_object()) return false;
-  for (const auto& [kind, value] : principal.items()) {
-    for (const auto& p : as_strings(value)) {
-      if (kind == "AWS" && aws_principal_matches(p, r)) return true;
-      if ((kind == "Federated" || kind == "Service") && p == r.principal_arn) return true;
+// Iterative glob with one backtrack point: O(pattern × text) worst case,
+// no recursion.
+bool glob(std::string_view pattern, std::string_view text, bool ignore_case, bool escapes) {
+  auto token = [&](std::size_t i, char& c, bool& literal) -> std::size_t {
+    if (escapes && pattern[i] == '\\' && i + 1 < pattern.size()) {
+      c = pattern[i + 1];
+      literal = true;
+      return 2;
     }
+    c = pattern[i];
+    literal = false;
+    return 1;
+  };
+  auto eq = [&](char a, char b) { return ignore_case ? lower_char(a) == lower_char(b) : a == b; };
+  std::size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
+  while (t < text.size()) {
+    if (p < pattern.size()) {
+      char c;
+      bool literal;
+      const std::size_t width = token(p, c, literal);
+      if (!literal && c == '*') {
+        star = p += width;
+        mark = t;
+        continue;
+      }
+      if ((!literal && c == '?') || eq(c, text[t])) {
+        p += width;
+        ++t;
+        continue;
+      }
+    }
+    if (star == std::string_view::npos) return false;
+    p = star;
+    t = ++mark;
   }
-  return false;
+  while (p < pattern.size()) {
+    char c;
+    bool literal;
+    const std::size_t width = token(p, c, literal);
+    if (literal || c != '*') break;
+    p += width;
+  }
+  return p == pattern.size();
 }
 
-bool string_op(std::string_view op, const std::string& want, const std::string& have) {
-  if (op == "StringEquals") return want == have;
-  if (op == "StringEqualsIgnoreCase") return lower(want) == lower(have);
-  if (op == "StringLike") return wildcard_match(want, have);
-  if (op == "Bool") return lower(want) == lower(have);
-  return false;
+// The six ARN components; the resource (last) keeps any further colons.
+bool split_arn(std::string_view s, std::array<std::string_view, 6>& parts) {
+  for (std::size_t i = 0; i < 5; ++i) {
+    const std::size_t colon = s.find(':');
+    if (colon == std::string_view::npos) return false;
+    parts[i] = s.substr(0, colon);
+    s.remove_prefix(colon + 1);
+  }
+  parts[5] = s;
+  return true;
 }
 
-bool condition_matches(std::string op, const std::string& key, const json& values, const PolicyRequest& r) {
-  bool if_exists = false;
-  if (op.size() > 8 && op.compare(op.size() - 8, 8, "IfExists") == 0) {
-    if_exists = true;
-    op.resize(op.size() - 8);
-  }
-  auto it = r.context.find(lower(key));
-  const bool present = it != r.context.end() && !it->second.empty();
-  auto wanted = as_strings(values);
-  if (op == "Null") {
-    // "Null": "true" means the key must be absent.
-    for (const auto& w : wanted)
-      if ((lower(w) == "true") == !present) return true;
-    return false;
-  }
-  if (!present) {
-    // Negated operators match a missing key; IfExists makes any operator match.
-    return if_exists || op == "StringNotEquals" || op == "StringNotEqualsIgnoreCase" || op == "StringNotLike";
-  }
-  bool negated = false;
-  if (op == "StringNotEquals" || op == "StringNotEqualsIgnoreCase" || op == "StringNotLike") {
-    negated = true;
-    op.erase(6, 3);  // "StringNot..." -> "String..."
-  }
-  bool any = false;
-  for (const auto& have : it->second)
-    for (const auto& want : wanted) any |= string_op(op, want, have);
-  return negated ? !any : any;
+bool arn_match(std::string_view pattern, std::string_view arn, bool escapes) {
+  std::array<std::string_view, 6> want{}, have{};
+  if (!split_arn(arn, have)) return false;
+  if (pattern == "*") return true;
+  if (!split_arn(pattern, want)) return false;
+  for (std::size_t i = 0; i < 6; ++i)
+    if (!glob(want[i], have[i], false, escapes)) return false;
+  return true;
 }
 
-bool conditions_match(const json& stmt, const PolicyRequest& r) {
-  if (!stmt.contains("Condition")) return true;
-  const json& cond = stmt["Condition"];
-  if (!cond.is_object()) return false;
-  for (const auto& [op, block] : cond.items()) {
-    if (!block.is_object()) return false;
-    for (const auto& [key, values] : block.items())
-      if (!condition_matches(op, key, values, r)) return false;
+// ---------------------------------------------------------------------------
+// Policy variables (IAM User Guide, "Policy variables"): ${key},
+// ${key, 'default'} ('' inside a default is one quote), ${*} ${?} ${$}.
+// Keys are case-insensitive; substitution is a single pass.
+
+struct TemplatePart {
+  enum class Kind { Text, Variable, Invalid } kind = Kind::Text;
+  std::string pattern;  // Text: escaped; Variable: escaped default
+  std::string plain;    // Text: as written; Variable: default as written
+  std::string key;      // Variable: lowercase key
+  bool has_default = false;
+};
+
+struct ValueTemplate {
+  std::string pattern;  // escaped; used when parts is empty
+  std::string plain;    // as written
+  std::vector<TemplatePart> parts;
+  bool dynamic() const { return !parts.empty(); }
+};
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// Reads the inside of "${...}" starting just after "${"; on success sets
+// `end` to the index after '}'. Returns false when no '}' closes it at all.
+bool read_variable(std::string_view s, std::size_t start, TemplatePart& part, std::size_t& end) {
+  std::size_t i = start;
+  auto skip_spaces = [&] {
+    while (i < s.size() && is_space(s[i])) ++i;
+  };
+  auto fail_to_brace = [&] {
+    const std::size_t close = s.find('}', start);
+    if (close == std::string_view::npos) return false;
+    part.kind = TemplatePart::Kind::Invalid;
+    end = close + 1;
+    return true;
+  };
+  skip_spaces();
+  const std::size_t key_begin = i;
+  while (i < s.size() && s[i] != '}' && s[i] != ',' && !is_space(s[i])) ++i;
+  const std::string_view key = s.substr(key_begin, i - key_begin);
+  skip_spaces();
+  if (i >= s.size()) return fail_to_brace();
+  if (key.empty()) return fail_to_brace();
+  if (s[i] == ',') {
+    ++i;
+    skip_spaces();
+    if (i >= s.size() || s[i] != '\'') return fail_to_brace();
+    ++i;
+    std::string value;
+    bool closed = false;
+    while (i < s.size()) {
+      if (s[i] == '\'') {
+        if (i + 1 < s.size() && s[i + 1] == '\'') {
+          value.push_back('\'');
+          i += 2;
+          continue;
+        }
+        ++i;
+        closed = true;
+        break;
+      }
+      value.push_back(s[i++]);
+    }
+    if (!closed) return fail_to_brace();
+    skip_spaces();
+    if (i >= s.size() || s[i] != '}') return fail_to_brace();
+    part.has_default = true;
+    part.plain = value;
+    part.pattern = escape_literal(value);
+  } else if (s[i] != '}') {
+    return fail_to_brace();
+  }
+  end = i + 1;
+  if (!part.has_default && (key == "*" || key == "?" || key == "$")) {
+    // Escapes for characters that would otherwise be special.
+    part.kind = TemplatePart::Kind::Text;
+    part.plain = std::string(key);
+    part.pattern = escape_literal(key);
+    return true;
+  }
+  part.kind = TemplatePart::Kind::Variable;
+  part.key = lower(key);
+  return true;
+}
+
+ValueTemplate compile_template(const std::string& raw, bool variables) {
+  ValueTemplate t;
+  t.plain = raw;
+  t.pattern = escape_policy_text(raw);
+  if (!variables || raw.find("${") == std::string::npos) return t;
+  std::string_view s = raw;
+  TemplatePart text;
+  auto flush_text = [&] {
+    if (!text.plain.empty()) t.parts.push_back(std::move(text));
+    text = TemplatePart{};
+  };
+  std::size_t i = 0;
+  while (i < s.size()) {
+    if (s[i] == '$' && i + 1 < s.size() && s[i + 1] == '{') {
+      TemplatePart var;
+      std::size_t end = 0;
+      if (!read_variable(s, i + 2, var, end)) {
+        // No '}' anywhere after: the rest is plain text (and scanning on
+        // from every later "${" would be quadratic).
+        text.plain.append(s.substr(i));
+        text.pattern += escape_policy_text(s.substr(i));
+        break;
+      }
+      if (var.kind == TemplatePart::Kind::Text) {
+        text.plain += var.plain;
+        text.pattern += var.pattern;
+      } else {
+        flush_text();
+        t.parts.push_back(std::move(var));
+      }
+      i = end;
+      continue;
+    }
+    text.plain.push_back(s[i]);
+    text.pattern += escape_policy_text(s.substr(i, 1));
+    ++i;
+  }
+  flush_text();
+  // Only special-character escapes: fold back into a fixed value.
+  if (t.parts.size() == 1 && t.parts[0].kind == TemplatePart::Kind::Text) {
+    t.plain = std::move(t.parts[0].plain);
+    t.pattern = std::move(t.parts[0].pattern);
+    t.parts.clear();
+  }
+  return t;
+}
+
+const std::vector<std::string>* find_context(const ConditionContext& context, const std::string& key_lower) {
+  if (auto it = context.find(key_lower); it != context.end()) return &it->second;
+  for (const auto& [key, values] : context)
+    if (iequals(key, key_lower)) return &values;
+  return nullptr;
+}
+
+struct Resolved {
+  std::string pattern;
+  std::string plain;
+};
+
+// False when a variable has no single value and no default: AWS then treats
+// the element as not matching.
+bool resolve(const ValueTemplate& t, const PolicyRequest& request, Resolved& out) {
+  out.pattern.clear();
+  out.plain.clear();
+  for (const auto& part : t.parts) {
+    switch (part.kind) {
+      case TemplatePart::Kind::Text:
+        out.pattern += part.pattern;
+        out.plain += part.plain;
+        break;
+      case TemplatePart::Kind::Invalid:
+        return false;
+      case TemplatePart::Kind::Variable: {
+        const auto* values = find_context(request.context, part.key);
+        // Multi-valued keys cannot be variables.
+        if (values && values->size() == 1) {
+          out.pattern += escape_literal(values->front());
+          out.plain += values->front();
+        } else if (part.has_default) {
+          out.pattern += part.pattern;
+          out.plain += part.plain;
+        } else {
+          return false;
+        }
+        break;
+      }
+    }
   }
   return true;
 }
 
-bool resource_matches(const json& stmt, const PolicyRequest& r) {
-  if (stmt.contains("Principal")) return true;  // resource policies name no Resource
-  auto any = [&](const json& v) {
-    for (const auto& p : as_strings(v))
-      if (wildcard_match(p, r.resource)) return true;
-    return false;
-  };
-  if (stmt.contains("Resource")) return any(stmt["Resource"]);
-  if (stmt.contains("NotResource")) return !any(stmt["NotResource"]);
+struct ValueView {
+  std::string_view pattern;  // escaped, for wildcard operators
+  std::string_view plain;    // as resolved, for the others
+};
+
+// Views of a list of templates, resolving variables into `owned`.
+bool resolve_all(const std::vector<ValueTemplate>& templates, bool dynamic, const PolicyRequest& request,
+                 std::vector<Resolved>& owned, std::vector<ValueView>& views) {
+  views.clear();
+  views.reserve(templates.size());
+  if (!dynamic) {
+    for (const auto& t : templates) views.push_back({t.pattern, t.plain});
+    return true;
+  }
+  owned.assign(templates.size(), Resolved{});
+  for (std::size_t i = 0; i < templates.size(); ++i) {
+    if (!templates[i].dynamic()) {
+      views.push_back({templates[i].pattern, templates[i].plain});
+      continue;
+    }
+    if (!resolve(templates[i], request, owned[i])) return false;
+    views.push_back({owned[i].pattern, owned[i].plain});
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------
+// Condition operators (IAM User Guide, "Condition operators").
+
+struct OperatorName {
+  std::string_view name;
+  ConditionOperator op;
+};
+
+constexpr std::array<OperatorName, 27> kOperators{{
+    {"StringEquals", ConditionOperator::StringEquals},
+    {"StringNotEquals", ConditionOperator::StringNotEquals},
+    {"StringEqualsIgnoreCase", ConditionOperator::StringEqualsIgnoreCase},
+    {"StringNotEqualsIgnoreCase", ConditionOperator::StringNotEqualsIgnoreCase},
+    {"StringLike", ConditionOperator::StringLike},
+    {"StringNotLike", ConditionOperator::StringNotLike},
+    {"NumericEquals", ConditionOperator::NumericEquals},
+    {"NumericNotEquals", ConditionOperator::NumericNotEquals},
+    {"NumericLessThan", ConditionOperator::NumericLessThan},
+    {"NumericLessThanEquals", ConditionOperator::NumericLessThanEquals},
+    {"NumericGreaterThan", ConditionOperator::NumericGreaterThan},
+    {"NumericGreaterThanEquals", ConditionOperator::NumericGreaterThanEquals},
+    {"DateEquals", ConditionOperator::DateEquals},
+    {"DateNotEquals", ConditionOperator::DateNotEquals},
+    {"DateLessThan", ConditionOperator::DateLessThan},
+    {"DateLessThanEquals", ConditionOperator::DateLessThanEquals},
+    {"DateGreaterThan", ConditionOperator::DateGreaterThan},
+    {"DateGreaterThanEquals", ConditionOperator::DateGreaterThanEquals},
+    {"Bool", ConditionOperator::Bool},
+    {"BinaryEquals", ConditionOperator::BinaryEquals},
+    {"IpAddress", ConditionOperator::IpAddress},
+    {"NotIpAddress", ConditionOperator::NotIpAddress},
+    {"ArnEquals", ConditionOperator::ArnEquals},
+    {"ArnLike", ConditionOperator::ArnLike},
+    {"ArnNotEquals", ConditionOperator::ArnNotEquals},
+    {"ArnNotLike", ConditionOperator::ArnNotLike},
+    {"Null", ConditionOperator::Null},
+}};
+
+// The negated operators; with the key absent they hold ("Condition
+// operators": "...the condition is true if the key is not present").
+bool is_negated(ConditionOperator op) {
+  switch (op) {
+    case ConditionOperator::StringNotEquals:
+    case ConditionOperator::StringNotEqualsIgnoreCase:
+    case ConditionOperator::StringNotLike:
+    case ConditionOperator::NumericNotEquals:
+    case ConditionOperator::DateNotEquals:
+    case ConditionOperator::NotIpAddress:
+    case ConditionOperator::ArnNotEquals:
+    case ConditionOperator::ArnNotLike:
+      return true;
+    default:
+      return false;
+  }
+}
+
+ConditionOperator positive_form(ConditionOperator op) {
+  switch (op) {
+    case ConditionOperator::StringNotEquals: return ConditionOperator::StringEquals;
+    case ConditionOperator::StringNotEqualsIgnoreCase: return ConditionOperator::StringEqualsIgnoreCase;
+    case ConditionOperator::StringNotLike: return ConditionOperator::StringLike;
+    case ConditionOperator::NumericNotEquals: return ConditionOperator::NumericEquals;
+    case ConditionOperator::DateNotEquals: return ConditionOperator::DateEquals;
+    case ConditionOperator::NotIpAddress: return ConditionOperator::IpAddress;
+    case ConditionOperator::ArnNotEquals: return ConditionOperator::ArnEquals;
+    case ConditionOperator::ArnNotLike: return ConditionOperator::ArnLike;
+    default: return op;
+  }
+}
+
+// One policy value against one request value, for a non-negated operator.
+bool value_matches(ConditionOperator op, const ValueView& want, std::string_view have) {
+  switch (op) {
+    case ConditionOperator::StringEquals:
+      return want.plain == have;
+    case ConditionOperator::StringEqualsIgnoreCase:
+      return iequals(want.plain, have);
+    case ConditionOperator::StringLike:
+      return glob(want.pattern, have, false, true);
+    case ConditionOperator::NumericEquals:
+    case ConditionOperator::NumericLessThan:
+    case ConditionOperator::NumericLessThanEquals:
+    case ConditionOperator::NumericGreaterThan:
+    case ConditionOperator::NumericGreaterThanEquals: {
+      const auto c = compare_policy_numbers(have, want.plain);
+      if (!c) return false;
+      if (op == ConditionOperator::NumericEquals) return *c == 0;
+      if (op == ConditionOperator::NumericLessThan) return *c < 0;
+      if (op == ConditionOperator::NumericLessThanEquals) return *c <= 0;
+      if (op == ConditionOperator::NumericGreaterThan) return *c > 0;
+      return *c >= 0;
+    }
+    case ConditionOperator::DateEquals:
+    case ConditionOperator::DateLessThan:
+    case ConditionOperator::DateLessThanEquals:
+    case ConditionOperator::DateGreaterThan:
+    case ConditionOperator::DateGreaterThanEquals: {
+      const auto h = parse_policy_date(have);
+      const auto w = parse_policy_date(want.plain);
+      if (!h || !w) return false;
+      if (op == ConditionOperator::DateEquals) return *h == *w;
+      if (op == ConditionOperator::DateLessThan) return *h < *w;
+      if (op == ConditionOperator::DateLessThanEquals) return *h <= *w;
+      if (op == ConditionOperator::DateGreaterThan) return *h > *w;
+      return *h >= *w;
+    }
+    case ConditionOperator::Bool:
+      return (iequals(want.plain, "true") || iequals(want.plain, "false")) && iequals(want.plain, have);
+    case ConditionOperator::BinaryEquals: {
+      const auto bytes = decode_policy_base64(want.plain);
+      return bytes && *bytes == have;
+    }
+    case ConditionOperator::IpAddress:
+      return ip_in_cidr(have, want.plain);
+    case ConditionOperator::ArnEquals:
+    case ConditionOperator::ArnLike:
+      return arn_match(want.pattern, have, true);
+    default:
+      return false;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Principals (IAM User Guide, "AWS JSON policy elements: Principal").
+
+// "arn:<partition>:iam::<account>:root" → account.
+std::string_view root_arn_account(std::string_view arn) {
+  std::array<std::string_view, 6> parts{};
+  if (!split_arn(arn, parts)) return {};
+  if (parts[0] != "arn" || parts[2] != "iam" || !parts[3].empty() || parts[5] != "root") return {};
+  return is_account_id(parts[4]) ? parts[4] : std::string_view{};
+}
+
+bool names_account(std::string_view p, const PolicyRequest& r) {
+  if (r.principal_account.empty()) return false;
+  return p == r.principal_account || root_arn_account(p) == r.principal_account;
+}
+
+bool names_identity(std::string_view p, const PolicyRequest& r, bool ignore_case) {
+  if (p.empty()) return false;
+  auto same = [&](std::string_view a) { return ignore_case ? iequals(a, p) : a == p; };
+  if (same(r.principal_arn)) return true;
+  return std::any_of(r.principal_aliases.begin(), r.principal_aliases.end(), same);
+}
+
+bool aws_wildcard(const PrincipalSet& s) {
+  return s.everyone || std::find(s.aws.begin(), s.aws.end(), "*") != s.aws.end();
+}
+
+// Hostnames and provider ARNs of federated and service principals compare
+// case-insensitively; "*" in a type's list names every principal of it.
+bool names_in(const std::vector<std::string>& list, const PolicyRequest& r) {
+  return std::any_of(list.begin(), list.end(),
+                     [&](const std::string& p) { return p == "*" || names_identity(p, r, true); });
+}
+
+// Principal: an account (id or root ARN) names every principal of that
+// account; a role ARN names its sessions through principal_aliases.
+bool principal_matches(const PrincipalSet& s, const PolicyRequest& r) {
+  if (aws_wildcard(s)) return true;
+  switch (r.principal_type) {
+    case RequesterType::Aws:
+      return std::any_of(s.aws.begin(), s.aws.end(), [&](const std::string& p) {
+        return names_account(p, r) || names_identity(p, r, false);
+      });
+    case RequesterType::Federated:
+      return names_in(s.federated, r);
+    case RequesterType::Service:
+      return names_in(s.service, r);
+    case RequesterType::Anonymous:
+      return false;
+  }
   return false;
 }
 
-}  // namespace
+// NotPrincipal ("AWS JSON policy elements: NotPrincipal"): AWS checks the
+// account, then the identity, so a caller escapes the statement only when
+// both its account and its own ARN (or a role ARN alias) are listed — or
+// when it is the account root and the account is listed.
+bool not_principal_excludes(const PrincipalSet& s, const PolicyRequest& r) {
+  if (aws_wildcard(s)) return true;
+  switch (r.principal_type) {
+    case RequesterType::Aws: {
+      const bool account = std::any_of(s.aws.begin(), s.aws.end(),
+                                       [&](const std::string& p) { return names_account(p, r); });
+      const bool identity = std::any_of(s.aws.begin(), s.aws.end(),
+                                        [&](const std::string& p) { return names_identity(p, r, false); });
+      const bool is_root = !r.principal_account.empty() && root_arn_account(r.principal_arn) == r.principal_account;
+      return account && (identity || is_root);
+    }
+    case RequesterType::Federated:
+      return names_in(s.federated, r);
+    case RequesterType::Service:
+      return names_in(s.service, r);
+    case RequesterType::Anonymous:
+      return false;
+  }
+  return false;
+}
 
-bool wildcard_match(std::string_view pattern, std::string_view text, bool ignore_case) {
-  // Iterative glob with single backtrack point: linear in practice, no recursion.
-  std::size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
-  auto eq = [&](char a, char b) {
-    return ignore_case ? std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b))
-                       : a == b;
-  };
-  while (t < text.size()) {
-    if (p < pattern.size() && (pattern[p] == '?' || eq(pattern[p], text[t]))) {
-      ++p;
-      ++t;
-    } else if (p < pattern.size() && pattern[p] == '*') {
-      star = p++;
-      mark = t;
-    } else if (star != std::string_view::npos) {
-      p = star + 1;
-      t = ++mark;
+// ---------------------------------------------------------------------------
+// Reading the JSON into the model. Every check here is a shape check; a
+// false return refuses the whole policy.
+
+bool scalar_text(const json& v, std::string& out) {
+  if (v.is_string()) {
+    out = v.get<std::string>();
+    return true;
+  }
+  if (v.is_boolean()) {
+    out = v.get<bool>() ? "true" : "false";
+    return true;
+  }
+  if (v.is_number()) {
+    out = v.dump();
+    return true;
+  }
+  return false;
+}
+
+// A string or a non-empty list of strings.
+bool read_strings(const json& v, std::vector<std::string>& out) {
+  out.clear();
+  if (v.is_string()) {
+    out.push_back(v.get<std::string>());
+    return true;
+  }
+  if (!v.is_array() || v.empty()) return false;
+  for (const auto& e : v) {
+    if (!e.is_string()) return false;
+    out.push_back(e.get<std::string>());
+  }
+  return true;
+}
+
+// "*", or an object of principal types each naming one or more principals
+// (an empty list is allowed beside a non-empty one, as IAM allows it).
+bool read_principal(const json& v, PrincipalSet& out) {
+  if (v.is_string()) {
+    out.everyone = v.get<std::string>() == "*";
+    return out.everyone;
+  }
+  if (!v.is_object()) return false;
+  bool any = false;
+  for (const auto& [type, ids] : v.items()) {
+    std::vector<std::string>* list = type == "AWS"             ? &out.aws
+                                     : type == "Federated"     ? &out.federated
+                                     : type == "Service"       ? &out.service
+                                     : type == "CanonicalUser" ? &out.canonical_user
+                                                               : nullptr;
+    if (!list) return false;
+    if (ids.is_array() && ids.empty()) continue;
+    if (!read_strings(ids, *list)) return false;
+    any = true;
+  }
+  return any;
+}
+
+bool read_conditions(const json& v, std::vector<Condition>& out) {
+  if (!v.is_object()) return false;
+  for (const auto& [op_name, block] : v.items()) {
+    if (!block.is_object()) return false;
+    const auto parsed = parse_condition_operator(op_name);
+    if (!parsed) {
+      // IAM accepts an unknown operator only with nothing under it.
+      if (!block.empty()) return false;
+      continue;
+    }
+    for (const auto& [key, values] : block.items()) {
+      Condition c;
+      c.operator_name = op_name;
+      c.parsed = *parsed;
+      c.key = key;
+      std::string text;
+      if (values.is_array()) {
+        for (const auto& e : values) {
+          if (!scalar_text(e, text)) return false;
+          c.values.push_back(text);
+        }
+      } else {
+        if (!scalar_text(values, text)) return false;
+        c.values.push_back(text);
+      }
+      out.push_back(std::move(c));
+    }
+  }
+  return true;
+}
+
+bool read_statement(const json& v, Statement& st) {
+  if (!v.is_object()) return false;
+  bool has_effect = false, has_action = false;
+  for (const auto& [name, value] : v.items()) {
+    if (name == "Sid") {
+      if (!value.is_string()) return false;
+      st.sid = value.get<std::string>();
+    } else if (name == "Effect") {
+      // Case-sensitive: IAM's legacy parser refuses "allow".
+      if (!value.is_string()) return false;
+      const auto& e = value.get_ref<const std::string&>();
+      if (e != "Allow" && e != "Deny") return false;
+      st.effect = e == "Allow" ? Effect::Allow : Effect::Deny;
+      has_effect = true;
+    } else if (name == "Action" || name == "NotAction") {
+      if (has_action || !read_strings(value, st.actions)) return false;
+      st.not_action = name == "NotAction";
+      has_action = true;
+    } else if (name == "Resource" || name == "NotResource") {
+      if (st.has_resource || !read_strings(value, st.resources)) return false;
+      st.not_resource = name == "NotResource";
+      st.has_resource = true;
+    } else if (name == "Principal" || name == "NotPrincipal") {
+      if (st.has_principal || !read_principal(value, st.principals)) return false;
+      st.not_principal = name == "NotPrincipal";
+      st.has_principal = true;
+    } else if (name == "Condition") {
+      if (!read_conditions(value, st.conditions)) return false;
     } else {
       return false;
     }
   }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
-  return p == pattern.size();
+  // Trust and resource policies name a Principal, identity and session
+  // policies a Resource; a statement with neither belongs to no policy type.
+  return has_effect && has_action && (st.has_principal || st.has_resource);
+}
+
+struct CompiledCondition {
+  ParsedConditionOperator parsed;
+  std::string key_lower;
+  std::vector<ValueTemplate> values;
+  bool dynamic = false;
+};
+
+struct CompiledStatement {
+  std::vector<ValueTemplate> resources;
+  bool dynamic_resources = false;
+  std::vector<CompiledCondition> conditions;
+};
+
+}  // namespace
+
+struct Policy::Impl {
+  std::string version;
+  std::vector<Statement> statements;
+  std::vector<CompiledStatement> compiled;  // parallel to statements
+};
+
+namespace {
+
+bool resource_matches(const Statement& st, const CompiledStatement& cs, const PolicyRequest& r) {
+  if (!st.has_resource) return true;
+  std::vector<Resolved> owned;
+  if (!st.not_resource) {
+    // An entry whose variable cannot be resolved matches nothing.
+    Resolved one;
+    for (const auto& t : cs.resources) {
+      if (!t.dynamic()) {
+        if (glob(t.pattern, r.resource, false, true)) return true;
+      } else if (resolve(t, r, one) && glob(one.pattern, r.resource, false, true)) {
+        return true;
+      }
+    }
+    return false;
+  }
+  // NotResource: an unresolvable entry makes the element (and statement) not apply.
+  std::vector<ValueView> views;
+  if (!resolve_all(cs.resources, cs.dynamic_resources, r, owned, views)) return false;
+  return std::none_of(views.begin(), views.end(),
+                      [&](const ValueView& v) { return glob(v.pattern, r.resource, false, true); });
+}
+
+// "Condition operators", "Single-valued vs. multivalued context keys":
+// missing key → false, except negated operators (true), ...IfExists (true),
+// ForAllValues (true) and ForAnyValue (false); several request values are
+// matched per value and combined by the set operator (any by default).
+bool condition_holds(const CompiledCondition& c, const PolicyRequest& r) {
+  const auto* have = find_context(r.context, c.key_lower);
+  const bool present = have && !have->empty();
+  const auto& p = c.parsed;
+  if (p.op == ConditionOperator::Null) {
+    // "true": the key must be absent; "false": present. Either listed value may hold.
+    return std::any_of(c.values.begin(), c.values.end(), [&](const ValueTemplate& v) {
+      return (iequals(v.plain, "true") && !present) || (iequals(v.plain, "false") && present);
+    });
+  }
+  if (!present && p.if_exists) return true;
+  std::vector<Resolved> owned;
+  std::vector<ValueView> wanted;
+  if (!resolve_all(c.values, c.dynamic, r, owned, wanted)) return false;
+  const bool negated = is_negated(p.op);
+  if (!present) {
+    if (p.set == SetOperator::ForAllValues) return true;
+    if (p.set == SetOperator::ForAnyValue) return false;
+    return negated;
+  }
+  const ConditionOperator base = positive_form(p.op);
+  auto per_value = [&](const std::string& value) {
+    const bool any = std::any_of(wanted.begin(), wanted.end(),
+                                 [&](const ValueView& w) { return value_matches(base, w, value); });
+    return negated ? !any : any;
+  };
+  switch (p.set) {
+    case SetOperator::ForAllValues:
+      return std::all_of(have->begin(), have->end(), per_value);
+    case SetOperator::ForAnyValue:
+      return std::any_of(have->begin(), have->end(), per_value);
+    case SetOperator::None:
+      // A negated operator holds only if no request value matches any policy value.
+      return negated ? std::all_of(have->begin(), have->end(), per_value)
+                     : std::any_of(have->begin(), have->end(), per_value);
+  }
+  return false;
+}
+
+bool statement_applies(const Statement& st, const CompiledStatement& cs, const PolicyRequest& r) {
+  const bool action = std::any_of(st.actions.begin(), st.actions.end(),
+                                  [&](const std::string& a) { return wildcard_match(a, r.action, true); });
+  if (action == st.not_action) return false;
+  if (st.has_principal) {
+    const bool named = st.not_principal ? !not_principal_excludes(st.principals, r)
+                                        : principal_matches(st.principals, r);
+    if (!named) return false;
+  }
+  if (!resource_matches(st, cs, r)) return false;
+  return std::all_of(cs.conditions.begin(), cs.conditions.end(),
+                     [&](const CompiledCondition& c) { return condition_holds(c, r); });
+}
+
+std::optional<Policy::Impl> read_policy(std::string_view text) {
+  if (json_nesting_depth(text) > kMaxJsonDepth) return std::nullopt;
+  const json doc = json::parse(text.begin(), text.end(), nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) return std::nullopt;
+  Policy::Impl impl;
+  const json* statements = nullptr;
+  for (const auto& [name, value] : doc.items()) {
+    if (name == "Version") {
+      if (!value.is_string()) return std::nullopt;
+      impl.version = value.get<std::string>();
+      if (impl.version != kVersion2012 && impl.version != kVersion2008) return std::nullopt;
+    } else if (name == "Id") {
+      if (!value.is_string()) return std::nullopt;
+    } else if (name == "Statement") {
+      statements = &value;
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (!statements) return std::nullopt;
+  if (statements->is_object()) {
+    impl.statements.emplace_back();
+    if (!read_statement(*statements, impl.statements.back())) return std::nullopt;
+  } else if (statements->is_array()) {
+    for (const auto& s : *statements) {
+      impl.statements.emplace_back();
+      if (!read_statement(s, impl.statements.back())) return std::nullopt;
+    }
+  } else {
+    return std::nullopt;
+  }
+  // Policy variables exist from language version 2012-10-17 on; before that
+  // "${...}" is literal text.
+  const bool variables = impl.version == kVersion2012;
+  for (const auto& st : impl.statements) {
+    CompiledStatement cs;
+    for (const auto& r : st.resources) {
+      cs.resources.push_back(compile_template(r, variables));
+      cs.dynamic_resources |= cs.resources.back().dynamic();
+    }
+    for (const auto& c : st.conditions) {
+      CompiledCondition cc;
+      cc.parsed = c.parsed;
+      cc.key_lower = lower(c.key);
+      const bool substitute = variables && c.parsed.op != ConditionOperator::Null;
+      for (const auto& v : c.values) {
+        cc.values.push_back(compile_template(v, substitute));
+        cc.dynamic |= cc.values.back().dynamic();
+      }
+      cs.conditions.push_back(std::move(cc));
+    }
+    impl.compiled.push_back(std::move(cs));
+  }
+  return impl;
+}
+
+}  // namespace
+
+std::optional<ParsedConditionOperator> parse_condition_operator(std::string_view name) {
+  ParsedConditionOperator out;
+  constexpr std::string_view kAny = "ForAnyValue:", kAll = "ForAllValues:", kIfExists = "IfExists";
+  if (name.substr(0, kAny.size()) == kAny) {
+    out.set = SetOperator::ForAnyValue;
+    name.remove_prefix(kAny.size());
+  } else if (name.substr(0, kAll.size()) == kAll) {
+    out.set = SetOperator::ForAllValues;
+    name.remove_prefix(kAll.size());
+  }
+  if (name.size() > kIfExists.size() && name.substr(name.size() - kIfExists.size()) == kIfExists) {
+    out.if_exists = true;
+    name.remove_suffix(kIfExists.size());
+  }
+  for (const auto& entry : kOperators) {
+    if (entry.name == name) {
+      out.op = entry.op;
+      // "...IfExists" exists for every operator except Null.
+      if (out.op == ConditionOperator::Null && out.if_exists) return std::nullopt;
+      return out;
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<Policy> Policy::parse(std::string_view json_text) {
+  try {
+    auto impl = read_policy(json_text);
+    if (!impl) return std::nullopt;
+    return Policy(std::make_shared<const Impl>(std::move(*impl)));
+  } catch (...) {
+    // Shape checks precede every typed access, so nothing should throw; if
+    // anything does (allocation), the text is refused rather than crashing.
+    return std::nullopt;
+  }
+}
+
+Evaluation Policy::evaluate(const PolicyRequest& request) const {
+  Evaluation result;
+  bool allow = false, deny = false;
+  for (std::size_t i = 0; i < impl_->statements.size(); ++i) {
+    const Statement& st = impl_->statements[i];
+    if (!statement_applies(st, impl_->compiled[i], request)) continue;
+    result.matched.push_back({i, st.sid, st.effect});
+    (st.effect == Effect::Deny ? deny : allow) = true;
+  }
+  result.decision = deny ? Decision::ExplicitDeny : allow ? Decision::Allow : Decision::ImplicitDeny;
+  return result;
+}
+
+const std::string& Policy::version() const { return impl_->version; }
+
+const std::vector<Statement>& Policy::statements() const { return impl_->statements; }
+
+Evaluation evaluate(std::string_view policy_json, const PolicyRequest& request) {
+  auto policy = Policy::parse(policy_json);
+  if (!policy) return {};
+  return policy->evaluate(request);
 }
 
 Decision evaluate_policy(std::string_view policy_json, const PolicyRequest& request) {
-  auto doc = json::parse(policy_json, nullptr, false);
-  if (doc.is_discarded() || !doc.is_object() || !doc.contains("Statement")) return Decision::ImplicitDeny;
-  json statements = doc["Statement"];
-  if (statements.is_object()) statements = json::array({statements});
-  bool allowed = false;
-  for (const auto& stmt : statements) {
-    if (!stmt.is_object()) continue;
-    if (!action_matches(stmt, request.action) || !principal_matches(stmt, request) ||
-        !resource_matches(stmt, request) || !conditions_match(stmt, request))
-      continue;
-    const std::string effect = stmt.value("Effect", "");
-    if (effect == "Deny") return Decision::ExplicitDeny;
-    if (effect == "Allow") allowed = true;
-  }
-  return allowed ? Decision::Allow : Decision::ImplicitDeny;
+  return evaluate(policy_json, request).decision;
 }
+
+Decision combine_decisions(const std::vector<Decision>& decisions) {
+  if (std::find(decisions.begin(), decisions.end(), Decision::ExplicitDeny) != decisions.end())
+    return Decision::ExplicitDeny;
+  if (std::find(decisions.begin(), decisions.end(), Decision::Allow) != decisions.end()) return Decision::Allow;
+  return Decision::ImplicitDeny;
+}
+
+bool wildcard_match(std::string_view pattern, std::string_view text, bool ignore_case) {
+  return glob(pattern, text, ignore_case, false);
+}
+
+bool arn_like(std::string_view pattern, std::string_view arn) { return arn_match(pattern, arn, false); }
 
 }  // namespace stsd::domain

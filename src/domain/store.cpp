@@ -1,6 +1,7 @@
 #include "stsd/domain/store.h"
 
 #include "stsd/domain/access_key.h"
+#include "stsd/domain/federation/saml.h"
 
 namespace stsd::domain {
 
@@ -24,8 +25,18 @@ Store::Store(StoreData data) : data_(std::move(data)) {
   for (auto& p : data_.oidc_providers) {
     p.key = oidc_url_key(p.url);
     p.arn = oidc_provider_arn(p.account, p.key);
+    if (p.jwks)
+      if (auto keys = federation::Jwks::parse(*p.jwks); keys && keys->size() > 0)
+        p.keys = std::make_shared<const federation::Jwks>(std::move(*keys));
   }
-  for (auto& p : data_.saml_providers) p.arn = saml_provider_arn(p.account, p.name);
+  for (auto& p : data_.saml_providers) {
+    p.arn = saml_provider_arn(p.account, p.name);
+    if (p.metadata)
+      if (auto metadata = federation::parse_saml_metadata(*p.metadata)) {
+        p.entity_id = std::move(metadata->entity_id);
+        p.certificates_der = std::move(metadata->signing_certificates_der);
+      }
+  }
   for (const auto& k : data_.root_keys) keys_.emplace(k.id, AccessKeyRecord{k.id, k.secret, k.account, nullptr});
   for (const auto& k : data_.user_keys) {
     const User* u = &data_.users.at(k.user);
@@ -81,6 +92,18 @@ const OidcProvider* Store::find_oidc_provider(std::string_view account, std::str
 const SamlProvider* Store::find_saml_provider(std::string_view arn) const {
   for (const auto& p : data_.saml_providers)
     if (p.arn == arn) return &p;
+  return nullptr;
+}
+
+const OidcProvider* Store::builtin_oidc_provider() const {
+  for (const auto& p : data_.oidc_providers)
+    if (p.builtin) return &p;
+  return nullptr;
+}
+
+const SamlProvider* Store::builtin_saml_provider() const {
+  for (const auto& p : data_.saml_providers)
+    if (p.builtin) return &p;
   return nullptr;
 }
 

@@ -27,6 +27,15 @@ std::string_view bearer_token(const http::HttpRequest& request) {
   return request.header("X-Stsd-Admin-Token");
 }
 
+http::HttpResponse render(const Result<service::AdminAnswer, service::AdminError>& answer) {
+  if (!answer) return json_error(answer.error().status, answer.error().message);
+  http::HttpResponse r;
+  r.status = answer->status;
+  r.headers.emplace_back("Content-Type", answer->content_type);
+  r.body = answer->body;
+  return r;
+}
+
 }  // namespace
 
 bool AdminApi::authorized(const http::HttpRequest& request) const {
@@ -63,6 +72,27 @@ http::HttpResponse AdminApi::handle(const http::HttpRequest& request, std::strin
     auto done = control_->replace_config(request.body);
     if (!done) return json_error(400, done.error());
     return json_response(200, R"({"status":"replaced"})");
+  }
+  if (operations_ != nullptr) {
+    using Operation = Result<service::AdminAnswer, service::AdminError> (service::AdminOperations::*)(
+        std::string_view) const;
+    static const std::pair<std::string_view, Operation> kPosts[] = {
+        {"/_stsd/credentials/inspect", &service::AdminOperations::inspect_credentials},
+        {"/_stsd/authz/encode", &service::AdminOperations::encode_authorization_message},
+        {"/_stsd/oidc/token", &service::AdminOperations::mint_oidc_token},
+        {"/_stsd/saml/response", &service::AdminOperations::mint_saml_response},
+    };
+    for (const auto& [route, operation] : kPosts) {
+      if (path != route) continue;
+      if (!authorized(request)) return json_error(401, "admin token required (Authorization: Bearer <admin_token>)");
+      if (request.method != "POST") return json_error(405, "use POST");
+      return render((operations_->*operation)(request.body));
+    }
+    // The IdPs' public documents are open, as a real IdP's are.
+    if (get && path == "/_stsd/oidc/.well-known/openid-configuration")
+      return render(operations_->oidc_discovery(request.header("Host")));
+    if (get && path == "/_stsd/oidc/jwks.json") return render(operations_->oidc_jwks());
+    if (get && path == "/_stsd/saml/metadata") return render(operations_->saml_metadata());
   }
   return json_error(404, "not found");
 }

@@ -133,7 +133,10 @@ http::HttpResponse render_error(const StsError& error, std::string_view request_
     if (error.has_message) body["Error"]["Message"] = xml_safe(error.message);
     body["Error"]["Type"] = type;
     body["RequestId"] = request_id;
-    return make_response(info.http_status, request_id, format, body.dump());
+    http::HttpResponse response = make_response(info.http_status, request_id, format, body.dump());
+    if (!error.encoded_authorization_message.empty())
+      response.headers.emplace_back(kEncodedAuthorizationMessageHeader, error.encoded_authorization_message);
+    return response;
   }
   pugi::xml_document doc;
   pugi::xml_node root = doc.append_child("ErrorResponse");
@@ -144,7 +147,10 @@ http::HttpResponse render_error(const StsError& error, std::string_view request_
   e.append_child("Code").text().set(std::string(info.wire_code).c_str());
   if (error.has_message) e.append_child("Message").text().set(xml_safe(error.message).c_str());
   root.append_child("RequestId").text().set(std::string(request_id).c_str());
-  return make_response(info.http_status, request_id, format, to_text(doc));
+  http::HttpResponse response = make_response(info.http_status, request_id, format, to_text(doc));
+  if (!error.encoded_authorization_message.empty())
+    response.headers.emplace_back(kEncodedAuthorizationMessageHeader, error.encoded_authorization_message);
+  return response;
 }
 
 }  // namespace stsd::protocol

@@ -28,6 +28,7 @@ bool contains_ci(const std::vector<std::string>& keys, std::string_view key) {
 // keys/values, as a share of a 4,096-byte budget, rounded up. Deterministic;
 // 50 tags at their maximum sizes land near AWS's observed ~500%.
 constexpr double kPackedBudget = 4096.0;
+constexpr std::size_t kMaxSessionTags = 50;
 
 std::size_t compact_size(const std::string& policy) {
   auto j = nlohmann::json::parse(policy, nullptr, false);
@@ -36,7 +37,8 @@ std::size_t compact_size(const std::string& policy) {
 
 }  // namespace
 
-Result<SessionOptions> read_session_options(const ActionInput& input, const Caller* caller) {
+Result<SessionOptions> read_session_options(const ActionInput& input, const Caller* caller,
+                                            const AssertedSessionFacts* asserted) {
   SessionOptions out;
   const domain::Session* parent = caller && caller->session ? &*caller->session : nullptr;
 
@@ -47,8 +49,11 @@ Result<SessionOptions> read_session_options(const ActionInput& input, const Call
     out.policy = std::string(*policy);
   }
   out.policy_arns = policy_arn_list(input);
-  out.tags = tag_list(input);
-  out.transitive_tag_keys = string_list(input, "TransitiveTagKeys");
+  out.tags = asserted ? asserted->tags : tag_list(input);
+  out.transitive_tag_keys = asserted ? asserted->transitive_tag_keys : string_list(input, "TransitiveTagKeys");
+  if (out.tags.size() > kMaxSessionTags)
+    return fail(ErrorCode::ValidationError, "1 validation error detected: Value at 'tags' failed to satisfy "
+                                            "constraint: Member must have length less than or equal to 50");
 
   // Tag rules, in the order AWS reports them.
   std::vector<std::string> keys;
@@ -77,7 +82,9 @@ Result<SessionOptions> read_session_options(const ActionInput& input, const Call
   }
 
   // Source identity is set once and inherited down the chain.
-  if (auto si = input.string("SourceIdentity")) {
+  std::optional<std::string_view> requested_si = input.string("SourceIdentity");
+  if (asserted && asserted->source_identity) requested_si = *asserted->source_identity;
+  if (auto si = requested_si) {
     if (parent && parent->source_identity && *parent->source_identity != *si)
       return fail(ErrorCode::ValidationError, "The source identity is already set for this assume role session");
     out.source_identity = std::string(*si);
@@ -85,7 +92,7 @@ Result<SessionOptions> read_session_options(const ActionInput& input, const Call
     out.source_identity = parent->source_identity;
   }
 
-  const bool requested = out.policy || !out.policy_arns.empty() || input.has("Tags");
+  const bool requested = out.policy || !out.policy_arns.empty() || input.has("Tags") || (asserted && !asserted->tags.empty());
   if (requested) {
     std::size_t policy_bytes = out.policy ? compact_size(*out.policy) : 0;
     for (const auto& a : out.policy_arns) policy_bytes += a.size();

@@ -1,5 +1,7 @@
 #include "stsd/service/sts_service.h"
 
+#include <strings.h>
+
 #include <unordered_map>
 
 #include "stsd/service/action.h"
@@ -19,6 +21,10 @@ const std::unordered_map<std::string_view, ActionFn>& actions() {
       {"GetFederationToken", &get_federation_token},
       {"GetAccessKeyInfo", &get_access_key_info},
       {"DecodeAuthorizationMessage", &decode_authorization_message},
+      {"AssumeRoleWithWebIdentity", &assume_role_with_web_identity},
+      {"AssumeRoleWithSAML", &assume_role_with_saml},
+      {"GetWebIdentityToken", &get_web_identity_token},
+      {"AssumeRoot", &assume_root},
   };
   return table;
 }
@@ -28,12 +34,24 @@ StsError invalid_action(std::string_view action, std::string_view version) {
                                                       " for version " + std::string(version));
 }
 
+bool is_global_endpoint(const sigv4::Request& request) {
+  for (const auto& h : request.headers)
+    if (h.name.size() == 4 && strncasecmp(h.name.c_str(), "host", 4) == 0)
+      return h.value == "sts.amazonaws.com" || h.value == "sts.amazonaws.com:443";
+  return false;
+}
+
 }  // namespace
 
 StsService::StsService(domain::StoreHolder& store, const domain::SessionTokenCodec& tokens,
                        const domain::AuthorizationMessageCodec& messages, const domain::Clock& clock,
-                       AuthMode mode)
-    : store_(store), tokens_(tokens), messages_(messages), clock_(clock), authenticator_(mode, tokens, clock) {}
+                       const domain::federation::BuiltinIdentityProviders& idps, AuthMode mode)
+    : store_(store),
+      tokens_(tokens),
+      messages_(messages),
+      clock_(clock),
+      idps_(idps),
+      authenticator_(mode, tokens, clock) {}
 
 Outcome StsService::handle(const Parameters& params, const sigv4::Request& request) const {
   const std::string* action_param = params.find("Action");
@@ -75,8 +93,8 @@ Outcome StsService::handle(const Parameters& params, const sigv4::Request& reque
     out.result = fail(ErrorCode::InvalidAction, "stsd does not implement " + action + " yet.");
     return out;
   }
-  ActionContext ctx{*input,   auth ? &auth->caller : nullptr, *store, tokens_, messages_, clock_,
-                    auth ? auth->region : store->region()};
+  ActionContext ctx{*input,  auth ? &auth->caller : nullptr, *store, tokens_, messages_, clock_, idps_,
+                    auth ? auth->region : store->region(), is_global_endpoint(request)};
   out.result = it->second(ctx);
   return out;
 }

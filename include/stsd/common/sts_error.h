@@ -56,12 +56,16 @@ struct StsError {
   std::string message;
   // AWS omits <Message> for some codes (MalformedInput without detail).
   bool has_message = true;
+  // AccessDenied from a policy decision: the encoded authorization message
+  // (DecodeAuthorizationMessage decodes it), sent in a response header so
+  // the body stays byte-for-byte AWS's.
+  std::string encoded_authorization_message;
 
   static StsError make(ErrorCode code, std::string message) {
-    return StsError{code, std::move(message), true};
+    return StsError{code, std::move(message), true, {}};
   }
   static StsError without_message(ErrorCode code) {
-    return StsError{code, {}, false};
+    return StsError{code, {}, false, {}};
   }
 };
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "stsd/domain/arn.h"
+#include "stsd/domain/federation/jwt.h"
 #include "stsd/domain/session.h"
 
 namespace stsd::domain {
@@ -62,6 +63,9 @@ struct OidcProvider {
   std::vector<std::string> client_ids;
   std::optional<std::string> jwks;  // JWK set JSON text; none for builtin
   bool builtin = false;             // stsd's own test issuer's keys
+  // Derived by Store from `jwks`: nullptr when there is none or it has no
+  // usable key (tokens then fail as AWS fails an unreachable JWKS).
+  std::shared_ptr<const federation::Jwks> keys;
 };
 
 struct SamlProvider {
@@ -70,6 +74,10 @@ struct SamlProvider {
   std::string arn;  // arn:aws:iam::<account>:saml-provider/<name>
   std::optional<std::string> metadata;  // metadata XML; none for builtin
   bool builtin = false;                 // stsd's own test IdP's certificate
+  // Derived by Store from `metadata`: the IdP's entityID and signing
+  // certificates (the trust anchors). Empty when the metadata does not parse.
+  std::string entity_id;
+  std::vector<std::string> certificates_der;
 };
 
 // Who owns a long-term access key: an IAM user, or an account's root.
@@ -127,6 +135,9 @@ class Store {
   // trailing slash ignored). nullptr: none.
   const OidcProvider* find_oidc_provider(std::string_view account, std::string_view issuer) const;
   const SamlProvider* find_saml_provider(std::string_view arn) const;
+  // The first built-in OIDC provider (all share one issuer URL); nullptr: none.
+  const OidcProvider* builtin_oidc_provider() const;
+  const SamlProvider* builtin_saml_provider() const;
 
  private:
   StoreData data_;

@@ -9,6 +9,7 @@
 #include "stsd/common/result.h"
 #include "stsd/http/server.h"
 #include "stsd/protocol/metrics.h"
+#include "stsd/service/admin_operations.h"
 
 namespace stsd::protocol {
 
@@ -28,8 +29,9 @@ class AdminControl {
 
 class AdminApi {
  public:
-  AdminApi(AdminControl* control, const Metrics& metrics, std::string version)
-      : control_(control), metrics_(metrics), version_(std::move(version)) {}
+  AdminApi(AdminControl* control, const service::AdminOperations* operations, const Metrics& metrics,
+           std::string version)
+      : control_(control), operations_(operations), metrics_(metrics), version_(std::move(version)) {}
 
   // path: the target without its query, starting with /_stsd/.
   http::HttpResponse handle(const http::HttpRequest& request, std::string_view path) const;
@@ -38,6 +40,7 @@ class AdminApi {
   bool authorized(const http::HttpRequest& request) const;
 
   AdminControl* control_;  // nullptr: the config endpoints answer 404
+  const service::AdminOperations* operations_;  // nullptr: those endpoints answer 404
   const Metrics& metrics_;
   std::string version_;
 };

@@ -13,9 +13,11 @@ namespace stsd::protocol {
 
 class Frontend {
  public:
-  // control: what /_stsd/reset and /_stsd/config change; nullptr: not offered.
-  Frontend(const service::StsService& sts, std::string version, AdminControl* control = nullptr)
-      : sts_(sts), admin_(control, metrics_, std::move(version)) {}
+  // control: what /_stsd/reset and /_stsd/config change; operations: the
+  // other admin endpoints. nullptr: not offered.
+  Frontend(const service::StsService& sts, std::string version, AdminControl* control = nullptr,
+           const service::AdminOperations* operations = nullptr)
+      : sts_(sts), admin_(control, operations, metrics_, std::move(version)) {}
 
   http::HttpResponse handle(const http::HttpRequest& request) const;
 

@@ -14,6 +14,9 @@ enum class Format { Xml, Json };
 
 inline constexpr std::string_view kStsNamespace = "https://sts.amazonaws.com/doc/2011-06-15/";
 inline constexpr std::string_view kAwsFaultNamespace = "http://webservices.amazon.com/AWSFault/2005-15-09";
+// stsd's extension: where a policy-decision AccessDenied carries its encoded
+// authorization message (AWS's body has no place for it).
+inline constexpr const char* kEncodedAuthorizationMessageHeader = "x-stsd-encoded-authorization-message";
 
 // result is the <ActionResult> node.
 http::HttpResponse render_success(std::string_view action, const service::ResultNode& result,

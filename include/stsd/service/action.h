@@ -6,6 +6,7 @@
 #include "stsd/common/sts_error.h"
 #include "stsd/domain/authorization_message.h"
 #include "stsd/domain/clock.h"
+#include "stsd/domain/federation/builtin_idps.h"
 #include "stsd/domain/session_token.h"
 #include "stsd/domain/store.h"
 #include "stsd/service/action_input.h"
@@ -22,7 +23,12 @@ struct ActionContext {
   const domain::SessionTokenCodec& tokens;
   const domain::AuthorizationMessageCodec& messages;
   const domain::Clock& clock;
+  // stsd's own test identity providers (built-in OIDC issuer and SAML IdP).
+  const domain::federation::BuiltinIdentityProviders& idps;
   std::string region;
+  // The request came to the global endpoint (Host sts.amazonaws.com), where
+  // regional-only operations do not exist.
+  bool global_endpoint = false;
 };
 
 // Returns the children of <ActionResult>.
@@ -34,5 +40,9 @@ Result<ResultNode> get_session_token(const ActionContext&);
 Result<ResultNode> get_federation_token(const ActionContext&);
 Result<ResultNode> get_access_key_info(const ActionContext&);
 Result<ResultNode> decode_authorization_message(const ActionContext&);
+Result<ResultNode> assume_role_with_web_identity(const ActionContext&);
+Result<ResultNode> assume_role_with_saml(const ActionContext&);
+Result<ResultNode> get_web_identity_token(const ActionContext&);
+Result<ResultNode> assume_root(const ActionContext&);
 
 }  // namespace stsd::service

@@ -25,10 +25,19 @@ struct SessionOptions {
   std::optional<int> packed_policy_size;
 };
 
+// Session tags and source identity that an identity provider asserts (the
+// web identity token's claims, the SAML attributes) rather than parameters.
+struct AssertedSessionFacts {
+  std::vector<domain::Tag> tags;
+  std::vector<std::string> transitive_tag_keys;
+  std::optional<std::string> source_identity;
+};
+
 // Reads Policy, PolicyArns, Tags, TransitiveTagKeys and SourceIdentity (those
-// the operation's model has), applies inheritance from the calling session
-// (transitive tags, source identity) and AWS's rules.
-Result<SessionOptions> read_session_options(const ActionInput& input, const Caller* caller);
+// the operation's model has, or those `asserted` gives), applies inheritance
+// from the calling session (transitive tags, source identity) and AWS's rules.
+Result<SessionOptions> read_session_options(const ActionInput& input, const Caller* caller,
+                                            const AssertedSessionFacts* asserted = nullptr);
 
 // Copies the options into a session being minted.
 void apply_session_options(const SessionOptions& options, domain::Session& session);

@@ -8,6 +8,7 @@
 #include "stsd/common/sts_error.h"
 #include "stsd/domain/authorization_message.h"
 #include "stsd/domain/clock.h"
+#include "stsd/domain/federation/builtin_idps.h"
 #include "stsd/domain/session_token.h"
 #include "stsd/domain/store.h"
 #include "stsd/service/authenticator.h"
@@ -28,7 +29,8 @@ struct Outcome {
 class StsService {
  public:
   StsService(domain::StoreHolder& store, const domain::SessionTokenCodec& tokens,
-             const domain::AuthorizationMessageCodec& messages, const domain::Clock& clock, AuthMode mode);
+             const domain::AuthorizationMessageCodec& messages, const domain::Clock& clock,
+             const domain::federation::BuiltinIdentityProviders& idps, AuthMode mode);
 
   // params must contain Action (the protocol layer answers its absence).
   Outcome handle(const Parameters& params, const sigv4::Request& request) const;
@@ -38,6 +40,7 @@ class StsService {
   const domain::SessionTokenCodec& tokens_;
   const domain::AuthorizationMessageCodec& messages_;
   const domain::Clock& clock_;
+  const domain::federation::BuiltinIdentityProviders& idps_;
   Authenticator authenticator_;
 };
 

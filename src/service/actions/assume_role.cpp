@@ -1,47 +1,41 @@
 // AssumeRole: credentials for a role session. The role must exist (strict
-// role mode) and trust the caller; duration is bounded by the role's
+// role mode), its trust policy and the caller's policies must allow it
+// (service/authorization.h); duration is bounded by the role's
 // MaxSessionDuration and, for role chaining, by one hour.
 #include "stsd/domain/arn.h"
 #include "stsd/domain/policy.h"
+#include "stsd/service/authorization.h"
+#include "stsd/service/federation_common.h"
+#include "../input_access.h"
 #include "stsd/service/action.h"
+#include "stsd/service/role_session.h"
 #include "stsd/service/session_options.h"
 
 namespace stsd::service {
 
 namespace {
 
-constexpr std::int64_t kDefaultDuration = 3600;
-constexpr std::int64_t kChainedMaxDuration = 3600;
-
-domain::PolicyRequest trust_request(const Caller& caller, const domain::Role& role, const ActionInput& input,
-                                    bool mfa) {
-  domain::PolicyRequest r;
-  r.action = "sts:AssumeRole";
-  r.principal_arn = caller.arn;
-  r.principal_account = caller.account;
-  r.resource = role.arn;
-  // A role session is also named by its role's ARN in trust policies.
-  if (caller.session && caller.session->type == domain::CredentialType::AssumedRole)
-    r.principal_aliases.push_back(caller.session->source_arn);
-  auto put = [&](const char* key, std::string value) { r.context[key].push_back(std::move(value)); };
-  if (auto v = input.string("ExternalId")) put("sts:externalid", std::string(*v));
-  if (auto v = input.string("RoleSessionName")) put("sts:rolesessionname", std::string(*v));
-  if (auto v = input.string("SourceIdentity")) put("sts:sourceidentity", std::string(*v));
-  const bool mfa_present = mfa || (caller.session && caller.session->mfa_authenticated);
-  put("aws:multifactorauthpresent", mfa_present ? "true" : "false");
-  put("aws:principalarn", caller.session && caller.session->type == domain::CredentialType::AssumedRole
-                              ? caller.session->source_arn
-                              : caller.arn);
-  put("aws:principalaccount", caller.account);
-  put("aws:userid", caller.user_id);
+// The trust and identity policies' view of an AssumeRole request.
+domain::PolicyRequest assume_role_request(const Caller& caller, const domain::Role& role, const ActionInput& input,
+                                          bool mfa, std::int64_t now) {
+  domain::PolicyRequest r = caller_request(caller, "sts:AssumeRole", role.arn, now);
+  auto& c = r.context;
+  if (auto v = input.string("ExternalId")) c["sts:externalid"] = {std::string(*v)};
+  if (auto v = input.string("RoleSessionName")) c["sts:rolesessionname"] = {std::string(*v)};
+  if (auto v = input.string("SourceIdentity")) c["sts:sourceidentity"] = {std::string(*v)};
+  std::vector<std::string> keys;
+  for (const auto& t : tag_list(input)) {
+    c["aws:requesttag/" + lowercase(t.key)] = {t.value};
+    keys.push_back(t.key);
+  }
+  if (!keys.empty()) c["aws:tagkeys"] = keys;
+  if (auto transitive = string_list(input, "TransitiveTagKeys"); !transitive.empty())
+    c["sts:transitivetagkeys"] = transitive;
+  if (mfa) {
+    c["aws:multifactorauthpresent"] = {"true"};
+    c["aws:multifactorauthage"] = {"0"};
+  }
   return r;
-}
-
-// Without a configured trust policy a declared role trusts its own account,
-// which is what IAM's console default ("this account") amounts to.
-std::string default_trust_policy(const domain::Role& role) {
-  return R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::)" +
-         role.account + R"(:root"},"Action":"sts:AssumeRole"}]})";
 }
 
 }  // namespace
@@ -61,35 +55,28 @@ Result<ResultNode> assume_role(const ActionContext& ctx) {
 
   auto role = ctx.store.find_role(*arn);
   if (!role) return unexpected(not_authorized(caller, "sts:AssumeRole", requested_arn));
-  if (role->declared) {
-    const std::string policy = role->trust_policy ? *role->trust_policy : default_trust_policy(*role);
-    if (domain::evaluate_policy(policy, trust_request(caller, *role, ctx.input, *mfa)) != domain::Decision::Allow)
-      return unexpected(not_authorized(caller, "sts:AssumeRole", requested_arn));
+  // sts:AssumeRole, then sts:TagSession to pass tags and sts:SetSourceIdentity
+  // to set a source identity: each must be allowed.
+  const Authorizer authorizer(ctx.store, ctx.messages);
+  domain::PolicyRequest request = assume_role_request(caller, *role, ctx.input, *mfa, now);
+  if (auto ok = authorizer.authorize(caller, role.get(), request); !ok) return unexpected(ok.error());
+  if (ctx.input.has("Tags")) {
+    request.action = "sts:TagSession";
+    if (auto ok = authorizer.authorize(caller, role.get(), request); !ok) return unexpected(ok.error());
+  }
+  if (ctx.input.has("SourceIdentity")) {
+    request.action = "sts:SetSourceIdentity";
+    if (auto ok = authorizer.authorize(caller, role.get(), request); !ok) return unexpected(ok.error());
   }
 
-  const std::int64_t duration = duration_or(ctx.input, kDefaultDuration);
-  if (duration > role->max_session_duration)
-    return fail(ErrorCode::ValidationError,
-                "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.");
   const bool chained = caller.session && caller.session->type == domain::CredentialType::AssumedRole;
-  if (chained && duration > kChainedMaxDuration)
-    return fail(ErrorCode::ValidationError,
-                "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role "
-                "chaining.");
+  auto duration = role_session_duration(ctx.input, *role, chained);
+  if (!duration) return unexpected(duration.error());
 
   auto options = read_session_options(ctx.input, &caller);
   if (!options) return unexpected(options.error());
 
-  domain::Session s;
-  s.type = domain::CredentialType::AssumedRole;
-  s.principal_type = domain::PrincipalType::AssumedRole;
-  s.account = role->account;
-  s.arn = domain::assumed_role_arn(role->account, role->name, session_name);
-  s.user_id = role->role_id + ":" + session_name;
-  s.source_arn = role->arn;
-  s.role_session_name = session_name;
-  s.issued_at = now;
-  s.expiration = now + duration;
+  domain::Session s = new_role_session(*role, session_name, now, *duration);
   s.mfa_authenticated = *mfa || (caller.session && caller.session->mfa_authenticated);
   s.mfa_auth_time = *mfa ? now : (caller.session ? caller.session->mfa_auth_time : 0);
   s.chain_depth = caller.session ? caller.session->chain_depth + 1 : 1;
@@ -98,9 +85,7 @@ Result<ResultNode> assume_role(const ActionContext& ctx) {
 
   ResultNode result = ResultNode::structure(
       "AssumeRoleResult",
-      {ResultNode::structure("AssumedRoleUser", {ResultNode::string("AssumedRoleId", s.user_id),
-                                                 ResultNode::string("Arn", s.arn)}),
-       credentials_node(creds)});
+      {assumed_role_user_node(s), credentials_node(creds)});
   if (options->packed_policy_size)
     result.children.push_back(ResultNode::integer("PackedPolicySize", *options->packed_policy_size));
   if (s.source_identity) result.children.push_back(ResultNode::string("SourceIdentity", *s.source_identity));

@@ -46,7 +46,7 @@ class StsFixture {
       : store_(std::make_shared<const domain::Store>(std::move(data))),
         tokens_(std::string(32, 'k')),
         messages_(std::string(32, 'k')),
-        sts_(store_, tokens_, messages_, clock_, mode),
+        sts_(store_, tokens_, messages_, clock_, idps_, mode),
         frontend_(sts_, "test") {}
 
   Credentials user() const { return {"AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", {}}; }
@@ -92,6 +92,7 @@ class StsFixture {
 
   const protocol::Frontend& frontend() const { return frontend_; }
   domain::FixedClock& clock() { return clock_; }
+  const domain::federation::BuiltinIdentityProviders& idps() const { return idps_; }
   const domain::SessionTokenCodec& tokens() const { return tokens_; }
   const domain::AuthorizationMessageCodec& messages() const { return messages_; }
 
@@ -100,6 +101,7 @@ class StsFixture {
   domain::StoreHolder store_;
   domain::SessionTokenCodec tokens_;
   domain::AuthorizationMessageCodec messages_;
+  domain::federation::BuiltinIdentityProviders idps_;
   service::StsService sts_;
   protocol::Frontend frontend_;
 };

@@ -1,0 +1,32 @@
+#pragma once
+// What AssumeRoleWithWebIdentity and AssumeRoleWithSAML share: the trust
+// policy request of a federated principal, and the trust decision.
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "stsd/domain/policy.h"
+#include "stsd/domain/store.h"
+#include "stsd/service/session_options.h"
+
+namespace stsd::service {
+
+std::string lowercase(std::string_view s);
+
+// The request a role's trust policy sees when `provider_arn` (a Federated
+// principal) asks for `action`: sts:RoleSessionName, sts:SourceIdentity,
+// the asserted session tags (aws:RequestTag/*, aws:TagKeys,
+// sts:TransitiveTagKeys), aws:FederatedProvider, aws:CurrentTime and
+// aws:EpochTime. Callers add the provider's own claim keys.
+domain::PolicyRequest federated_trust_request(std::string_view action, const std::string& provider_arn,
+                                              const std::string& provider_account, const domain::Role& role,
+                                              std::string_view session_name, const AssertedSessionFacts& asserted,
+                                              std::int64_t now);
+
+// The role's trust policy allows the request, and sts:TagSession /
+// sts:SetSourceIdentity too when the IdP asserts session tags / a source
+// identity. A declared role without a trust policy trusts only its own
+// account's principals (IAM's console default), never a federated one.
+bool trusts(const domain::Role& role, domain::PolicyRequest request, const AssertedSessionFacts& asserted);
+
+}  // namespace stsd::service

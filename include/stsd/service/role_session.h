@@ -1,0 +1,31 @@
+#pragma once
+// What AssumeRole, AssumeRoleWithWebIdentity and AssumeRoleWithSAML share:
+// the duration rules of a role session, the session they mint and the
+// AssumedRoleUser they answer with.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "stsd/common/sts_error.h"
+#include "stsd/domain/session.h"
+#include "stsd/domain/store.h"
+#include "stsd/service/action_input.h"
+#include "stsd/service/result_node.h"
+
+namespace stsd::service {
+
+inline constexpr std::int64_t kRoleSessionDefaultDuration = 3600;
+
+// DurationSeconds (default one hour) checked, in AWS's order, against the
+// role's MaxSessionDuration and, for role chaining, the one-hour cap.
+Result<std::int64_t> role_session_duration(const ActionInput& input, const domain::Role& role, bool chained);
+
+// A fresh assumed-role session of `role` (keys are filled when issued).
+domain::Session new_role_session(const domain::Role& role, std::string_view session_name, std::int64_t now,
+                                 std::int64_t duration);
+
+// <AssumedRoleUser> (AssumedRoleId, Arn).
+ResultNode assumed_role_user_node(const domain::Session& session);
+
+}  // namespace stsd::service

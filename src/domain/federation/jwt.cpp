@@ -1,0 +1,621 @@
+#include "stsd/domain/federation/jwt.h"
+
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/param_build.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
+#include <nlohmann/json.hpp>
+
+#include "stsd/crypto/crypto.h"
+
+namespace stsd::domain::federation {
+
+using nlohmann::json;
+
+struct JwtClaimSet {
+  json claims;
+};
+
+namespace {
+
+constexpr int kMaxJsonDepth = 32;
+constexpr int kMinRsaBits = 2048;
+constexpr int kMaxRsaBits = 8192;  // bounds the verification cost an issuer can impose
+constexpr std::size_t kMaxPemSize = 64 * 1024;
+constexpr std::string_view kAwsTagsClaim = "https://aws.amazon.com/tags";
+
+// --- algorithm table (RFC 7518 section 3.1) --------------------------------
+
+enum class Family { RsaPkcs1, RsaPss, Ecdsa };
+enum class Hash { Sha256, Sha384, Sha512 };
+
+struct Curve {
+  std::string_view jose;     // JWK "crv"
+  const char* group;         // OpenSSL group name
+  std::size_t field_size;    // bytes of x, y, R and S
+};
+constexpr Curve kCurves[] = {{"P-256", "prime256v1", 32}, {"P-384", "secp384r1", 48}, {"P-521", "secp521r1", 66}};
+
+struct AlgInfo {
+  std::string_view name;
+  Family family;
+  Hash hash;
+  const Curve* curve;  // ES* only
+};
+// Indexed by JwtAlgorithm.
+constexpr AlgInfo kAlgs[] = {
+    {"RS256", Family::RsaPkcs1, Hash::Sha256, nullptr}, {"RS384", Family::RsaPkcs1, Hash::Sha384, nullptr},
+    {"RS512", Family::RsaPkcs1, Hash::Sha512, nullptr}, {"PS256", Family::RsaPss, Hash::Sha256, nullptr},
+    {"PS384", Family::RsaPss, Hash::Sha384, nullptr},   {"PS512", Family::RsaPss, Hash::Sha512, nullptr},
+    {"ES256", Family::Ecdsa, Hash::Sha256, &kCurves[0]}, {"ES384", Family::Ecdsa, Hash::Sha384, &kCurves[1]},
+    {"ES512", Family::Ecdsa, Hash::Sha512, &kCurves[2]},
+};
+
+const AlgInfo& info(JwtAlgorithm alg) { return kAlgs[static_cast<std::size_t>(alg)]; }
+
+// OpenSSL reports P-256 as "prime256v1" but accepts either spelling.
+const Curve* find_curve(std::string_view name) {
+  for (const Curve& c : kCurves)
+    if (name == c.jose || name == c.group) return &c;
+  return nullptr;
+}
+
+// Fetched once (as crypto.cpp does): an implicit fetch on every call costs
+// more than the signature check itself. EVP_MD objects are shareable.
+const EVP_MD* digest_of(Hash h) {
+  static const std::array<EVP_MD*, 3> mds = {EVP_MD_fetch(nullptr, "SHA256", nullptr),
+                                             EVP_MD_fetch(nullptr, "SHA384", nullptr),
+                                             EVP_MD_fetch(nullptr, "SHA512", nullptr)};
+  return mds[static_cast<std::size_t>(h)];
+}
+
+// --- OpenSSL ownership ------------------------------------------------------
+
+template <auto Free>
+struct Deleter {
+  template <class T>
+  void operator()(T* p) const { Free(p); }
+};
+template <class T, auto Free>
+using Owned = std::unique_ptr<T, Deleter<Free>>;
+using PkeyCtxPtr = Owned<EVP_PKEY_CTX, EVP_PKEY_CTX_free>;
+using MdCtxPtr = Owned<EVP_MD_CTX, EVP_MD_CTX_free>;
+using BnPtr = Owned<BIGNUM, BN_free>;
+using ParamBldPtr = Owned<OSSL_PARAM_BLD, OSSL_PARAM_BLD_free>;
+using ParamsPtr = Owned<OSSL_PARAM, OSSL_PARAM_free>;
+using BioPtr = Owned<BIO, BIO_free>;
+using EcdsaSigPtr = Owned<ECDSA_SIG, ECDSA_SIG_free>;
+
+std::shared_ptr<evp_pkey_st> share(EVP_PKEY* p) { return {p, EVP_PKEY_free}; }
+
+const unsigned char* bytes_of(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
+
+BnPtr bn_from(std::string_view big_endian) {
+  return BnPtr(BN_bin2bn(bytes_of(big_endian), static_cast<int>(big_endian.size()), nullptr));
+}
+
+// Big-endian bytes: minimal (RSA, RFC 7518 6.3.1.1) or left-padded to width (EC).
+std::optional<std::string> bn_bytes(const BIGNUM* bn, int width = 0) {
+  if (bn == nullptr) return std::nullopt;
+  int size = width > 0 ? width : BN_num_bytes(bn);
+  std::string out(static_cast<std::size_t>(size), '\0');
+  auto* dst = reinterpret_cast<unsigned char*>(out.data());
+  if ((width > 0 ? BN_bn2binpad(bn, dst, width) : BN_bn2bin(bn, dst)) != size) return std::nullopt;
+  return out;
+}
+
+std::optional<std::string> bn_param(const EVP_PKEY* pkey, const char* name, int width = 0) {
+  BIGNUM* raw = nullptr;
+  if (EVP_PKEY_get_bn_param(pkey, name, &raw) != 1) return std::nullopt;
+  BnPtr bn(raw);
+  return bn_bytes(bn.get(), width);
+}
+
+// A public key from OSSL_PARAMs built by fill; nullptr (error queue cleared) on failure.
+template <class Fill>
+std::shared_ptr<evp_pkey_st> public_key_from(const char* type, Fill fill) {
+  ParamBldPtr bld(OSSL_PARAM_BLD_new());
+  ParamsPtr params(bld && fill(bld.get()) ? OSSL_PARAM_BLD_to_param(bld.get()) : nullptr);
+  PkeyCtxPtr ctx(params ? EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr) : nullptr);
+  EVP_PKEY* pkey = nullptr;
+  if (!ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
+      EVP_PKEY_fromdata(ctx.get(), &pkey, EVP_PKEY_PUBLIC_KEY, params.get()) != 1) {
+    ERR_clear_error();
+    return nullptr;
+  }
+  return share(pkey);
+}
+
+std::shared_ptr<evp_pkey_st> rsa_public_key(std::string_view n, std::string_view e) {
+  BnPtr bn_n = bn_from(n), bn_e = bn_from(e);
+  if (!bn_n || !bn_e) return nullptr;
+  return public_key_from("RSA", [&](OSSL_PARAM_BLD* b) {
+    return OSSL_PARAM_BLD_push_BN(b, OSSL_PKEY_PARAM_RSA_N, bn_n.get()) == 1 &&
+           OSSL_PARAM_BLD_push_BN(b, OSSL_PKEY_PARAM_RSA_E, bn_e.get()) == 1;
+  });
+}
+
+std::shared_ptr<evp_pkey_st> ec_public_key(const Curve& curve, std::string_view x, std::string_view y) {
+  std::string point = "\x04" + std::string(x) + std::string(y);  // SEC1 uncompressed
+  auto pkey = public_key_from("EC", [&](OSSL_PARAM_BLD* b) {
+    return OSSL_PARAM_BLD_push_utf8_string(b, OSSL_PKEY_PARAM_GROUP_NAME, curve.group, 0) == 1 &&
+           OSSL_PARAM_BLD_push_octet_string(b, OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size()) == 1;
+  });
+  if (!pkey) return nullptr;
+  // An off-curve point must never reach a verifier.
+  PkeyCtxPtr check(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey.get(), nullptr));
+  if (!check || EVP_PKEY_public_check(check.get()) != 1) {
+    ERR_clear_error();
+    return nullptr;
+  }
+  return pkey;
+}
+
+// --- JOSE <-> OpenSSL signature encodings (RFC 7518 3.4) ---------------------
+
+std::optional<std::string> ecdsa_jose_to_der(std::string_view sig, std::size_t field_size) {
+  if (sig.size() != 2 * field_size) return std::nullopt;
+  EcdsaSigPtr s(ECDSA_SIG_new());
+  BIGNUM* r = BN_bin2bn(bytes_of(sig), static_cast<int>(field_size), nullptr);
+  BIGNUM* ss = BN_bin2bn(bytes_of(sig) + field_size, static_cast<int>(field_size), nullptr);
+  if (!s || !r || !ss || ECDSA_SIG_set0(s.get(), r, ss) != 1) {
+    BN_free(r);
+    BN_free(ss);
+    return std::nullopt;
+  }
+  unsigned char* der = nullptr;
+  int len = i2d_ECDSA_SIG(s.get(), &der);
+  if (len <= 0) return std::nullopt;
+  std::string out(reinterpret_cast<const char*>(der), static_cast<std::size_t>(len));
+  OPENSSL_free(der);
+  return out;
+}
+
+std::optional<std::string> ecdsa_der_to_jose(std::string_view der, std::size_t field_size) {
+  const unsigned char* p = bytes_of(der);
+  EcdsaSigPtr s(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der.size())));
+  if (!s) return std::nullopt;
+  const BIGNUM* r = nullptr;
+  const BIGNUM* ss = nullptr;
+  ECDSA_SIG_get0(s.get(), &r, &ss);
+  auto rb = bn_bytes(r, static_cast<int>(field_size));
+  auto sb = bn_bytes(ss, static_cast<int>(field_size));
+  if (!rb || !sb) return std::nullopt;
+  return *rb + *sb;
+}
+
+// RFC 7518 3.5: MGF1 with the signature hash (OpenSSL's default) and a salt
+// as long as the hash, which verification then requires exactly.
+bool configure_padding(Family family, EVP_PKEY_CTX* pctx) {
+  if (family != Family::RsaPss) return true;
+  return EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 &&
+         EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) == 1;
+}
+
+bool verify_with(const AlgInfo& a, EVP_PKEY* pkey, std::string_view input, std::string_view sig) {
+  std::string der;
+  if (a.family == Family::Ecdsa) {
+    auto converted = ecdsa_jose_to_der(sig, a.curve->field_size);
+    if (!converted) return false;
+    der = std::move(*converted);
+    sig = der;
+  } else if (sig.size() != static_cast<std::size_t>(EVP_PKEY_get_size(pkey))) {
+    // RFC 8017 8.1.2/8.2.2: exactly the modulus length. OpenSSL's PSS path
+    // alone would accept a signature with its leading zero bytes stripped.
+    return false;
+  }
+  MdCtxPtr md(EVP_MD_CTX_new());
+  EVP_PKEY_CTX* pctx = nullptr;  // owned by md
+  bool ok = md && EVP_DigestVerifyInit(md.get(), &pctx, digest_of(a.hash), nullptr, pkey) == 1 &&
+            configure_padding(a.family, pctx) &&
+            EVP_DigestVerify(md.get(), bytes_of(sig), sig.size(), bytes_of(input), input.size()) == 1;
+  if (!ok) ERR_clear_error();
+  return ok;
+}
+
+std::optional<std::string> sign_with(const AlgInfo& a, EVP_PKEY* pkey, std::string_view input) {
+  MdCtxPtr md(EVP_MD_CTX_new());
+  EVP_PKEY_CTX* pctx = nullptr;
+  std::size_t len = 0;
+  std::string sig;
+  bool ok = md && EVP_DigestSignInit(md.get(), &pctx, digest_of(a.hash), nullptr, pkey) == 1 &&
+            configure_padding(a.family, pctx) &&
+            EVP_DigestSign(md.get(), nullptr, &len, bytes_of(input), input.size()) == 1;
+  if (ok) {
+    sig.resize(len);
+    ok = EVP_DigestSign(md.get(), reinterpret_cast<unsigned char*>(sig.data()), &len, bytes_of(input),
+                        input.size()) == 1;
+    sig.resize(len);
+  }
+  if (!ok) {
+    ERR_clear_error();
+    return std::nullopt;
+  }
+  if (a.family == Family::Ecdsa) return ecdsa_der_to_jose(sig, a.curve->field_size);
+  return sig;
+}
+
+// --- JSON and text helpers ----------------------------------------------------
+
+// A JSON object, or nullopt (not JSON, not an object, nested beyond kMaxJsonDepth).
+std::optional<json> parse_object(std::string_view text) {
+  int depth = 0;
+  json::parser_callback_t track = [&depth](int d, json::parse_event_t, json&) {
+    depth = std::max(depth, d);
+    return true;
+  };
+  json j = json::parse(text, track, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object() || depth > kMaxJsonDepth) return std::nullopt;
+  return j;
+}
+
+// JWS segments must be unpadded base64url with zero trailing bits, so that
+// exactly one string encodes a given token (no malleable signatures).
+std::optional<std::string> decode_segment(std::string_view s) {
+  auto bytes = crypto::base64url_decode(s);
+  if (!bytes || crypto::base64url_encode(*bytes) != s) return std::nullopt;
+  return bytes;
+}
+
+// Attacker-supplied text bound for error details and logs.
+std::string printable(std::string_view s) {
+  std::string out;
+  for (char c : s.substr(0, 64)) out += (c >= 0x20 && c < 0x7f) ? c : '?';
+  if (s.size() > 64) out += "...";
+  return out;
+}
+
+std::optional<std::string> scalar_text(const json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
+  if (v.is_number_unsigned()) return std::to_string(v.get<std::uint64_t>());
+  if (v.is_number_integer()) return std::to_string(v.get<std::int64_t>());
+  return std::nullopt;
+}
+
+std::optional<std::vector<std::string>> string_list(const json& v) {
+  std::vector<std::string> out;
+  if (v.is_string()) return std::vector<std::string>{v.get<std::string>()};
+  if (!v.is_array()) return std::nullopt;
+  for (const json& e : v) {
+    if (!e.is_string()) return std::nullopt;
+    out.push_back(e.get<std::string>());
+  }
+  return out;
+}
+
+Unexpected<JwtError> jwt_error(JwtProblem p, std::string detail) { return unexpected(JwtError{p, std::move(detail)}); }
+
+}  // namespace
+
+// --- algorithms ----------------------------------------------------------------
+
+std::optional<JwtAlgorithm> parse_jwt_algorithm(std::string_view name) {
+  for (std::size_t i = 0; i < std::size(kAlgs); ++i)
+    if (kAlgs[i].name == name) return static_cast<JwtAlgorithm>(i);
+  return std::nullopt;
+}
+
+std::string_view to_string(JwtAlgorithm alg) { return info(alg).name; }
+
+// --- JWKS ------------------------------------------------------------------------
+
+Result<Jwks, std::string> Jwks::parse(std::string_view json_text) {
+  json doc = json::parse(json_text, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded() || !doc.is_object()) return unexpected(std::string("JWKS is not a JSON object"));
+  auto keys = doc.find("keys");
+  if (keys == doc.end() || !keys->is_array()) return unexpected(std::string("JWKS has no \"keys\" array"));
+
+  Jwks out;
+  for (std::size_t i = 0; i < keys->size(); ++i) {
+    const json& k = (*keys)[i];
+    const std::string where = "JWKS keys[" + std::to_string(i) + "]";
+    if (!k.is_object()) return unexpected(where + " is not an object");
+    for (const char* secret : {"d", "p", "q", "dp", "dq", "qi", "oth"})
+      if (k.contains(secret)) return unexpected(where + " contains private key member \"" + secret + "\"");
+    // Optional string members; any other type makes the key unreadable.
+    std::string member[4];
+    const char* names[4] = {"kty", "kid", "use", "alg"};
+    for (int m = 0; m < 4; ++m) {
+      auto it = k.find(names[m]);
+      if (it == k.end()) continue;
+      if (!it->is_string()) return unexpected(where + " member \"" + names[m] + "\" is not a string");
+      member[m] = it->get<std::string>();
+    }
+    const auto& [kty, kid, use, alg_name] = member;
+    if (kty.empty()) return unexpected(where + " has no \"kty\"");
+
+    // Keys meant for something other than verifying signatures are not ours.
+    if (!use.empty() && use != "sig") continue;
+    if (auto ops = k.find("key_ops"); ops != k.end()) {
+      auto list = string_list(*ops);
+      if (!list || std::find(list->begin(), list->end(), "verify") == list->end()) continue;
+    }
+    JwksKey key{JwksKey::Type::RSA, kid, std::nullopt, {}, nullptr};
+    if (!alg_name.empty()) {
+      key.alg = parse_jwt_algorithm(alg_name);
+      if (!key.alg) continue;  // RSA-OAEP, HS256, EdDSA...: nothing we verify with
+    }
+    auto bytes_member = [&](const char* name) -> std::optional<std::string> {
+      auto it = k.find(name);
+      if (it == k.end() || !it->is_string()) return std::nullopt;
+      auto bytes = crypto::base64url_decode(it->get<std::string>());
+      if (!bytes || bytes->empty()) return std::nullopt;
+      return bytes;
+    };
+
+    if (kty == "RSA") {
+      auto n = bytes_member("n"), e = bytes_member("e");
+      if (!n || !e) return unexpected(where + " (RSA) needs base64url \"n\" and \"e\"");
+      key.pkey = rsa_public_key(*n, *e);
+      if (!key.pkey) return unexpected(where + " is not a valid RSA public key");
+      int bits = EVP_PKEY_get_bits(key.pkey.get());
+      if (bits < kMinRsaBits || bits > kMaxRsaBits) continue;  // too weak or too costly to verify with
+    } else if (kty == "EC") {
+      auto crv = k.find("crv");
+      if (crv == k.end() || !crv->is_string()) return unexpected(where + " (EC) has no string \"crv\"");
+      const Curve* curve = find_curve(crv->get<std::string>());
+      if (curve == nullptr || crv->get<std::string>() != curve->jose) continue;  // e.g. secp256k1
+      auto x = bytes_member("x"), y = bytes_member("y");
+      if (!x || !y || x->size() != curve->field_size || y->size() != curve->field_size)
+        return unexpected(where + " (EC) needs \"x\" and \"y\" of " + std::to_string(curve->field_size) + " bytes");
+      key.type = JwksKey::Type::EC;
+      key.curve = std::string(curve->jose);
+      key.pkey = ec_public_key(*curve, *x, *y);
+      if (!key.pkey) return unexpected(where + " is not a point on " + key.curve);
+    } else {
+      continue;  // oct, OKP...: not an algorithm we accept
+    }
+    out.keys_.push_back(std::move(key));
+  }
+  return out;
+}
+
+// --- parsing -------------------------------------------------------------------------
+
+struct JwtParser {
+  static Result<Jwt, JwtError> parse(std::string_view compact) {
+    auto malformed = [](std::string detail) { return jwt_error(JwtProblem::Malformed, std::move(detail)); };
+    if (compact.size() > kMaxJwtSize) return malformed("token is longer than 20000 characters");
+    const auto dot1 = compact.find('.');
+    const auto dot2 = dot1 == std::string_view::npos ? dot1 : compact.find('.', dot1 + 1);
+    if (dot2 == std::string_view::npos || compact.find('.', dot2 + 1) != std::string_view::npos)
+      return malformed("token is not a compact JWS of three segments");
+
+    auto header_text = decode_segment(compact.substr(0, dot1));
+    auto header = header_text ? parse_object(*header_text) : std::nullopt;
+    if (!header) return malformed("header is not a base64url-encoded JSON object");
+    auto alg = header->find("alg");
+    if (alg == header->end() || !alg->is_string()) return malformed("header has no string \"alg\"");
+    auto parsed_alg = parse_jwt_algorithm(alg->get<std::string>());
+    if (!parsed_alg)
+      return jwt_error(JwtProblem::UnsupportedAlgorithm,
+                       "algorithm \"" + printable(alg->get<std::string>()) + "\" is not accepted");
+    // No extension is understood, so any critical one invalidates the token.
+    if (header->contains("crit")) return malformed("header has \"crit\" parameters, none are supported");
+    auto kid = header->find("kid");
+    if (kid != header->end() && !kid->is_string()) return malformed("header \"kid\" is not a string");
+
+    auto claims_text = decode_segment(compact.substr(dot1 + 1, dot2 - dot1 - 1));
+    auto claims = claims_text ? parse_object(*claims_text) : std::nullopt;
+    if (!claims) return malformed("payload is not a base64url-encoded JSON object");
+
+    auto signature = decode_segment(compact.substr(dot2 + 1));
+    if (!signature || signature->empty()) return malformed("signature is missing or not base64url");
+
+    Jwt jwt;
+    jwt.alg = *parsed_alg;
+    jwt.kid = kid != header->end() ? kid->get<std::string>() : std::string();
+    jwt.header_json = std::move(*header_text);
+    jwt.claims_json = std::move(*claims_text);
+    jwt.signing_input_ = std::string(compact.substr(0, dot2));
+    jwt.signature_ = std::move(*signature);
+    jwt.claims_ = std::make_shared<const JwtClaimSet>(JwtClaimSet{std::move(*claims)});
+    return jwt;
+  }
+};
+
+Result<Jwt, JwtError> parse_jwt(std::string_view compact) { return JwtParser::parse(compact); }
+
+// --- claims ------------------------------------------------------------------------
+
+namespace {
+const json* find_claim(const std::shared_ptr<const JwtClaimSet>& set, std::string_view name) {
+  if (!set) return nullptr;
+  auto it = set->claims.find(std::string(name));
+  return it == set->claims.end() ? nullptr : &*it;
+}
+}  // namespace
+
+std::optional<std::string> Jwt::string_claim(std::string_view name) const {
+  const json* v = find_claim(claims_, name);
+  if (v == nullptr || !v->is_string()) return std::nullopt;
+  return v->get<std::string>();
+}
+
+std::vector<std::string> Jwt::audiences() const {
+  const json* v = find_claim(claims_, "aud");
+  auto list = v ? string_list(*v) : std::nullopt;
+  return list ? std::move(*list) : std::vector<std::string>{};
+}
+
+std::optional<std::int64_t> Jwt::numeric_claim(std::string_view name) const {
+  const json* v = find_claim(claims_, name);
+  if (v == nullptr || !v->is_number_integer()) return std::nullopt;
+  if (v->is_number_unsigned() && v->get<std::uint64_t>() > std::uint64_t(std::numeric_limits<std::int64_t>::max()))
+    return std::nullopt;
+  return v->get<std::int64_t>();
+}
+
+std::optional<std::vector<std::string>> Jwt::claim_strings(std::string_view name) const {
+  const json* v = find_claim(claims_, name);
+  if (v == nullptr) return std::nullopt;
+  if (!v->is_array()) {
+    auto one = scalar_text(*v);
+    return one ? std::optional(std::vector<std::string>{std::move(*one)}) : std::nullopt;
+  }
+  std::vector<std::string> out;
+  for (const json& e : *v) {
+    auto text = scalar_text(e);
+    if (!text) return std::nullopt;
+    out.push_back(std::move(*text));
+  }
+  return out;
+}
+
+std::optional<std::string> Jwt::claim_json(std::string_view name) const {
+  const json* v = find_claim(claims_, name);
+  if (v == nullptr) return std::nullopt;
+  return v->dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+Result<std::optional<WebIdentitySessionTags>, std::string> Jwt::aws_session_tags() const {
+  const json* v = find_claim(claims_, kAwsTagsClaim);
+  if (v == nullptr) return std::optional<WebIdentitySessionTags>();
+  if (!v->is_object()) return unexpected(std::string("the tags claim is not a JSON object"));
+  WebIdentitySessionTags tags;
+  if (auto p = v->find("principal_tags"); p != v->end()) {
+    if (!p->is_object()) return unexpected(std::string("principal_tags is not a JSON object"));
+    for (const auto& [key, value] : p->items()) {
+      auto values = string_list(value);
+      // AWS writes each tag value as a one-element array; a bare string is tolerated.
+      if (!values || values->size() != 1)
+        return unexpected("principal_tags \"" + printable(key) + "\" is not a single string value");
+      tags.principal_tags.emplace_back(key, std::move(values->front()));
+    }
+  }
+  if (auto t = v->find("transitive_tag_keys"); t != v->end()) {
+    auto keys = t->is_array() ? string_list(*t) : std::nullopt;
+    if (!keys) return unexpected(std::string("transitive_tag_keys is not an array of strings"));
+    tags.transitive_tag_keys = std::move(*keys);
+  }
+  return std::optional(std::move(tags));
+}
+
+// --- verification --------------------------------------------------------------------
+
+Result<void, JwtError> verify_jws_signature(JwtAlgorithm alg, std::string_view kid, std::string_view signing_input,
+                                            std::string_view signature, const Jwks& jwks) {
+  const AlgInfo& a = info(alg);
+  bool any_candidate = false;
+  for (const JwksKey& key : jwks.keys()) {
+    if (!kid.empty() && key.kid != kid) continue;
+    if (key.alg && *key.alg != alg) continue;
+    const bool suits = a.family == Family::Ecdsa
+                           ? key.type == JwksKey::Type::EC && key.curve == a.curve->jose
+                           : key.type == JwksKey::Type::RSA;
+    if (!suits) continue;
+    any_candidate = true;
+    if (verify_with(a, key.pkey.get(), signing_input, signature)) return {};
+  }
+  if (!any_candidate) {
+    std::string which = kid.empty() ? "no key" : "no key with kid \"" + printable(kid) + "\"";
+    return jwt_error(JwtProblem::NoMatchingKey, which + " in the JWKS can verify " + std::string(a.name));
+  }
+  return jwt_error(JwtProblem::BadSignature, "signature does not verify");
+}
+
+Result<void, JwtError> verify_jwt_signature(const Jwt& jwt, const Jwks& jwks) {
+  return verify_jws_signature(jwt.alg, jwt.kid, jwt.signing_input(), jwt.signature(), jwks);
+}
+
+// --- signing -------------------------------------------------------------------------
+
+JwtSigningKey JwtSigningKey::generate(JwtAlgorithm alg) {
+  const AlgInfo& a = info(alg);
+  EVP_PKEY* raw = a.family == Family::Ecdsa ? EVP_EC_gen(a.curve->group) : EVP_RSA_gen(kMinRsaBits);
+  Result<JwtSigningKey, std::string> key =
+      raw ? from_pkey(share(raw), alg) : unexpected(std::string("key generation failed"));
+  if (!key) {
+    std::fprintf(stderr, "stsd: fatal crypto error: %s\n", key.error().c_str());
+    std::abort();
+  }
+  return std::move(key).value();
+}
+
+Result<JwtSigningKey, std::string> JwtSigningKey::from_pem(std::string_view pem, JwtAlgorithm alg) {
+  if (pem.size() > kMaxPemSize) return unexpected(std::string("PEM is too large"));
+  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  // A refusing passphrase callback: OpenSSL's default would prompt on the terminal.
+  auto no_passphrase = [](char*, int, int, void*) { return -1; };
+  EVP_PKEY* raw = bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, no_passphrase, nullptr) : nullptr;
+  if (raw == nullptr) {
+    ERR_clear_error();
+    return unexpected(std::string("not an unencrypted private key PEM"));
+  }
+  return from_pkey(share(raw), alg);
+}
+
+Result<JwtSigningKey, std::string> JwtSigningKey::from_pkey(std::shared_ptr<evp_pkey_st> pkey, JwtAlgorithm alg) {
+  const AlgInfo& a = info(alg);
+  json jwk;
+  if (a.family == Family::Ecdsa) {
+    std::array<char, 64> group{};
+    if (!EVP_PKEY_is_a(pkey.get(), "EC") ||
+        EVP_PKEY_get_utf8_string_param(pkey.get(), OSSL_PKEY_PARAM_GROUP_NAME, group.data(), group.size(),
+                                       nullptr) != 1 ||
+        find_curve(group.data()) != a.curve) {
+      ERR_clear_error();
+      return unexpected(std::string(a.name) + " needs an EC key on " + std::string(a.curve->jose));
+    }
+    const int width = static_cast<int>(a.curve->field_size);
+    auto x = bn_param(pkey.get(), OSSL_PKEY_PARAM_EC_PUB_X, width);
+    auto y = bn_param(pkey.get(), OSSL_PKEY_PARAM_EC_PUB_Y, width);
+    if (!x || !y) return unexpected(std::string("cannot read the EC public key"));
+    jwk = {{"kty", "EC"}, {"crv", a.curve->jose}, {"x", crypto::base64url_encode(*x)},
+           {"y", crypto::base64url_encode(*y)}};
+  } else {
+    const int bits = EVP_PKEY_is_a(pkey.get(), "RSA") ? EVP_PKEY_get_bits(pkey.get()) : 0;
+    if (bits < kMinRsaBits || bits > kMaxRsaBits)
+      return unexpected(std::string(a.name) + " needs an RSA key of 2048 to 8192 bits");
+    auto n = bn_param(pkey.get(), OSSL_PKEY_PARAM_RSA_N);
+    auto e = bn_param(pkey.get(), OSSL_PKEY_PARAM_RSA_E);
+    if (!n || !e) return unexpected(std::string("cannot read the RSA public key"));
+    jwk = {{"kty", "RSA"}, {"n", crypto::base64url_encode(*n)}, {"e", crypto::base64url_encode(*e)}};
+  }
+  JwtSigningKey key;
+  key.alg_ = alg;
+  key.pkey_ = std::move(pkey);
+  // RFC 7638: the required members only, sorted, no whitespace, which is
+  // exactly nlohmann's compact dump of this (ordered) object.
+  key.kid_ = crypto::base64url_encode(crypto::sha256(jwk.dump()));
+  jwk["kid"] = key.kid_;
+  jwk["use"] = "sig";
+  jwk["alg"] = a.name;
+  key.public_jwk_json_ = jwk.dump();
+  return key;
+}
+
+Result<std::string, std::string> JwtSigningKey::sign(std::string_view header_extra_json,
+                                                     std::string_view claims_json) const {
+  auto header = header_extra_json.empty() ? std::optional(json::object()) : parse_object(header_extra_json);
+  if (!header) return unexpected(std::string("extra header is not a JSON object"));
+  if (!parse_object(claims_json)) return unexpected(std::string("claims are not a JSON object"));
+  const AlgInfo& a = info(alg_);
+  (*header)["alg"] = a.name;
+  (*header)["kid"] = kid_;
+  if (!header->contains("typ")) (*header)["typ"] = "JWT";
+  std::string input = crypto::base64url_encode(header->dump()) + "." + crypto::base64url_encode(claims_json);
+  auto signature = sign_with(a, pkey_.get(), input);
+  if (!signature) return unexpected(std::string("signing failed"));
+  return input + "." + crypto::base64url_encode(*signature);
+}
+
+std::string jwks_json(const std::vector<const JwtSigningKey*>& keys) {
+  json list = json::array();
+  for (const JwtSigningKey* key : keys)
+    if (key != nullptr) list.push_back(json::parse(key->public_jwk_json(), nullptr, false));
+  return json{{"keys", std::move(list)}}.dump();
+}
+
+}  // namespace stsd::domain::federation

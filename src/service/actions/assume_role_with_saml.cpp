@@ -1,0 +1,213 @@
+// AssumeRoleWithSAML: a SAML 2.0 Response, its XML signature verified with
+// xmlsec against the SAML provider's metadata certificates (stsd's own for
+// the built-in IdP), exchanged for a role session. Unsigned, as on AWS. Only
+// data inside the signed element is read (domain/federation/saml.cpp).
+//
+// Checks, in order: provider exists (PrincipalArn), signature, issuer = the
+// provider's entityID, status Success, audience and recipient are AWS's
+// sign-in endpoint (global or regional), NotBefore / NotOnOrAfter with a small
+// skew, the Role attribute pairs RoleArn with PrincipalArn, RoleSessionName
+// attribute, then the role's trust policy with the SAML:* condition keys.
+//
+// Observed AWS texts: "Response signature invalid", "Issuer not present in
+// specified provider", "RoleSessionName in AuthnResponse must match
+// [a-zA-Z_0-9+=,.@-]{2,64}" (InvalidIdentityToken) and AccessDenied "Not
+// authorized to perform sts:AssumeRoleWithSAML". The other texts are stsd's.
+#include <algorithm>
+#include <regex>
+
+#include "stsd/crypto/crypto.h"
+#include "stsd/domain/arn.h"
+#include "stsd/domain/federation/builtin_idps.h"
+#include "stsd/domain/federation/saml.h"
+#include "stsd/service/action.h"
+#include "stsd/service/federation_common.h"
+#include "stsd/service/role_session.h"
+#include "stsd/service/session_options.h"
+
+namespace stsd::service {
+
+namespace {
+
+namespace fed = domain::federation;
+
+constexpr std::int64_t kSkewSeconds = 300;
+constexpr std::string_view kAttributePrefix = "https://aws.amazon.com/SAML/Attributes/";
+
+StsError invalid_token(std::string message) { return StsError::make(ErrorCode::InvalidIdentityToken, std::move(message)); }
+
+// https://signin.aws.amazon.com/saml, its regional forms
+// (https://us-west-2.signin.aws.amazon.com/saml) and, for audiences, AWS's
+// classic urn:amazon:webservices.
+bool is_aws_signin(std::string_view url, bool allow_urn) {
+  static const std::regex kSignin(R"(https://([a-z0-9-]+\.)?signin\.aws\.amazon\.com/saml/?)");
+  if (allow_urn && url == "urn:amazon:webservices") return true;
+  return std::regex_match(url.begin(), url.end(), kSignin);
+}
+
+const fed::SamlAttribute* attribute(const fed::SamlAssertionData& data, std::string_view short_name) {
+  const std::string name = std::string(kAttributePrefix) + std::string(short_name);
+  for (const auto& a : data.attributes)
+    if (a.name == name) return &a;
+  return nullptr;
+}
+
+// A Role attribute value is "role-arn,provider-arn" in either order.
+bool role_pair_listed(const fed::SamlAssertionData& data, const std::string& role_arn, const std::string& provider_arn) {
+  const auto* roles = attribute(data, "Role");
+  if (roles == nullptr) return false;
+  for (const auto& v : roles->values) {
+    auto comma = v.find(',');
+    if (comma == std::string::npos) continue;
+    std::string a = v.substr(0, comma), b = v.substr(comma + 1);
+    auto trim = [](std::string& s) {
+      s.erase(0, s.find_first_not_of(" \t\r\n"));
+      s.erase(s.find_last_not_of(" \t\r\n") + 1);
+    };
+    trim(a);
+    trim(b);
+    if ((a == role_arn && b == provider_arn) || (a == provider_arn && b == role_arn)) return true;
+  }
+  return false;
+}
+
+std::string subject_type(const std::string& format) {
+  const std::string_view prefix = fed::kSamlNameIdFormatPrefix;
+  if (format.compare(0, prefix.size(), prefix) == 0) return format.substr(prefix.size());
+  return format;
+}
+
+}  // namespace
+
+Result<ResultNode> assume_role_with_saml(const ActionContext& ctx) {
+  const std::int64_t now = ctx.clock.now();
+  const std::string requested_arn(*ctx.input.string("RoleArn"));
+  const std::string principal_arn(*ctx.input.string("PrincipalArn"));
+  auto arn = domain::parse_role_arn(requested_arn);
+  if (!arn) return fail(ErrorCode::ValidationError, requested_arn + " is invalid");
+
+  const domain::SamlProvider* provider = ctx.store.find_saml_provider(principal_arn);
+  if (provider == nullptr) return unexpected(invalid_token("Specified provider doesn't exist."));
+
+  std::vector<std::string> builtin_certs;
+  const std::vector<std::string>* anchors = &provider->certificates_der;
+  std::string entity_id = provider->entity_id;
+  if (provider->builtin) {
+    builtin_certs.push_back(ctx.idps.saml().certificate_der());
+    anchors = &builtin_certs;
+    entity_id = ctx.idps.saml().entity_id();
+  }
+  if (anchors->empty())
+    return unexpected(invalid_token("The SAML provider's metadata has no signing certificate"));
+
+  auto data = fed::verify_saml_response(*ctx.input.string("SAMLAssertion"), *anchors);
+  if (!data) {
+    switch (data.error().problem) {
+      case fed::SamlProblem::NotSigned:
+      case fed::SamlProblem::BadSignature:
+      case fed::SamlProblem::UntrustedKey: return unexpected(invalid_token("Response signature invalid"));
+      case fed::SamlProblem::Encrypted:
+        return unexpected(invalid_token("stsd cannot decrypt an EncryptedAssertion; send the assertion signed, unencrypted"));
+      case fed::SamlProblem::Malformed: break;
+    }
+    return unexpected(invalid_token("Invalid SAML response: " + data.error().detail));
+  }
+  if (data->issuer != entity_id) return unexpected(invalid_token("Issuer not present in specified provider"));
+  if (!data->status_code.empty() && data->status_code != fed::kSamlStatusSuccess)
+    return unexpected(invalid_token("The SAML response status is not Success"));
+  if (std::none_of(data->audiences.begin(), data->audiences.end(),
+                   [](const std::string& a) { return is_aws_signin(a, true); }))
+    return unexpected(invalid_token("The SAML assertion's audience is not AWS sign-in"));
+  if (!is_aws_signin(data->recipient, false))
+    return unexpected(invalid_token("The SAML assertion's recipient is not AWS sign-in"));
+
+  if (data->not_before && *data->not_before > now + kSkewSeconds)
+    return unexpected(invalid_token("The SAML assertion is not valid yet (NotBefore)"));
+  std::optional<std::int64_t> not_after = data->not_on_or_after;
+  if (data->subject_not_on_or_after && (!not_after || *data->subject_not_on_or_after < *not_after))
+    not_after = data->subject_not_on_or_after;
+  if (not_after && now >= *not_after + kSkewSeconds)
+    return fail(ErrorCode::ExpiredTokenException, "Token expired: current date/time " + std::to_string(now) +
+                                                      " must be before the expiration date/time " +
+                                                      std::to_string(*not_after));
+
+  const StsError denied = StsError::make(ErrorCode::AccessDenied, "Not authorized to perform sts:AssumeRoleWithSAML");
+  if (provider->account != arn->account || !role_pair_listed(*data, requested_arn, principal_arn))
+    return unexpected(denied);
+
+  const auto* session_name_attr = attribute(*data, "RoleSessionName");
+  if (session_name_attr == nullptr || session_name_attr->values.empty())
+    return unexpected(invalid_token("RoleSessionName is required in AuthnResponse"));
+  const std::string session_name = session_name_attr->values.front();
+  static const std::regex kSessionName(R"([a-zA-Z_0-9+=,.@-]{2,64})");
+  if (!std::regex_match(session_name, kSessionName))
+    return unexpected(invalid_token("RoleSessionName in AuthnResponse must match [a-zA-Z_0-9+=,.@-]{2,64}"));
+
+  AssertedSessionFacts asserted;
+  for (const auto& a : data->attributes) {
+    const std::string tag_prefix = std::string(kAttributePrefix) + "PrincipalTag:";
+    if (a.name.compare(0, tag_prefix.size(), tag_prefix) == 0 && !a.values.empty())
+      asserted.tags.push_back({a.name.substr(tag_prefix.size()), a.values.front()});
+  }
+  if (const auto* t = attribute(*data, "TransitiveTagKeys")) asserted.transitive_tag_keys = t->values;
+  if (const auto* si = attribute(*data, "SourceIdentity"); si && !si->values.empty())
+    asserted.source_identity = si->values.front();
+
+  const std::string name_qualifier =
+      crypto::base64_encode(crypto::sha1(data->issuer + provider->account + "/" + provider->name));
+  const std::string sub_type = subject_type(data->name_id_format);
+
+  auto role = ctx.store.find_role(*arn);
+  if (!role) return unexpected(denied);
+  if (role->declared) {
+    domain::PolicyRequest request = federated_trust_request("sts:AssumeRoleWithSAML", provider->arn,
+                                                            provider->account, *role, session_name, asserted, now);
+    auto& c = request.context;
+    c["saml:aud"] = {data->recipient};
+    c["saml:iss"] = {data->issuer};
+    c["saml:sub"] = {data->name_id};
+    c["saml:sub_type"] = {sub_type};
+    c["saml:namequalifier"] = {name_qualifier};
+    c["saml:doc"] = {provider->account + "/" + provider->name};
+    if (!trusts(*role, request, asserted)) return unexpected(denied);
+  }
+
+  // DurationSeconds, else the SessionDuration attribute, else one hour; never
+  // past the IdP's SessionNotOnOrAfter.
+  std::int64_t duration = kRoleSessionDefaultDuration;
+  if (const auto* d = attribute(*data, "SessionDuration"); d && !d->values.empty()) {
+    try {
+      duration = std::stoll(d->values.front());
+    } catch (const std::exception&) {
+      return unexpected(invalid_token("SessionDuration in AuthnResponse must be an integer"));
+    }
+    if (duration < 900 || duration > 43200)
+      return unexpected(invalid_token("SessionDuration in AuthnResponse must be between 900 and 43200"));
+  }
+  if (auto requested = ctx.input.integer("DurationSeconds")) duration = *requested;
+  if (duration > role->max_session_duration)
+    return fail(ErrorCode::ValidationError,
+                "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.");
+
+  auto options = read_session_options(ctx.input, nullptr, &asserted);
+  if (!options) return unexpected(options.error());
+
+  domain::Session s = new_role_session(*role, session_name, now, duration);
+  if (data->session_not_on_or_after && *data->session_not_on_or_after < s.expiration)
+    s.expiration = std::max(now + 1, *data->session_not_on_or_after);
+  apply_session_options(*options, s);
+  auto creds = domain::issue_credentials(s, ctx.tokens);
+
+  ResultNode result = ResultNode::structure(
+      "AssumeRoleWithSAMLResult", {ResultNode::string("Issuer", data->issuer), assumed_role_user_node(s),
+                                   credentials_node(creds), ResultNode::string("Audience", data->recipient),
+                                   ResultNode::string("SubjectType", sub_type)});
+  if (options->packed_policy_size)
+    result.children.push_back(ResultNode::integer("PackedPolicySize", *options->packed_policy_size));
+  result.children.push_back(ResultNode::string("NameQualifier", name_qualifier));
+  if (s.source_identity) result.children.push_back(ResultNode::string("SourceIdentity", *s.source_identity));
+  result.children.push_back(ResultNode::string("Subject", data->name_id));
+  return result;
+}
+
+}  // namespace stsd::service

@@ -1,0 +1,171 @@
+// AssumeRoleWithWebIdentity: an OpenID Connect ID token, verified for real,
+// exchanged for a role session. Unsigned, as on AWS. The token's issuer must
+// be an OIDC provider of the role's account, its signature must verify with
+// that provider's keys (stsd's own for the built-in issuer), its audience must
+// be one of the provider's client ids, its times must hold, and the role's
+// trust policy must allow the provider (Federated principal) with the token's
+// claims as condition keys.
+//
+// OAuth 2.0 access tokens (ProviderId www.amazon.com / graph.facebook.com)
+// cannot be verified offline, and stsd never accepts what it cannot verify:
+// they are refused with InvalidIdentityToken saying so.
+//
+// Error texts: "No OpenIDConnect provider found in your account for <iss>",
+// "Incorrect token audience", "Couldn't retrieve verification key from your
+// identity provider,  please reference AssumeRoleWithWebIdentity
+// documentation for requirements", "Token expired: current date/time <now>
+// must be before the expiration date/time <exp>" (ExpiredTokenException) and
+// AccessDenied "Not authorized to perform sts:AssumeRoleWithWebIdentity" are
+// observed AWS texts (AWS-BEHAVIOUR.md section 6 and public issue threads).
+// The texts for a malformed token, a bad signature and a token not yet valid
+// are stsd's own (AWS's are not public).
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "stsd/domain/arn.h"
+#include "stsd/domain/federation/jwt.h"
+#include "stsd/domain/policy.h"
+#include "stsd/service/action.h"
+#include "stsd/service/federation_common.h"
+#include "stsd/service/role_session.h"
+#include "stsd/service/session_options.h"
+
+namespace stsd::service {
+
+namespace {
+
+using domain::federation::Jwt;
+using domain::federation::JwtProblem;
+
+// Clock skew tolerated on exp / nbf / iat.
+constexpr std::int64_t kSkewSeconds = 300;
+// GetWebIdentityToken's claim namespace: AWS refuses its own outbound tokens here.
+constexpr std::string_view kOutboundClaim = "https://sts.amazonaws.com/";
+constexpr std::string_view kSourceIdentityClaim = "https://aws.amazon.com/source_identity";
+
+StsError invalid_token(std::string message) { return StsError::make(ErrorCode::InvalidIdentityToken, std::move(message)); }
+
+StsError cannot_get_key() {
+  return invalid_token(
+      "Couldn't retrieve verification key from your identity provider,  please reference "
+      "AssumeRoleWithWebIdentity documentation for requirements");
+}
+
+// The claims a trust policy sees, as `<provider key>:<claim>`. AWS documents
+// aud, sub, amr (and azp/oaud when both are present); every other top-level
+// string or string-list claim is offered too, so policies on GitHub's or
+// GitLab's custom claims work.
+void put_claim_keys(const Jwt& jwt, const std::string& prefix, domain::ConditionContext& context) {
+  const auto claims = nlohmann::json::parse(jwt.claims_json, nullptr, false);
+  if (claims.is_object())
+    for (const auto& [name, value] : claims.items()) {
+      (void)value;
+      if (auto values = jwt.claim_strings(name)) context[lowercase(prefix + ":" + name)] = *values;
+    }
+  const auto aud = jwt.audiences();
+  if (auto azp = jwt.string_claim("azp")) {
+    // With an authorized party, AWS's `aud` key is azp and `oaud` the token's aud.
+    context[lowercase(prefix + ":aud")] = {*azp};
+    context[lowercase(prefix + ":oaud")] = aud;
+  } else {
+    context[lowercase(prefix + ":aud")] = aud;
+  }
+}
+
+}  // namespace
+
+Result<ResultNode> assume_role_with_web_identity(const ActionContext& ctx) {
+  const std::int64_t now = ctx.clock.now();
+  const std::string requested_arn(*ctx.input.string("RoleArn"));
+  const std::string session_name(*ctx.input.string("RoleSessionName"));
+  auto arn = domain::parse_role_arn(requested_arn);
+  if (!arn) return fail(ErrorCode::ValidationError, requested_arn + " is invalid");
+
+  if (auto provider_id = ctx.input.string("ProviderId"))
+    return unexpected(invalid_token("stsd cannot verify OAuth 2.0 access tokens (ProviderId " +
+                                    std::string(*provider_id) +
+                                    "); use an OpenID Connect ID token from a configured OIDC provider"));
+
+  auto jwt = domain::federation::parse_jwt(*ctx.input.string("WebIdentityToken"));
+  if (!jwt) {
+    if (jwt.error().problem == JwtProblem::UnsupportedAlgorithm)
+      return unexpected(invalid_token("The web identity token is signed with an unsupported algorithm"));
+    return unexpected(invalid_token("The web identity token is not a valid signed JWT"));
+  }
+  const std::string issuer = jwt->string_claim("iss").value_or("");
+  const domain::OidcProvider* provider = ctx.store.find_oidc_provider(arn->account, issuer);
+  if (issuer.empty() || provider == nullptr)
+    return unexpected(invalid_token("No OpenIDConnect provider found in your account for " + issuer));
+
+  // The built-in issuer's keys are made on first use: verify with the token's algorithm's.
+  const domain::federation::Jwks* keys = provider->builtin ? ctx.idps.oidc_jwks(jwt->alg) : provider->keys.get();
+  if (keys == nullptr) return unexpected(cannot_get_key());
+  if (auto verified = domain::federation::verify_jwt_signature(*jwt, *keys); !verified) {
+    if (verified.error().problem == JwtProblem::NoMatchingKey) return unexpected(cannot_get_key());
+    return unexpected(invalid_token("The web identity token signature is invalid"));
+  }
+  if (jwt->claim_json(kOutboundClaim))
+    return unexpected(invalid_token("Tokens from GetWebIdentityToken cannot be used with AssumeRoleWithWebIdentity"));
+
+  // Audience: the authorized party when there is one, else any aud entry.
+  std::optional<std::string> audience;
+  std::vector<std::string> candidates = jwt->audiences();
+  if (auto azp = jwt->string_claim("azp")) candidates.insert(candidates.begin(), *azp);
+  for (const auto& c : candidates)
+    if (!audience && std::find(provider->client_ids.begin(), provider->client_ids.end(), c) != provider->client_ids.end())
+      audience = c;
+  if (!audience) return unexpected(invalid_token("Incorrect token audience"));
+
+  const auto exp = jwt->numeric_claim("exp");
+  if (!exp) return unexpected(invalid_token("The web identity token has no integer exp claim"));
+  if (now > *exp + kSkewSeconds)
+    return fail(ErrorCode::ExpiredTokenException, "Token expired: current date/time " + std::to_string(now) +
+                                                      " must be before the expiration date/time " +
+                                                      std::to_string(*exp));
+  if (auto nbf = jwt->numeric_claim("nbf"); nbf && *nbf > now + kSkewSeconds)
+    return unexpected(invalid_token("The web identity token is not valid yet (nbf)"));
+  if (auto iat = jwt->numeric_claim("iat"); iat && *iat > now + kSkewSeconds)
+    return unexpected(invalid_token("The web identity token was issued in the future (iat)"));
+  const std::string subject = jwt->string_claim("sub").value_or("");
+
+  // Session tags and source identity the token asserts.
+  AssertedSessionFacts asserted;
+  auto tags = jwt->aws_session_tags();
+  if (!tags) return unexpected(invalid_token("Invalid session tags in the web identity token: " + tags.error()));
+  if (*tags) {
+    for (auto& [k, v] : (*tags)->principal_tags) asserted.tags.push_back({k, v});
+    asserted.transitive_tag_keys = (*tags)->transitive_tag_keys;
+  }
+  asserted.source_identity = jwt->string_claim(kSourceIdentityClaim);
+
+  auto role = ctx.store.find_role(*arn);
+  const StsError denied = StsError::make(ErrorCode::AccessDenied, "Not authorized to perform sts:AssumeRoleWithWebIdentity");
+  if (!role) return unexpected(denied);
+  if (role->declared) {
+    domain::PolicyRequest request = federated_trust_request("sts:AssumeRoleWithWebIdentity", provider->arn,
+                                                            provider->account, *role, session_name, asserted, now);
+    put_claim_keys(*jwt, provider->key, request.context);
+    if (!trusts(*role, request, asserted)) return unexpected(denied);
+  }
+
+  auto duration = role_session_duration(ctx.input, *role, false);
+  if (!duration) return unexpected(duration.error());
+  auto options = read_session_options(ctx.input, nullptr, &asserted);
+  if (!options) return unexpected(options.error());
+
+  domain::Session s = new_role_session(*role, session_name, now, *duration);
+  apply_session_options(*options, s);
+  auto creds = domain::issue_credentials(s, ctx.tokens);
+
+  ResultNode result = ResultNode::structure(
+      "AssumeRoleWithWebIdentityResult",
+      {ResultNode::string("SubjectFromWebIdentityToken", subject), ResultNode::string("Audience", *audience),
+       assumed_role_user_node(s), credentials_node(creds)});
+  if (options->packed_policy_size)
+    result.children.push_back(ResultNode::integer("PackedPolicySize", *options->packed_policy_size));
+  if (s.source_identity) result.children.push_back(ResultNode::string("SourceIdentity", *s.source_identity));
+  result.children.push_back(ResultNode::string("Provider", provider->arn));
+  return result;
+}
+
+}  // namespace stsd::service

@@ -1,0 +1,75 @@
+// AssumeRoot: short-lived root credentials for a member account, scoped by
+// one of AWS's five root-task policies. As on AWS: regional endpoints only
+// (the global sts.amazonaws.com answers InvalidAction "Unknown Operation"),
+// never with root credentials, 0-900 s (default 900), and only for callers in
+// the organization's management account. stsd has no Organizations: the
+// management account is the first account of the config, and its member
+// accounts are the others.
+#include <algorithm>
+
+#include "stsd/domain/arn.h"
+#include "stsd/service/action.h"
+#include "stsd/service/authorization.h"
+#include "stsd/service/session_options.h"
+
+namespace stsd::service {
+
+namespace {
+
+constexpr std::int64_t kDefaultDuration = 900;
+constexpr std::string_view kTaskPolicies[] = {
+    "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials",
+    "arn:aws:iam::aws:policy/root-task/IAMCreateRootUserPassword",
+    "arn:aws:iam::aws:policy/root-task/IAMDeleteRootUserCredentials",
+    "arn:aws:iam::aws:policy/root-task/S3UnlockBucketPolicy",
+    "arn:aws:iam::aws:policy/root-task/SQSUnlockQueuePolicy",
+};
+
+}  // namespace
+
+Result<ResultNode> assume_root(const ActionContext& ctx) {
+  if (ctx.global_endpoint) return fail(ErrorCode::InvalidAction, "Unknown Operation");
+  const Caller& caller = *ctx.caller;
+  const std::string target(*ctx.input.string("TargetPrincipal"));
+  const domain::Account* member = nullptr;
+  for (const auto& a : ctx.store.data().accounts)
+    if (a.id == target) member = &a;
+  const std::string target_root = domain::root_arn(target);
+
+  const InputValue* task = ctx.input.structure("TaskPolicyArn");
+  const std::string task_arn(task ? task->string("arn").value_or("") : std::string_view());
+  if (std::find(std::begin(kTaskPolicies), std::end(kTaskPolicies), task_arn) == std::end(kTaskPolicies))
+    return fail(ErrorCode::ValidationError,
+                "TaskPolicyArn must be one of the root-task policies (arn:aws:iam::aws:policy/root-task/...): "
+                "IAMAuditRootUserCredentials, IAMCreateRootUserPassword, IAMDeleteRootUserCredentials, "
+                "S3UnlockBucketPolicy, SQSUnlockQueuePolicy");
+  if (caller.is_root() || caller.account != ctx.store.default_account() || member == nullptr ||
+      target == ctx.store.default_account())
+    return unexpected(not_authorized(caller, "sts:AssumeRoot", target_root));
+
+  const std::int64_t now = ctx.clock.now();
+  domain::PolicyRequest request = caller_request(caller, "sts:AssumeRoot", target_root, now);
+  request.context["sts:taskpolicyarn"] = {task_arn};
+  if (auto ok = Authorizer(ctx.store, ctx.messages).authorize(caller, nullptr, request); !ok)
+    return unexpected(ok.error());
+
+  domain::Session s;
+  s.type = domain::CredentialType::AssumedRole;
+  s.principal_type = domain::PrincipalType::Root;
+  s.account = target;
+  s.arn = target_root;
+  s.user_id = target;
+  s.source_arn = caller.arn;
+  s.issued_at = now;
+  s.expiration = now + ctx.input.integer("DurationSeconds").value_or(kDefaultDuration);
+  s.chain_depth = caller.session ? caller.session->chain_depth + 1 : 1;
+  s.policy_arns = {task_arn};
+  if (caller.session) s.source_identity = caller.session->source_identity;
+  auto creds = domain::issue_credentials(s, ctx.tokens);
+
+  ResultNode result = ResultNode::structure("AssumeRootResult", {credentials_node(creds)});
+  if (s.source_identity) result.children.push_back(ResultNode::string("SourceIdentity", *s.source_identity));
+  return result;
+}
+
+}  // namespace stsd::service

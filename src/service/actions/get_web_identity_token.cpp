@@ -1,0 +1,104 @@
+// GetWebIdentityToken (outbound identity federation): a JWT about the caller,
+// signed by stsd's built-in OIDC issuer with the requested algorithm (RS256
+// or ES384), verifiable through /_stsd/oidc/.well-known/openid-configuration.
+// Claims follow AWS's "Understanding token claims": iss, aud, sub (the IAM
+// principal: a role session's role ARN), iat, exp, jti, and AWS's own under
+// "https://sts.amazonaws.com/" (aws_account, source_region, principal_id,
+// principal_tags, request_tags). Like AWS's, these tokens are refused by
+// AssumeRoleWithWebIdentity.
+#include <nlohmann/json.hpp>
+
+#include "stsd/crypto/crypto.h"
+#include "stsd/domain/federation/builtin_idps.h"
+#include "stsd/service/action.h"
+#include "stsd/service/authorization.h"
+#include "../input_access.h"
+
+namespace stsd::service {
+
+namespace {
+
+constexpr std::int64_t kDefaultDuration = 300;
+// AWS's own limit is not published; this bounds what tags can add.
+constexpr std::size_t kMaxPayloadBytes = 16384;
+
+std::string uuid4() {
+  std::string b = crypto::random_bytes(16);
+  b[6] = static_cast<char>((b[6] & 0x0F) | 0x40);
+  b[8] = static_cast<char>((b[8] & 0x3F) | 0x80);
+  std::string h = crypto::hex_encode(b);
+  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) + "-" + h.substr(20);
+}
+
+// The IAM principal a token names: a role session is its role.
+std::string subject_of(const Caller& caller) {
+  if (caller.session && caller.session->type == domain::CredentialType::AssumedRole && !caller.session->source_arn.empty())
+    return caller.session->source_arn;
+  if (caller.session && !caller.session->source_arn.empty()) return caller.session->source_arn;
+  return caller.arn;
+}
+
+}  // namespace
+
+Result<ResultNode> get_web_identity_token(const ActionContext& ctx) {
+  const Caller& caller = *ctx.caller;
+  const std::int64_t now = ctx.clock.now();
+  const domain::OidcProvider* issuer = ctx.store.builtin_oidc_provider();
+  if (issuer == nullptr)
+    return fail(ErrorCode::OutboundWebIdentityFederationDisabled,
+                "Outbound web identity federation is not enabled: the config has no builtin OIDC provider");
+
+  const std::string alg_name(*ctx.input.string("SigningAlgorithm"));
+  auto alg = domain::federation::parse_jwt_algorithm(alg_name);
+  if (!alg || (*alg != domain::federation::JwtAlgorithm::RS256 && *alg != domain::federation::JwtAlgorithm::ES384))
+    return fail(ErrorCode::ValidationError, "1 validation error detected: Value '" + alg_name +
+                                                "' at 'signingAlgorithm' failed to satisfy constraint: Member must "
+                                                "satisfy enum value set: [RS256, ES384]");
+  const std::int64_t duration = ctx.input.integer("DurationSeconds").value_or(kDefaultDuration);
+  if (caller.session && now + duration > caller.session->expiration)
+    return fail(ErrorCode::SessionDurationEscalation,
+                "The requested DurationSeconds would outlive the credentials used to request the token");
+
+  const auto audiences = string_list(ctx.input, "Audience");
+  domain::PolicyRequest request = caller_request(caller, "sts:GetWebIdentityToken", "*", now);
+  request.context["sts:identitytokenaudience"] = audiences;
+  request.context["sts:durationseconds"] = {std::to_string(duration)};
+  request.context["sts:signingalgorithm"] = {alg_name};
+  if (auto ok = Authorizer(ctx.store, ctx.messages).authorize(caller, nullptr, request); !ok)
+    return unexpected(ok.error());
+  nlohmann::ordered_json claims;
+  claims["iss"] = issuer->url;
+  claims["aud"] = audiences.size() == 1 ? nlohmann::ordered_json(audiences.front()) : nlohmann::ordered_json(audiences);
+  claims["sub"] = subject_of(caller);
+  claims["iat"] = now;
+  claims["exp"] = now + duration;
+  claims["jti"] = uuid4();
+  nlohmann::ordered_json aws;
+  aws["aws_account"] = caller.account;
+  aws["source_region"] = ctx.region;
+  aws["principal_id"] = caller.arn;
+  nlohmann::ordered_json principal_tags = nlohmann::ordered_json::object();
+  if (caller.user)
+    for (const auto& t : caller.user->tags) principal_tags[t.key] = t.value;
+  if (caller.session)
+    for (const auto& t : caller.session->tags) principal_tags[t.key] = t.value;
+  if (!principal_tags.empty()) aws["principal_tags"] = std::move(principal_tags);
+  nlohmann::ordered_json request_tags = nlohmann::ordered_json::object();
+  for (const auto& t : tag_list(ctx.input)) request_tags[t.key] = t.value;
+  if (!request_tags.empty()) aws["request_tags"] = std::move(request_tags);
+  claims["https://sts.amazonaws.com/"] = std::move(aws);
+
+  const std::string payload = claims.dump();
+  if (payload.size() > kMaxPayloadBytes)
+    return fail(ErrorCode::JWTPayloadSizeExceeded, "The requested token's payload exceeds " +
+                                                       std::to_string(kMaxPayloadBytes) + " bytes");
+  const auto* key = ctx.idps.oidc_key(*alg);
+  if (key == nullptr) return fail(ErrorCode::InternalFailure, "no built-in key for " + alg_name);
+  auto token = key->sign("", payload);
+  if (!token) return fail(ErrorCode::InternalFailure, "signing failed");
+
+  return ResultNode::structure("GetWebIdentityTokenResult", {ResultNode::string("WebIdentityToken", *token),
+                                                             ResultNode::timestamp("Expiration", now + duration)});
+}
+
+}  // namespace stsd::service

@@ -1,0 +1,293 @@
+#include "stsd/service/admin_operations.h"
+
+#include <nlohmann/json.hpp>
+
+#include "stsd/common/time_format.h"
+#include "stsd/crypto/crypto.h"
+#include "stsd/domain/arn.h"
+
+namespace stsd::service {
+
+namespace {
+
+using nlohmann::ordered_json;
+
+std::string_view type_name(domain::CredentialType t) {
+  switch (t) {
+    case domain::CredentialType::LongTerm: return "LongTerm";
+    case domain::CredentialType::SessionToken: return "SessionToken";
+    case domain::CredentialType::AssumedRole: return "AssumedRole";
+    case domain::CredentialType::FederatedUser: return "FederatedUser";
+  }
+  return "Unknown";
+}
+
+std::string_view principal_name(domain::PrincipalType t) {
+  switch (t) {
+    case domain::PrincipalType::Root: return "Root";
+    case domain::PrincipalType::User: return "User";
+    case domain::PrincipalType::AssumedRole: return "AssumedRole";
+    case domain::PrincipalType::FederatedUser: return "FederatedUser";
+  }
+  return "Unknown";
+}
+
+ordered_json session_json(const domain::Session& s, std::int64_t now) {
+  ordered_json out;
+  out["access_key_id"] = s.access_key_id;
+  out["credential_type"] = type_name(s.type);
+  out["principal_type"] = principal_name(s.principal_type);
+  out["account"] = s.account;
+  out["arn"] = s.arn;
+  out["user_id"] = s.user_id;
+  if (!s.source_arn.empty()) out["source_arn"] = s.source_arn;
+  if (!s.role_session_name.empty()) out["role_session_name"] = s.role_session_name;
+  out["issued_at"] = format_iso8601(s.issued_at);
+  out["expiration"] = format_iso8601(s.expiration);
+  out["expired"] = s.expiration <= now;
+  out["mfa_authenticated"] = s.mfa_authenticated;
+  if (s.mfa_authenticated) out["mfa_auth_time"] = format_iso8601(s.mfa_auth_time);
+  out["chain_depth"] = s.chain_depth;
+  out["source_identity"] = s.source_identity ? ordered_json(*s.source_identity) : ordered_json(nullptr);
+  ordered_json tags = ordered_json::object();
+  for (const auto& t : s.tags) tags[t.key] = t.value;
+  out["tags"] = std::move(tags);
+  out["transitive_tag_keys"] = s.transitive_tag_keys;
+  if (s.session_policy) {
+    // The policy as JSON when it is JSON, so tests can assert on its parts.
+    auto parsed = ordered_json::parse(*s.session_policy, nullptr, false);
+    out["session_policy"] = parsed.is_discarded() ? ordered_json(*s.session_policy) : parsed;
+  } else {
+    out["session_policy"] = nullptr;
+  }
+  out["policy_arns"] = s.policy_arns;
+  return out;
+}
+
+Result<ordered_json, AdminError> parse_object(std::string_view body) {
+  auto doc = ordered_json::parse(body, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object())
+    return unexpected(AdminError{400, "the body must be a JSON object"});
+  return doc;
+}
+
+}  // namespace
+
+Result<AdminAnswer, AdminError> AdminOperations::inspect_credentials(std::string_view body) const {
+  auto doc = parse_object(body);
+  if (!doc) return unexpected(doc.error());
+  const auto key = doc->find("access_key_id");
+  const auto token = doc->find("session_token");
+  if (key == doc->end() || !key->is_string() || token == doc->end() || !token->is_string())
+    return unexpected(AdminError{400, "give access_key_id and session_token (strings)"});
+  auto session = tokens_.open(token->get<std::string>());
+  // The token is bound to its key id: a token with another key is no session.
+  if (!session || !crypto::constant_time_equal(session->access_key_id, key->get<std::string>()))
+    return unexpected(AdminError{404, "no session: the token was not issued by this server with this key id"});
+  return AdminAnswer{session_json(*session, clock_.now()).dump()};
+}
+
+Result<AdminAnswer, AdminError> AdminOperations::encode_authorization_message(std::string_view body) const {
+  auto doc = parse_object(body);
+  if (!doc) return unexpected(doc.error());
+  ordered_json out;
+  out["EncodedMessage"] = messages_.encode(doc->dump());
+  return AdminAnswer{out.dump()};
+}
+
+namespace {
+
+namespace fed = domain::federation;
+
+AdminError bad_field(std::string_view name, std::string_view what) {
+  return AdminError{400, "\"" + std::string(name) + "\" must be " + std::string(what)};
+}
+
+// Optional typed fields of an admin request body.
+template <class T>
+Result<std::optional<T>, AdminError> field(const ordered_json& doc, std::string_view name, std::string_view what) {
+  auto it = doc.find(std::string(name));
+  if (it == doc.end() || it->is_null()) return std::optional<T>{};
+  if constexpr (std::is_same_v<T, std::string>) {
+    if (!it->is_string()) return unexpected(bad_field(name, what));
+  } else if constexpr (std::is_same_v<T, std::int64_t>) {
+    if (!it->is_number_integer()) return unexpected(bad_field(name, what));
+  } else if constexpr (std::is_same_v<T, bool>) {
+    if (!it->is_boolean()) return unexpected(bad_field(name, what));
+  }
+  return std::optional<T>{it->get<T>()};
+}
+
+Result<std::vector<std::string>, AdminError> string_or_list(const ordered_json& doc, std::string_view name) {
+  std::vector<std::string> out;
+  auto it = doc.find(std::string(name));
+  if (it == doc.end() || it->is_null()) return out;
+  if (it->is_string()) return std::vector<std::string>{it->get<std::string>()};
+  if (!it->is_array()) return unexpected(bad_field(name, "a string or a list of strings"));
+  for (const auto& v : *it) {
+    if (!v.is_string()) return unexpected(bad_field(name, "a string or a list of strings"));
+    out.push_back(v.get<std::string>());
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<AdminAnswer, AdminError> AdminOperations::oidc_discovery(std::string_view host) const {
+  auto store = store_.get();
+  const auto* issuer = store->builtin_oidc_provider();
+  if (issuer == nullptr) return unexpected(AdminError{404, "the config has no builtin OIDC provider"});
+  ordered_json out;
+  out["issuer"] = issuer->url;
+  out["jwks_uri"] = "http://" + std::string(host.empty() ? "127.0.0.1:8090" : host) + "/_stsd/oidc/jwks.json";
+  out["response_types_supported"] = {"id_token"};
+  out["subject_types_supported"] = {"public"};
+  std::vector<std::string> algs;
+  for (auto alg : fed::kBuiltinJwtAlgorithms) algs.emplace_back(fed::to_string(alg));
+  out["id_token_signing_alg_values_supported"] = algs;
+  out["claims_supported"] = {"sub", "aud", "iss", "iat", "exp", "nbf", "jti", "amr", "azp"};
+  return AdminAnswer{out.dump()};
+}
+
+Result<AdminAnswer, AdminError> AdminOperations::oidc_jwks() const { return AdminAnswer{idps_.oidc_jwks_json()}; }
+
+Result<AdminAnswer, AdminError> AdminOperations::mint_oidc_token(std::string_view body) const {
+  auto store = store_.get();
+  const auto* issuer = store->builtin_oidc_provider();
+  if (issuer == nullptr) return unexpected(AdminError{404, "the config has no builtin OIDC provider"});
+  auto doc = parse_object(body.empty() ? std::string_view("{}") : body);
+  if (!doc) return unexpected(doc.error());
+  auto sub = field<std::string>(*doc, "sub", "a string");
+  auto lifetime = field<std::int64_t>(*doc, "lifetime", "an integer (seconds)");
+  auto algorithm = field<std::string>(*doc, "algorithm", "a string");
+  auto aud = string_or_list(*doc, "aud");
+  if (!sub) return unexpected(sub.error());
+  if (!lifetime) return unexpected(lifetime.error());
+  if (!algorithm) return unexpected(algorithm.error());
+  if (!aud) return unexpected(aud.error());
+  const auto alg = fed::parse_jwt_algorithm(algorithm->value_or("RS256"));
+  const fed::JwtSigningKey* key = alg ? idps_.oidc_key(*alg) : nullptr;
+  if (key == nullptr) {
+    std::string names;
+    for (auto a : fed::kBuiltinJwtAlgorithms) names += (names.empty() ? "" : ", ") + std::string(fed::to_string(a));
+    return unexpected(bad_field("algorithm", "one of " + names));
+  }
+  std::vector<std::string> audiences = *aud;
+  if (audiences.empty() && !issuer->client_ids.empty()) audiences.push_back(issuer->client_ids.front());
+
+  const std::int64_t now = clock_.now();
+  const std::int64_t exp = now + lifetime->value_or(3600);
+  ordered_json claims;
+  claims["iss"] = issuer->url;
+  claims["sub"] = sub->value_or("stsd-test-subject");
+  claims["aud"] = audiences.size() == 1 ? ordered_json(audiences.front()) : ordered_json(audiences);
+  claims["iat"] = std::min(now, exp);
+  claims["exp"] = exp;
+  if (auto extra = doc->find("claims"); extra != doc->end() && !extra->is_null()) {
+    if (!extra->is_object()) return unexpected(bad_field("claims", "an object"));
+    for (const auto& [k, v] : extra->items()) claims[k] = v;  // may override the defaults, on purpose
+  }
+  auto token = key->sign("", claims.dump());
+  if (!token) return unexpected(AdminError{500, token.error()});
+  ordered_json out;
+  out["token"] = *token;
+  out["issuer"] = claims["iss"];
+  out["expiration"] = claims["exp"].is_number_integer() ? ordered_json(format_iso8601(claims["exp"].get<std::int64_t>()))
+                                                        : ordered_json(nullptr);
+  return AdminAnswer{out.dump()};
+}
+
+Result<AdminAnswer, AdminError> AdminOperations::saml_metadata() const {
+  return AdminAnswer{idps_.saml().metadata_xml(), 200, "application/samlmetadata+xml"};
+}
+
+Result<AdminAnswer, AdminError> AdminOperations::mint_saml_response(std::string_view body) const {
+  auto doc = parse_object(body);
+  if (!doc) return unexpected(doc.error());
+  auto role_arn = field<std::string>(*doc, "role_arn", "a role ARN");
+  if (!role_arn) return unexpected(role_arn.error());
+  if (!*role_arn) return unexpected(AdminError{400, "\"role_arn\" is required"});
+  auto role = domain::parse_role_arn(**role_arn);
+  if (!role) return unexpected(bad_field("role_arn", "a role ARN"));
+
+  auto store = store_.get();
+  auto principal = field<std::string>(*doc, "principal_arn", "a SAML provider ARN");
+  if (!principal) return unexpected(principal.error());
+  std::string principal_arn;
+  if (*principal) {
+    principal_arn = **principal;
+  } else {
+    // The built-in provider of the role's account, else any built-in one.
+    for (const auto& p : store->data().saml_providers)
+      if (p.builtin && (principal_arn.empty() || p.account == role->account)) principal_arn = p.arn;
+    if (principal_arn.empty()) return unexpected(AdminError{404, "the config has no builtin SAML provider"});
+  }
+
+  auto subject = field<std::string>(*doc, "subject", "a string");
+  auto subject_format = field<std::string>(*doc, "subject_format", "a string");
+  auto session_name = field<std::string>(*doc, "session_name", "a string");
+  auto session_duration = field<std::int64_t>(*doc, "session_duration", "an integer (seconds)");
+  auto source_identity = field<std::string>(*doc, "source_identity", "a string");
+  auto lifetime = field<std::int64_t>(*doc, "lifetime", "an integer (seconds)");
+  auto audience = field<std::string>(*doc, "audience", "a string");
+  auto recipient = field<std::string>(*doc, "recipient", "a string");
+  auto session_not_after = field<std::int64_t>(*doc, "session_not_on_or_after", "an integer (epoch seconds)");
+  auto sign_assertion = field<bool>(*doc, "sign_assertion", "true or false");
+  auto sign_response = field<bool>(*doc, "sign_response", "true or false");
+  auto digest = field<std::string>(*doc, "digest", "\"sha256\" or \"sha1\"");
+  auto transitive = string_or_list(*doc, "transitive_tag_keys");
+  for (const AdminError* e : {subject ? nullptr : &subject.error(), subject_format ? nullptr : &subject_format.error(),
+                              session_name ? nullptr : &session_name.error(),
+                              session_duration ? nullptr : &session_duration.error(),
+                              source_identity ? nullptr : &source_identity.error(), lifetime ? nullptr : &lifetime.error(),
+                              audience ? nullptr : &audience.error(), recipient ? nullptr : &recipient.error(),
+                              session_not_after ? nullptr : &session_not_after.error(),
+                              sign_assertion ? nullptr : &sign_assertion.error(),
+                              sign_response ? nullptr : &sign_response.error(), digest ? nullptr : &digest.error(),
+                              transitive ? nullptr : &transitive.error()})
+    if (e != nullptr) return unexpected(*e);
+  if (*digest && **digest != "sha256" && **digest != "sha1") return unexpected(bad_field("digest", "\"sha256\" or \"sha1\""));
+
+  const std::string prefix = "https://aws.amazon.com/SAML/Attributes/";
+  fed::SamlIdentityProvider::ResponseSpec spec;
+  spec.name_id = subject->value_or("stsd-test-user");
+  if (*subject_format) spec.name_id_format = **subject_format;
+  if (*recipient) spec.recipient = **recipient;
+  if (*audience) spec.audience = **audience;
+  spec.issue_instant = clock_.now();
+  spec.lifetime_seconds = lifetime->value_or(300);
+  spec.session_not_on_or_after = *session_not_after;
+  spec.sign_assertion = sign_assertion->value_or(true);
+  spec.sign_response = sign_response->value_or(false);
+  spec.digest = digest->value_or("sha256");
+  spec.attributes.push_back({prefix + "Role", {**role_arn + "," + principal_arn}});
+  spec.attributes.push_back({prefix + "RoleSessionName", {session_name->value_or(spec.name_id)}});
+  if (*session_duration) spec.attributes.push_back({prefix + "SessionDuration", {std::to_string(**session_duration)}});
+  if (*source_identity) spec.attributes.push_back({prefix + "SourceIdentity", {**source_identity}});
+  if (auto tags = doc->find("principal_tags"); tags != doc->end() && !tags->is_null()) {
+    if (!tags->is_object()) return unexpected(bad_field("principal_tags", "an object of strings"));
+    for (const auto& [k, v] : tags->items()) {
+      if (!v.is_string()) return unexpected(bad_field("principal_tags", "an object of strings"));
+      spec.attributes.push_back({prefix + "PrincipalTag:" + k, {v.get<std::string>()}});
+    }
+  }
+  if (!transitive->empty()) spec.attributes.push_back({prefix + "TransitiveTagKeys", *transitive});
+  if (auto extra = doc->find("attributes"); extra != doc->end() && !extra->is_null()) {
+    if (!extra->is_object()) return unexpected(bad_field("attributes", "an object of string lists"));
+    for (const auto& [k, v] : extra->items()) {
+      auto values = string_or_list(*extra, k);
+      if (!values) return unexpected(bad_field("attributes", "an object of string lists"));
+      spec.attributes.push_back({k, *values});
+    }
+  }
+  ordered_json out;
+  auto response = idps_.saml().mint_response_base64(spec);
+  if (!response) return unexpected(AdminError{500, response.error()});
+  out["saml_response"] = *response;
+  out["role_arn"] = **role_arn;
+  out["principal_arn"] = principal_arn;
+  out["issuer"] = idps_.saml().entity_id();
+  return AdminAnswer{out.dump()};
+}
+
+}  // namespace stsd::service

@@ -1,0 +1,188 @@
+#include "stsd/service/authorization.h"
+
+#include <nlohmann/json.hpp>
+
+#include "stsd/common/time_format.h"
+#include "stsd/service/federation_common.h"
+#include "stsd/service/session_options.h"
+
+namespace stsd::service {
+
+namespace {
+
+using domain::Decision;
+using nlohmann::ordered_json;
+
+// Without a trust policy, a declared role trusts its own account (IAM's
+// console default, "this account").
+std::string default_trust_policy(const domain::Role& role) {
+  return R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::)" +
+         role.account + R"(:root"},"Action":"sts:AssumeRole"}]})";
+}
+
+ordered_json value_items(const std::vector<std::string>& values) {
+  ordered_json items = ordered_json::array();
+  for (const auto& v : values) items.push_back({{"value", v}});
+  return {{"items", items}};
+}
+
+// One matched statement as AWS's decoded message shows it.
+ordered_json statement_json(const domain::Policy& policy, const domain::MatchedStatement& m) {
+  const domain::Statement& s = policy.statements().at(m.index);
+  ordered_json out;
+  out["statementId"] = m.sid;
+  out["effect"] = m.effect == domain::Effect::Allow ? "ALLOW" : "DENY";
+  std::vector<std::string> principals = s.principals.aws;
+  principals.insert(principals.end(), s.principals.federated.begin(), s.principals.federated.end());
+  principals.insert(principals.end(), s.principals.service.begin(), s.principals.service.end());
+  if (s.principals.everyone) principals.push_back("*");
+  out["principals"] = value_items(principals);
+  out["principalGroups"] = {{"items", ordered_json::array()}};
+  out["actions"] = value_items(s.actions);
+  out["resources"] = value_items(s.has_resource ? s.resources : std::vector<std::string>{"*"});
+  ordered_json conditions = ordered_json::array();
+  for (const auto& c : s.conditions)
+    conditions.push_back({{"key", c.key}, {"operator", c.operator_name}, {"values", value_items(c.values)}});
+  out["conditions"] = {{"items", conditions}};
+  return out;
+}
+
+struct Verdict {
+  Decision decision = Decision::ImplicitDeny;
+  ordered_json matched = ordered_json::array();
+};
+
+Verdict evaluate_text(const std::string& text, const domain::PolicyRequest& request) {
+  Verdict v;
+  auto policy = domain::Policy::parse(text);
+  if (!policy) return v;
+  auto evaluation = policy->evaluate(request);
+  v.decision = evaluation.decision;
+  for (const auto& m : evaluation.matched) v.matched.push_back(statement_json(*policy, m));
+  return v;
+}
+
+// All identity policies of the caller: any Deny wins, else any Allow.
+// nullopt: the caller has none configured.
+std::optional<Verdict> identity_verdict(const Caller& caller, const domain::Store& store,
+                                        const domain::PolicyRequest& request) {
+  const std::vector<std::string>* policies = nullptr;
+  if (caller.user) policies = &caller.user->policies;
+  std::shared_ptr<const domain::Role> role;
+  if (!caller.user && caller.session && caller.session->principal_type == domain::PrincipalType::AssumedRole)
+    if (auto arn = domain::parse_role_arn(caller.session->source_arn)) {
+      role = store.find_role(*arn);
+      if (role) policies = &role->policies;
+    }
+  if (policies == nullptr || policies->empty()) return std::nullopt;
+  Verdict out;
+  std::vector<Decision> decisions;
+  for (const auto& p : *policies) {
+    Verdict v = evaluate_text(p, request);
+    decisions.push_back(v.decision);
+    for (auto& m : v.matched) out.matched.push_back(std::move(m));
+  }
+  out.decision = domain::combine_decisions(decisions);
+  return out;
+}
+
+}  // namespace
+
+domain::PolicyRequest caller_request(const Caller& caller, std::string_view action, std::string_view resource,
+                                     std::int64_t now) {
+  domain::PolicyRequest r;
+  r.action = std::string(action);
+  r.principal_type = domain::RequesterType::Aws;
+  r.principal_arn = caller.arn;
+  r.principal_account = caller.account;
+  r.resource = std::string(resource);
+  const domain::Session* session = caller.session ? &*caller.session : nullptr;
+  // A role session is also named by its role's ARN in policies.
+  if (session && session->principal_type == domain::PrincipalType::AssumedRole)
+    r.principal_aliases.push_back(session->source_arn);
+  auto& c = r.context;
+  const bool role_session = session && session->principal_type == domain::PrincipalType::AssumedRole;
+  c["aws:principalarn"] = {role_session ? session->source_arn : caller.arn};
+  c["aws:principalaccount"] = {caller.account};
+  c["aws:userid"] = {caller.user_id};
+  c["aws:principaltype"] = {caller.is_root()                                                        ? "Account"
+                            : role_session                                                          ? "AssumedRole"
+                            : caller.principal_type == domain::PrincipalType::FederatedUser ? "FederatedUser"
+                                                                                              : "User"};
+  if (caller.user) c["aws:username"] = {caller.user->name};
+  // Principal tags: the user's, or the role's, overridden by session tags.
+  std::map<std::string, std::string> tags;
+  if (caller.user)
+    for (const auto& t : caller.user->tags) tags[lowercase(t.key)] = t.value;
+  if (session)
+    for (const auto& t : session->tags) tags[lowercase(t.key)] = t.value;
+  for (const auto& [k, v] : tags) c["aws:principaltag/" + k] = {v};
+  const bool mfa = session && session->mfa_authenticated;
+  c["aws:multifactorauthpresent"] = {mfa ? "true" : "false"};
+  if (mfa) c["aws:multifactorauthage"] = {std::to_string(now - session->mfa_auth_time)};
+  if (session && session->source_identity) c["aws:sourceidentity"] = {*session->source_identity};
+  c["aws:currenttime"] = {format_iso8601(now)};
+  c["aws:epochtime"] = {std::to_string(now)};
+  return r;
+}
+
+Result<void> Authorizer::authorize(const Caller& caller, const domain::Role* role,
+                                   const domain::PolicyRequest& request) const {
+  ordered_json matched = ordered_json::array();
+  bool explicit_deny = false;
+  auto take = [&](Verdict& v) {
+    if (v.decision == Decision::ExplicitDeny) explicit_deny = true;
+    for (auto& m : v.matched) matched.push_back(std::move(m));
+  };
+
+  std::optional<Verdict> identity = identity_verdict(caller, store_, request);
+  const bool identity_allows = !identity || identity->decision == Decision::Allow;
+  if (identity) take(*identity);
+
+  bool session_allows = true;
+  if (caller.session && caller.session->session_policy) {
+    Verdict v = evaluate_text(*caller.session->session_policy, request);
+    session_allows = v.decision == Decision::Allow;
+    take(v);
+  }
+
+  bool trust_allows = true, named = true;
+  if (role != nullptr && role->declared) {
+    const std::string trust = role->trust_policy ? *role->trust_policy : default_trust_policy(*role);
+    Verdict v = evaluate_text(trust, request);
+    trust_allows = v.decision == Decision::Allow;
+    take(v);
+    if (trust_allows) {
+      // Does the trust policy name the caller itself, not just its account?
+      domain::PolicyRequest specific = request;
+      specific.principal_account.clear();
+      named = evaluate_text(trust, specific).decision == Decision::Allow && role->account == caller.account;
+    }
+  }
+  bool allowed = false;
+  if (explicit_deny || !session_allows) allowed = false;
+  else if (role != nullptr && role->declared) allowed = trust_allows && (named || identity_allows);
+  else if (role != nullptr) allowed = true;  // auto mode: only explicit Denies refuse
+  else allowed = identity_allows;
+  if (allowed) return {};
+
+  StsError error = not_authorized(caller, request.action, request.resource);
+  ordered_json decoded;
+  decoded["allowed"] = false;
+  decoded["explicitDeny"] = explicit_deny;
+  decoded["matchedStatements"] = {{"items", matched}};
+  decoded["failures"] = {{"items", ordered_json::array()}};
+  ordered_json conditions = ordered_json::array();
+  for (const auto& [key, values] : request.context) conditions.push_back({{"key", key}, {"values", value_items(values)}});
+  std::string name = caller.user ? caller.user->name
+                     : caller.session && !caller.session->role_session_name.empty() ? caller.session->role_session_name
+                                                                                      : caller.account;
+  decoded["context"] = {{"principal", {{"id", caller.user_id}, {"name", name}, {"arn", caller.arn}}},
+                        {"action", request.action},
+                        {"resource", request.resource},
+                        {"conditions", {{"items", conditions}}}};
+  error.encoded_authorization_message = messages_.encode(decoded.dump());
+  return unexpected(error);
+}
+
+}  // namespace stsd::service

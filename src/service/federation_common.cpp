@@ -1,0 +1,57 @@
+#include "stsd/service/federation_common.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "stsd/common/time_format.h"
+
+namespace stsd::service {
+
+std::string lowercase(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  return out;
+}
+
+domain::PolicyRequest federated_trust_request(std::string_view action, const std::string& provider_arn,
+                                              const std::string& provider_account, const domain::Role& role,
+                                              std::string_view session_name, const AssertedSessionFacts& asserted,
+                                              std::int64_t now) {
+  domain::PolicyRequest r;
+  r.action = std::string(action);
+  r.principal_type = domain::RequesterType::Federated;
+  r.principal_arn = provider_arn;
+  r.principal_account = provider_account;
+  r.resource = role.arn;
+  auto& c = r.context;
+  c["sts:rolesessionname"] = {std::string(session_name)};
+  if (asserted.source_identity) c["sts:sourceidentity"] = {*asserted.source_identity};
+  std::vector<std::string> keys;
+  for (const auto& t : asserted.tags) {
+    c["aws:requesttag/" + lowercase(t.key)] = {t.value};
+    keys.push_back(t.key);
+  }
+  if (!keys.empty()) c["aws:tagkeys"] = keys;
+  if (!asserted.transitive_tag_keys.empty()) c["sts:transitivetagkeys"] = asserted.transitive_tag_keys;
+  c["aws:federatedprovider"] = {provider_arn};
+  c["aws:currenttime"] = {format_iso8601(now)};
+  c["aws:epochtime"] = {std::to_string(now)};
+  return r;
+}
+
+bool trusts(const domain::Role& role, domain::PolicyRequest request, const AssertedSessionFacts& asserted) {
+  if (!role.trust_policy) return false;
+  auto policy = domain::Policy::parse(*role.trust_policy);
+  if (!policy) return false;
+  auto allows = [&](const char* action) {
+    request.action = action;
+    return policy->evaluate(request).decision == domain::Decision::Allow;
+  };
+  const std::string action = request.action;
+  if (!allows(action.c_str())) return false;
+  if (!asserted.tags.empty() && !allows("sts:TagSession")) return false;
+  if (asserted.source_identity && !allows("sts:SetSourceIdentity")) return false;
+  return true;
+}
+
+}  // namespace stsd::service

@@ -1,0 +1,45 @@
+#include "stsd/service/role_session.h"
+
+#include "stsd/domain/arn.h"
+#include "stsd/service/session_options.h"
+
+namespace stsd::service {
+
+namespace {
+constexpr std::int64_t kChainedMaxDuration = 3600;
+}  // namespace
+
+Result<std::int64_t> role_session_duration(const ActionInput& input, const domain::Role& role, bool chained) {
+  const std::int64_t duration = duration_or(input, kRoleSessionDefaultDuration);
+  if (duration > role.max_session_duration)
+    return fail(ErrorCode::ValidationError,
+                "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.");
+  if (chained && duration > kChainedMaxDuration)
+    return fail(ErrorCode::ValidationError,
+                "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role "
+                "chaining.");
+  return duration;
+}
+
+domain::Session new_role_session(const domain::Role& role, std::string_view session_name, std::int64_t now,
+                                 std::int64_t duration) {
+  domain::Session s;
+  s.type = domain::CredentialType::AssumedRole;
+  s.principal_type = domain::PrincipalType::AssumedRole;
+  s.account = role.account;
+  s.arn = domain::assumed_role_arn(role.account, role.name, session_name);
+  s.user_id = role.role_id + ":" + std::string(session_name);
+  s.source_arn = role.arn;
+  s.role_session_name = std::string(session_name);
+  s.issued_at = now;
+  s.expiration = now + duration;
+  s.chain_depth = 1;
+  return s;
+}
+
+ResultNode assumed_role_user_node(const domain::Session& s) {
+  return ResultNode::structure("AssumedRoleUser",
+                               {ResultNode::string("AssumedRoleId", s.user_id), ResultNode::string("Arn", s.arn)});
+}
+
+}  // namespace stsd::service
