@@ -7,6 +7,7 @@
 
 #include "input_access.h"
 #include "stsd/common/time_format.h"
+#include "stsd/domain/policy.h"
 #include "stsd/domain/totp.h"
 
 namespace stsd::service {
@@ -43,9 +44,8 @@ Result<SessionOptions> read_session_options(const ActionInput& input, const Call
   const domain::Session* parent = caller && caller->session ? &*caller->session : nullptr;
 
   if (auto policy = input.string("Policy")) {
-    auto parsed = nlohmann::json::parse(*policy, nullptr, false);
-    if (parsed.is_discarded() || !parsed.is_object())
-      return fail(ErrorCode::MalformedPolicyDocument, "The policy is not in the valid JSON format.");
+    if (auto problem = domain::policy_document_error(*policy, domain::PolicyKind::Session))
+      return fail(ErrorCode::MalformedPolicyDocument, *problem);
     out.policy = std::string(*policy);
   }
   out.policy_arns = policy_arn_list(input);

@@ -151,6 +151,26 @@ class SessionSemanticsTest(PolicyCase):
                 self.assertEqual(r["Error"]["Code"], "AccessDenied")
 
 
+class SessionPolicyTest(PolicyCase):
+    def test_malformed_session_policies_get_aws_messages(self):
+        cases = [
+            ("{not json", "The policy is not in the valid JSON format."),
+            (json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Resource": "*"}]}),
+             "Policy statement must contain actions."),
+        ]
+        for text, message in cases:
+            with self.subTest(text):
+                r = self.denied(self.client(ALICE).assume_role, RoleArn=self.role(A, "step1"), RoleSessionName="s1",
+                                Policy=text)
+                self.assertEqual((r["Error"]["Code"], r["Error"]["Message"]), ("MalformedPolicyDocument", message))
+
+    def test_session_policy_limits_what_the_session_may_do_next(self):
+        narrow = allow("sts:AssumeRole", self.role(A, "step3"))
+        one = self.client(ALICE).assume_role(RoleArn=self.role(A, "step1"), RoleSessionName="s1", Policy=json.dumps(narrow))
+        r = self.denied(self.client(creds_of(one)).assume_role, RoleArn=self.role(A, "step2"), RoleSessionName="s2")
+        self.assertEqual(r["Error"]["Code"], "AccessDenied")
+
+
 class AdminEncodeTest(PolicyCase):
     def test_encode_round_trips_through_decode_authorization_message(self):
         message = {"allowed": False, "explicitDeny": False, "matchedStatements": {"items": []},
