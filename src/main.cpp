@@ -39,6 +39,10 @@ int main(int argc, char** argv) {
     auto loaded = options.config_path ? config::load_config_file(*options.config_path)
                                       : config::parse_config(config::embedded_default_config(), ".");
     const std::string source = options.config_path ? *options.config_path : "embedded default";
+    if (loaded) {
+      if (auto problems = app::policy_problems(*loaded); !problems.empty())
+        loaded = unexpected(config::ConfigError{std::move(problems)});
+    }
     if (!loaded) {
       print_problems(loaded.error(), source);
       return 2;
@@ -54,6 +58,10 @@ int main(int argc, char** argv) {
       auto state = config::load_config_file(*options.state_file);
       if (!state) {
         print_problems(state.error(), *options.state_file);
+        return 2;
+      }
+      if (auto problems = app::policy_problems(*state); !problems.empty()) {
+        print_problems(config::ConfigError{std::move(problems)}, *options.state_file);
         return 2;
       }
       running = std::move(*state);

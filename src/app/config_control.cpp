@@ -81,6 +81,8 @@ std::optional<std::string> ConfigControl::admin_token() const {
 Result<void, std::string> ConfigControl::replace_config(std::string_view json) {
   auto parsed = config::parse_config(json, base_dir_);
   if (!parsed) return unexpected(parsed.error().to_string());
+  if (auto problems = policy_problems(*parsed); !problems.empty())
+    return unexpected(config::ConfigError{std::move(problems)}.to_string());
   std::lock_guard lock(mutex_);
   return install(std::move(*parsed));
 }

@@ -2,6 +2,10 @@
 // nor domain/ depends on the other.
 #include "stsd/app/app.h"
 
+#include <nlohmann/json.hpp>
+
+#include "stsd/domain/policy.h"
+
 namespace stsd::app {
 
 namespace {
@@ -10,7 +14,33 @@ std::vector<domain::Tag> to_tags(const config::Tags& tags) {
   for (const auto& [k, v] : tags) out.push_back({k, v});
   return out;
 }
+void check_policy(const std::string& text, domain::PolicyKind kind, const std::string& pointer,
+                  std::vector<config::ConfigProblem>& out) {
+  auto doc = nlohmann::json::parse(text, nullptr, false);
+  if (doc.is_object() && doc.contains("Statement") && doc["Statement"].is_array() && doc["Statement"].empty()) return;
+  if (auto problem = domain::policy_document_error(text, kind))
+    out.push_back({pointer, "MalformedPolicyDocument: " + *problem});
+}
+
 }  // namespace
+
+std::vector<config::ConfigProblem> policy_problems(const config::Config& config) {
+  std::vector<config::ConfigProblem> out;
+  for (std::size_t i = 0; i < config.users.size(); ++i)
+    for (std::size_t j = 0; j < config.users[i].policies.size(); ++j)
+      check_policy(config.users[i].policies[j], domain::PolicyKind::Identity,
+                   "/users/" + std::to_string(i) + "/policies/" + std::to_string(j), out);
+  for (std::size_t i = 0; i < config.roles.size(); ++i) {
+    const auto& role = config.roles[i];
+    if (role.trust_policy)
+      check_policy(*role.trust_policy, domain::PolicyKind::Trust, "/roles/" + std::to_string(i) + "/trust_policy",
+                   out);
+    for (std::size_t j = 0; j < role.policies.size(); ++j)
+      check_policy(role.policies[j], domain::PolicyKind::Identity,
+                   "/roles/" + std::to_string(i) + "/policies/" + std::to_string(j), out);
+  }
+  return out;
+}
 
 domain::StoreData to_store_data(const config::Config& config) {
   domain::StoreData d;

@@ -73,6 +73,19 @@ class CommandLineTest(h.StsdTestCase):
         self.assertEqual(out.returncode, 2, out.stdout + out.stderr)
         self.assertRegex(out.stdout + out.stderr, r"/roles/0/max_session_duration|roles\[0\]\.max_session_duration")
 
+    def test_check_config_checks_policies_as_iam_does(self):
+        no_action = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Resource": "*"}]}
+        config = {"accounts": [{"id": "111122223333"}],
+                  "users": [{"account": "111122223333", "name": "u", "policies": [no_action]}],
+                  "roles": [{"account": "111122223333", "name": "r",
+                             "trust_policy": {"Version": "2012-10-17", "Statement": []}}]}
+        path = h.write_json(self.workdir, "badpolicy.json", config)
+        out = run_binary(["--check-config", path])
+        self.assertEqual(out.returncode, 2, out.stdout + out.stderr)
+        self.assertIn("/users/0/policies/0: MalformedPolicyDocument: Policy statement must contain actions.",
+                      out.stdout + out.stderr)
+        self.assertNotIn("/roles/0/trust_policy", out.stdout + out.stderr)  # an empty placeholder passes
+
     def test_bad_config_does_not_start(self):
         path = os.path.join(self.workdir, "broken.json")
         with open(path, "w") as f:
