@@ -113,8 +113,10 @@ Result<ResultNode> assume_role_with_saml(const ActionContext& ctx) {
     return unexpected(invalid_token("Invalid SAML response: " + data.error().detail));
   }
   if (data->issuer != entity_id) return unexpected(invalid_token("Issuer not present in specified provider"));
+  // The IdP itself says authentication failed.
   if (!data->status_code.empty() && data->status_code != fed::kSamlStatusSuccess)
-    return unexpected(invalid_token("The SAML response status is not Success"));
+    return fail(ErrorCode::IDPRejectedClaim, "The identity provider rejected the authentication (status " +
+                                                 data->status_code + ")");
   if (std::none_of(data->audiences.begin(), data->audiences.end(),
                    [](const std::string& a) { return is_aws_signin(a, true); }))
     return unexpected(invalid_token("The SAML assertion's audience is not AWS sign-in"));
