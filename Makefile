@@ -4,7 +4,8 @@ PRESET ?= release
 BUILD_DIR := build/$(PRESET)
 ARGS ?=
 
-.PHONY: all deps configure build run test test-sanitize bench soak docker-check clean
+.PHONY: all deps configure build run test test-sanitize test-tsan fuzz-build fuzz-smoke fuzz bench soak docker-check clean
+FUZZ_SECONDS ?= 300
 
 all: build
 
@@ -22,9 +23,37 @@ run: build
 
 test: build
 	ctest --preset $(PRESET)
+ifeq ($(PRESET),release)
+	@$(MAKE) --no-print-directory fuzz-smoke
+endif
 
 test-sanitize:
 	@$(MAKE) test PRESET=sanitize
+
+# The server under ThreadSanitizer, driven by the concurrent end-to-end suites
+# (1,000 connections, pipelining, parallel clients); any race stops the server
+# (halt_on_error) and fails the suite.
+test-tsan: deps
+	@cmake --preset tsan >/dev/null
+	@cmake --build --preset tsan
+	cd tests/e2e && STSD_BINARY=$(CURDIR)/build/tsan/stsd \
+	  TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1" \
+	  python3 -m unittest test_abuse test_boto3_actions test_federation test_policy
+
+# libFuzzer targets (clang 14, ASan+UBSan, whole project instrumented in
+# build/fuzz; see fuzz/README.md).
+fuzz-build: deps
+	@cmake --preset fuzz >/dev/null
+	@cmake --build --preset fuzz
+
+# Every seed and crash reproducer once, then 5 s of fuzzing per target.
+fuzz-smoke: fuzz-build
+	ctest --preset fuzz
+
+# FUZZ_SECONDS per target; the corpus grows in build/fuzz/corpus-<target>/,
+# crashes are kept in build/fuzz/artifacts/.
+fuzz: fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash fuzz/run.sh
 
 bench: build
 	bash bench/compare.sh

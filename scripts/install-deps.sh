@@ -9,6 +9,7 @@ packages=(
   libspdlog-dev libfmt-dev libgtest-dev libgmock-dev
   libxmlsec1-dev libxml2-dev xmlsec1
   python3 python3-boto3 awscli wrk curl ca-certificates
+  clang-14 libclang-rt-14-dev llvm-14
 )
 
 missing=()
