@@ -39,6 +39,9 @@ std::vector<config::ConfigProblem> policy_problems(const config::Config& config)
       check_policy(role.policies[j], domain::PolicyKind::Identity,
                    "/roles/" + std::to_string(i) + "/policies/" + std::to_string(j), out);
   }
+  for (std::size_t i = 0; i < config.managed_policies.size(); ++i)
+    check_policy(config.managed_policies[i].document, domain::PolicyKind::Identity,
+                 "/managed_policies/" + std::to_string(i) + "/document", out);
   return out;
 }
 
@@ -72,6 +75,8 @@ domain::StoreData to_store_data(const config::Config& config) {
     role.policies = r.policies;
     d.roles.push_back(std::move(role));
   }
+  for (const auto& p : config.managed_policies)
+    d.managed_policies.push_back({p.account, p.name, p.path, {}, p.document});
   for (const auto& p : config.oidc_providers) {
     domain::OidcProvider provider;
     provider.account = p.account;

@@ -144,7 +144,7 @@ class Loader {
   Config read(const json& root) {
     Config config;
     if (!expect_object(root, "",
-                       {"region", "role_mode", "token_key", "admin_token", "accounts", "users", "roles",
+                       {"region", "role_mode", "token_key", "admin_token", "accounts", "users", "roles", "managed_policies",
                         "oidc_providers", "saml_providers"}))
       return config;
 
@@ -191,6 +191,10 @@ class Loader {
     read_list(root, "", "roles",
               {"account", "name", "path", "max_session_duration", "trust_policy", "tags", "policies"},
               [&](const json& item, const std::string& ptr) { config.roles.push_back(read_role(item, ptr)); });
+    read_list(root, "", "managed_policies", {"account", "name", "path", "document"},
+              [&](const json& item, const std::string& ptr) {
+                config.managed_policies.push_back(read_managed_policy(item, ptr));
+              });
     read_list(root, "", "oidc_providers", {"account", "url", "client_ids", "thumbprints", "jwks", "jwks_file", "builtin"},
               [&](const json& item, const std::string& ptr) {
                 config.oidc_providers.push_back(read_oidc_provider(item, ptr));
@@ -453,6 +457,27 @@ class Loader {
     return device;
   }
 
+  ManagedPolicy read_managed_policy(const json& item, const std::string& ptr) {
+    ManagedPolicy policy;
+    policy.account = read_account_ref(item, ptr);
+    // IAM policyNameType: [\w+=,.@-]{1,128}.
+    if (auto name = get_string(item, ptr, "name", true)) {
+      const bool ok = !name->empty() && name->size() <= 128 && all_chars(*name, [](char c) {
+        return is_word(c) || std::string_view("+=,.@-").find(c) != std::string_view::npos;
+      });
+      if (!ok)
+        add(child(ptr, "name"), "must be 1-128 characters of A-Z, a-z, 0-9 and +=,.@_-");
+      else
+        unique(policy_names_, policy.account + "/" + *name, child(ptr, "name"),
+               "managed policy " + in_quotes(*name) + " in account " + policy.account);
+      policy.name = std::move(*name);
+    }
+    policy.path = read_path(item, ptr);
+    if (const json* v = get(item, ptr, "document", true))
+      if (auto doc = read_policy(*v, child(ptr, "document"))) policy.document = std::move(*doc);
+    return policy;
+  }
+
   Role read_role(const json& item, const std::string& ptr) {
     Role role;
     role.account = read_account_ref(item, ptr);
@@ -596,7 +621,7 @@ class Loader {
   std::vector<ConfigProblem>& problems_;
   // Value (or scoped key) -> pointer where it was first declared.
   std::unordered_map<std::string, std::string> accounts_, aliases_, user_names_, role_names_, access_keys_,
-      mfa_serials_, oidc_urls_, saml_names_;
+      mfa_serials_, oidc_urls_, saml_names_, policy_names_;
   std::string builtin_oidc_url_;
 };
 

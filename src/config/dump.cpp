@@ -68,6 +68,15 @@ ordered_json role_json(const Role& role) {
   return out;
 }
 
+ordered_json managed_policy_json(const ManagedPolicy& policy) {
+  ordered_json out;
+  out["account"] = policy.account;
+  out["name"] = policy.name;
+  out["path"] = policy.path;
+  out["document"] = json_value(policy.document);
+  return out;
+}
+
 ordered_json oidc_json(const OidcProvider& provider) {
   ordered_json out;
   out["account"] = provider.account;
@@ -116,6 +125,7 @@ std::string dump_config(const Config& config) {
   out["accounts"] = std::move(accounts);
   put_list(out, "users", config.users, user_json);
   put_list(out, "roles", config.roles, role_json);
+  put_list(out, "managed_policies", config.managed_policies, managed_policy_json);
   put_list(out, "oidc_providers", config.oidc_providers, oidc_json);
   put_list(out, "saml_providers", config.saml_providers, saml_json);
   // Replace, not throw, on bytes that are not UTF-8 (only a hand-built Config has them).

@@ -22,6 +22,7 @@ Store::Store(StoreData data) : data_(std::move(data)) {
     // Keyed by the full ARN: a requested ARN must carry the role's path too.
     roles_by_arn_.emplace(r.arn, std::make_shared<const Role>(r));
   }
+  for (auto& p : data_.managed_policies) p.arn = "arn:aws:iam::" + p.account + ":policy" + p.path + p.name;
   for (auto& p : data_.oidc_providers) {
     p.key = oidc_url_key(p.url);
     p.arn = oidc_provider_arn(p.account, p.key);
@@ -86,6 +87,12 @@ const OidcProvider* Store::find_oidc_provider(std::string_view account, std::str
   const std::string key = oidc_url_key(issuer);
   for (const auto& p : data_.oidc_providers)
     if (p.account == account && p.key == key) return &p;
+  return nullptr;
+}
+
+const std::string* Store::find_managed_policy(std::string_view arn) const {
+  for (const auto& p : data_.managed_policies)
+    if (p.arn == arn) return &p.document;
   return nullptr;
 }
 

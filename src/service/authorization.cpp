@@ -139,11 +139,23 @@ Result<void> Authorizer::authorize(const Caller& caller, const domain::Role* rol
   const bool identity_allows = !identity || identity->decision == Decision::Allow;
   if (identity) take(*identity);
 
+  // Session policies (inline Policy and configured customer managed
+  // PolicyArns) bound the session: one must allow, none may deny. AWS managed
+  // policies are not in stsd, so they bound nothing.
   bool session_allows = true;
-  if (caller.session && caller.session->session_policy) {
-    Verdict v = evaluate_text(*caller.session->session_policy, request);
-    session_allows = v.decision == Decision::Allow;
-    take(v);
+  if (caller.session) {
+    std::vector<const std::string*> session_policies;
+    if (caller.session->session_policy) session_policies.push_back(&*caller.session->session_policy);
+    for (const auto& arn : caller.session->policy_arns)
+      if (const std::string* doc = store_.find_managed_policy(arn)) session_policies.push_back(doc);
+    if (!session_policies.empty()) {
+      session_allows = false;
+      for (const std::string* text : session_policies) {
+        Verdict v = evaluate_text(*text, request);
+        session_allows = session_allows || v.decision == Decision::Allow;
+        take(v);
+      }
+    }
   }
 
   bool trust_allows = true, named = true;

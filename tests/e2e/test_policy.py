@@ -57,6 +57,8 @@ class PolicyCase(StsdTestCase):
                     {"Version": "2012-10-17", "Statement": [
                         {"Sid": "NoRoles", "Effect": "Deny", "Action": "sts:AssumeRole", "Resource": "*"}]}]),
             ],
+            "managed_policies": [{"account": A, "name": "OnlyStep3", "path": "/limits/",
+                                  "document": allow("sts:AssumeRole", f"arn:aws:iam::{A}:role/step3")}],
             "roles": [
                 # Trusts account A as a whole: A's identity policies decide.
                 {"account": B, "name": "b-reader", "trust_policy": trust_aws(A)},
@@ -169,6 +171,21 @@ class SessionPolicyTest(PolicyCase):
         one = self.client(ALICE).assume_role(RoleArn=self.role(A, "step1"), RoleSessionName="s1", Policy=json.dumps(narrow))
         r = self.denied(self.client(creds_of(one)).assume_role, RoleArn=self.role(A, "step2"), RoleSessionName="s2")
         self.assertEqual(r["Error"]["Code"], "AccessDenied")
+
+
+class ManagedPolicyTest(PolicyCase):
+    def test_customer_managed_policy_arns_bound_the_session(self):
+        arn = f"arn:aws:iam::{A}:policy/limits/OnlyStep3"
+        one = self.client(ALICE).assume_role(RoleArn=self.role(A, "step1"), RoleSessionName="s1",
+                                             PolicyArns=[{"arn": arn}])
+        self.assertIn("PackedPolicySize", one)
+        r = self.denied(self.client(creds_of(one)).assume_role, RoleArn=self.role(A, "step2"), RoleSessionName="s2")
+        self.assertEqual(r["Error"]["Code"], "AccessDenied")
+        # An AWS managed policy is carried, not evaluated.
+        two = self.client(ALICE).assume_role(RoleArn=self.role(A, "step1"), RoleSessionName="s1",
+                                             PolicyArns=[{"arn": "arn:aws:iam::aws:policy/ReadOnlyAccess"}])
+        self.assertIn("Credentials", self.client(creds_of(two)).assume_role(RoleArn=self.role(A, "step2"),
+                                                                           RoleSessionName="s2"))
 
 
 class AdminEncodeTest(PolicyCase):

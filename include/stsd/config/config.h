@@ -59,6 +59,16 @@ struct Role {
   bool operator==(const Role&) const = default;
 };
 
+// A customer managed policy (an extension of the contract's shape): what a
+// PolicyArns entry arn:aws:iam::<account>:policy<path><name> names.
+struct ManagedPolicy {
+  std::string account;
+  std::string name;
+  std::string path = "/";
+  std::string document;  // canonical JSON text
+  bool operator==(const ManagedPolicy&) const = default;
+};
+
 // `jwks_file` in the file is read at load time into `jwks`; the struct keeps
 // only the content, so a dump is self-contained.
 struct OidcProvider {
@@ -95,6 +105,7 @@ struct Config {
   std::vector<Account> accounts;
   std::vector<User> users;
   std::vector<Role> roles;
+  std::vector<ManagedPolicy> managed_policies;
   std::vector<OidcProvider> oidc_providers;
   std::vector<SamlProvider> saml_providers;
   bool operator==(const Config&) const = default;

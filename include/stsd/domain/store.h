@@ -52,6 +52,15 @@ struct Role {
   bool declared = true;  // false for roles made up in auto mode
 };
 
+// A customer managed policy, named by PolicyArns entries.
+struct ManagedPolicy {
+  std::string account;
+  std::string name;
+  std::string path = "/";
+  std::string arn;  // arn:aws:iam::<account>:policy<path><name>
+  std::string document;
+};
+
 // An IAM OIDC identity provider. `key` is the URL without its scheme or
 // trailing slash: what `iss` is matched by, what the provider ARN ends with
 // and what trust-policy condition keys are prefixed with (`key:sub`).
@@ -94,6 +103,7 @@ struct StoreData {
   std::vector<Account> accounts;
   std::vector<User> users;
   std::vector<Role> roles;
+  std::vector<ManagedPolicy> managed_policies;
   std::vector<OidcProvider> oidc_providers;
   std::vector<SamlProvider> saml_providers;
   // Root credentials per account: {account id, key id, secret}.
@@ -135,6 +145,9 @@ class Store {
   // trailing slash ignored). nullptr: none.
   const OidcProvider* find_oidc_provider(std::string_view account, std::string_view issuer) const;
   const SamlProvider* find_saml_provider(std::string_view arn) const;
+  // A customer managed policy's document; nullptr: not configured (AWS
+  // managed policies arn:aws:iam::aws:policy/... never are).
+  const std::string* find_managed_policy(std::string_view arn) const;
   // The first built-in OIDC provider (all share one issuer URL); nullptr: none.
   const OidcProvider* builtin_oidc_provider() const;
   const SamlProvider* builtin_saml_provider() const;

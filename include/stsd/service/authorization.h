@@ -15,7 +15,9 @@
 //   another account, the caller's identity policies must allow too;
 // - a user or role with no permission policies configured is allowed every
 //   sts:* action (stsd's simplification, so small configs stay small);
-// - a role session's session policy, when it has one, must allow as well.
+// - a session's session policies (inline Policy and the customer managed
+//   policies of the config its PolicyArns name), when it has any, must
+//   allow as well; AWS managed policy ARNs are carried but not evaluated.
 #include <string>
 #include <string_view>
 

@@ -78,6 +78,27 @@ TEST(Config, PoliciesAreCanonicalJsonText) {
   EXPECT_EQ(c.roles[0].policies, std::vector<std::string>{R"({"Statement":[],"Version":"2012-10-17"})"});
 }
 
+TEST(ConfigFile, ManagedPoliciesRoundTrip) {
+  auto result = parse_config(R"({
+    "accounts": [{ "id": "111122223333" }],
+    "managed_policies": [{ "account": "111122223333", "name": "ReadOnly", "path": "/team/",
+                           "document": { "Version": "2012-10-17", "Statement": [] } }]
+  })", ".");
+  ASSERT_TRUE(result) << result.error().to_string();
+  ASSERT_EQ(result->managed_policies.size(), 1u);
+  EXPECT_EQ(result->managed_policies[0].path, "/team/");
+  EXPECT_EQ(result->managed_policies[0].document, R"({"Statement":[],"Version":"2012-10-17"})");
+  auto again = parse_config(dump_config(*result), ".");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(*again, *result);
+  auto bad = parse_config(R"({"accounts": [{ "id": "111122223333" }],
+    "managed_policies": [{ "account": "111122223333", "name": "bad name", "document": [] }]})", ".");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().to_string(),
+            "/managed_policies/0/name: must be 1-128 characters of A-Z, a-z, 0-9 and +=,.@_-\n"
+            "/managed_policies/0/document: must be an object (a policy document)");
+}
+
 TEST(EmbeddedDefault, ParsesToTheContractIdentities) {
   auto result = parse_config(embedded_default_config(), ".");
   ASSERT_TRUE(result) << result.error().to_string();
