@@ -82,7 +82,7 @@ TEST(AssumeRole, IssuesWorkingCredentials) {
 
 TEST(AssumeRole, ElementOrderMatchesAws) {
   StsFixture f;
-  auto r = assume(f, f.user(), {{"SourceIdentity", "alice"}, {"Policy", R"({"Version":"2012-10-17","Statement":[]})"}});
+  auto r = assume(f, f.user(), {{"SourceIdentity", "alice"}, {"Policy", R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]})"}});
   ASSERT_EQ(r.status, 200) << r.body;
   auto pos = [&](const char* s) { return r.body.find(s); };
   EXPECT_LT(pos("<AssumedRoleUser>"), pos("<Credentials>"));
