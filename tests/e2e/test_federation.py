@@ -352,7 +352,8 @@ class SamlSignedByXmlsecCliTest(StsdTestCase):
         cls.cert = os.path.join(cls.keydir, "cert.pem")
         subprocess.run([OPENSSL, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", cls.key, "-out", cls.cert,
                         "-days", "2", "-subj", "/CN=test-idp"], check=True, capture_output=True)
-        der_b64 = "".join(l for l in open(cls.cert).read().splitlines() if "CERTIFICATE" not in l)
+        with open(cls.cert) as f:
+            der_b64 = "".join(l for l in f.read().splitlines() if "CERTIFICATE" not in l)
         metadata = (f'<md:EntityDescriptor xmlns:md="{SAML_NS}:metadata" entityID="{cls.ENTITY}">'
                     f'<md:IDPSSODescriptor protocolSupportEnumeration="{SAML_NS}:protocol">'
                     f'<md:KeyDescriptor use="signing"><ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#">'
