@@ -69,7 +69,7 @@ web_identity_token() {
   # One call first: a role or trust problem is a message, not a failed run.
   status=$(curl -s -o "$bench_work/web.txt" -w '%{http_code}' \
     --data-urlencode Action=AssumeRoleWithWebIdentity --data-urlencode Version=2011-06-15 \
-    --data-urlencode RoleArn=arn:aws:iam::123456789012:role/bench-web --data-urlencode RoleSessionName=bench \
+    --data-urlencode RoleArn=arn:aws:iam::000000000000:role/bench-web --data-urlencode RoleSessionName=bench \
     --data-urlencode "WebIdentityToken=$web_token" "http://127.0.0.1:$stsd_port/")
   if [ "$status" != 200 ]; then
     echo "skipping AssumeRoleWithWebIdentity: stsd answered $status: $(head -c 400 "$bench_work/web.txt")" >&2

@@ -21,7 +21,7 @@ PARAMS = {
     "GetCallerIdentity": {},
     "AssumeRole": {"RoleArn": "arn:aws:iam::123456789012:role/bench", "RoleSessionName": "bench"},
     "GetSessionToken": {"DurationSeconds": "900"},
-    "AssumeRoleWithWebIdentity": {"RoleArn": "arn:aws:iam::123456789012:role/bench-web",
+    "AssumeRoleWithWebIdentity": {"RoleArn": "arn:aws:iam::000000000000:role/bench-web",
                                   "RoleSessionName": "bench"},
 }
 UNSIGNED = {"AssumeRoleWithWebIdentity"}
