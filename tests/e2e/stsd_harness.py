@@ -232,6 +232,10 @@ class StsdServer:
                                f"--- stsd output ---\n{output[-8000:]}")
         raise AssertionError("unreachable")
 
+    def health_connection(self):
+        """The connection the start-up probe uses (subclasses: HTTPS)."""
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=1)
+
     def _wait_healthy(self):
         deadline = time.monotonic() + STARTUP_TIMEOUT_S
         last = "no answer"
@@ -240,7 +244,7 @@ class StsdServer:
             if code is not None:
                 return False, f"exited with code {code}"
             try:
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=1)
+                conn = self.health_connection()
                 conn.request("GET", "/_stsd/health")
                 resp = conn.getresponse()
                 resp.read()
@@ -248,7 +252,7 @@ class StsdServer:
                 if resp.status == 200:
                     return True, ""
                 last = f"GET /_stsd/health answered {resp.status}"
-            except OSError as e:
+            except OSError as e:  # ssl.SSLError is an OSError too
                 last = f"GET /_stsd/health: {e}"
             time.sleep(0.05)
         return False, f"timeout after {STARTUP_TIMEOUT_S:.0f} s, last: {last}"
@@ -305,12 +309,17 @@ class StsdTestCase(unittest.TestCase):
         return None  # the embedded default
 
     @classmethod
+    def make_server(cls, workdir):
+        """The (not yet started) server of the class; override for other kinds."""
+        return StsdServer(cls.SERVER_ARGS, cls.server_config(), workdir=workdir)
+
+    @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.workdir = tempfile.mkdtemp(prefix="stsd-e2e-")
         cls._environ = HermeticEnviron(cls.workdir)
         try:
-            cls.server = StsdServer(cls.SERVER_ARGS, cls.server_config(), workdir=cls.workdir).start()
+            cls.server = cls.make_server(cls.workdir).start()
         except BaseException:
             cls._environ.restore()
             shutil.rmtree(cls.workdir, ignore_errors=True)

@@ -58,53 +58,17 @@ class TlsServer(h.StsdServer):
     def context(self):
         return ssl.create_default_context(cafile=self.cert)
 
-    def _wait_healthy(self):
-        deadline = time.monotonic() + h.STARTUP_TIMEOUT_S
-        last = "no answer"
-        while time.monotonic() < deadline:
-            code = self.proc.poll()
-            if code is not None:
-                return False, f"exited with code {code}"
-            try:
-                conn = http.client.HTTPSConnection("127.0.0.1", self.port, timeout=1, context=self.context())
-                conn.request("GET", "/_stsd/health")
-                resp = conn.getresponse()
-                resp.read()
-                conn.close()
-                if resp.status == 200:
-                    return True, ""
-                last = f"GET /_stsd/health answered {resp.status}"
-            except (OSError, ssl.SSLError) as e:
-                last = f"GET https://…/_stsd/health: {e}"
-            time.sleep(0.05)
-        return False, f"timeout after {h.STARTUP_TIMEOUT_S:.0f} s, last: {last}"
+    def health_connection(self):
+        return http.client.HTTPSConnection("127.0.0.1", self.port, timeout=1, context=self.context())
 
 
-class TlsTestCase(unittest.TestCase):
+class TlsTestCase(h.StsdTestCase):
     maxDiff = None
 
     @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        h.binary_path()  # skip early when no binary is named
-        cls.workdir = tempfile.mkdtemp(prefix="stsd-e2e-tls-")
-        cls._environ = h.HermeticEnviron(cls.workdir)
-        try:
-            cls.cert, cls.key = make_certificate(cls.workdir)
-            cls.server = TlsServer(cls.cert, cls.key, cls.workdir).start()
-        except BaseException:
-            cls._environ.restore()
-            shutil.rmtree(cls.workdir, ignore_errors=True)
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.server.stop()
-        finally:
-            cls._environ.restore()
-            shutil.rmtree(cls.workdir, ignore_errors=True)
-            super().tearDownClass()
+    def make_server(cls, workdir):
+        cls.cert, cls.key = make_certificate(workdir)
+        return TlsServer(cls.cert, cls.key, workdir)
 
     def https_get(self, path, host="127.0.0.1", context=None):
         conn = http.client.HTTPSConnection(host, self.server.port, timeout=10,
