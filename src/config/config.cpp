@@ -16,6 +16,7 @@
 
 #include "document.h"
 #include "encoding.h"
+#include "stsd/common/ascii.h"
 #include "stsd/crypto/crypto.h"
 
 namespace stsd::config {
@@ -48,12 +49,6 @@ std::string child(const std::string& pointer, std::size_t index) { return pointe
 
 std::string in_quotes(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_lower_alnum(char c) { return (c >= 'a' && c <= 'z') || is_digit(c); }
@@ -350,7 +345,7 @@ class Loader {
       add(child(ptr, "name"), "must be 1-64 characters of A-Z, a-z, 0-9 and +=,.@_-");
     } else {
       // IAM names are unique per account regardless of case.
-      unique(seen, account + "/" + lower(*name), child(ptr, "name"),
+      unique(seen, account + "/" + ascii_lower(*name), child(ptr, "name"),
              std::string(what) + " " + in_quotes(*name) + " in account " + account);
     }
     return *name;
@@ -388,7 +383,7 @@ class Loader {
       const std::size_t key_length = detail::utf8_length(key);
       if (key_length < 1 || key_length > 128)
         add(tag_ptr, "tag key must be 1-128 characters");
-      else if (lower(key.substr(0, 4)) == "aws:")
+      else if (ascii_lower(key.substr(0, 4)) == "aws:")
         add(tag_ptr, "tag keys beginning with aws: are reserved for AWS");
       if (!value.is_string()) {
         add(tag_ptr, "must be a string");

@@ -10,6 +10,7 @@
 #include <array>
 #include <nlohmann/json.hpp>
 
+#include "stsd/common/ascii.h"
 #include "stsd/domain/arn.h"
 
 namespace stsd::domain {
@@ -21,18 +22,11 @@ using nlohmann::json;
 constexpr std::string_view kVersion2012 = "2012-10-17";
 constexpr std::string_view kVersion2008 = "2008-10-17";
 
-char lower_char(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = lower_char(c);
-  return out;
-}
 
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i)
-    if (lower_char(a[i]) != lower_char(b[i])) return false;
+    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
   return true;
 }
 
@@ -76,7 +70,7 @@ bool glob(std::string_view pattern, std::string_view text, bool ignore_case, boo
     literal = false;
     return 1;
   };
-  auto eq = [&](char a, char b) { return ignore_case ? lower_char(a) == lower_char(b) : a == b; };
+  auto eq = [&](char a, char b) { return ignore_case ? ascii_lower(a) == ascii_lower(b) : a == b; };
   std::size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
   while (t < text.size()) {
     if (p < pattern.size()) {
@@ -211,7 +205,7 @@ bool read_variable(std::string_view s, std::size_t start, TemplatePart& part, st
     return true;
   }
   part.kind = TemplatePart::Kind::Variable;
-  part.key = lower(key);
+  part.key = ascii_lower(key);
   return true;
 }
 
@@ -803,7 +797,7 @@ std::optional<Policy::Impl> read_policy(std::string_view text) {
     for (const auto& c : st.conditions) {
       CompiledCondition cc;
       cc.parsed = c.parsed;
-      cc.key_lower = lower(c.key);
+      cc.key_lower = ascii_lower(c.key);
       const bool substitute = variables && c.parsed.op != ConditionOperator::Null;
       for (const auto& v : c.values) {
         cc.values.push_back(compile_template(v, substitute));

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "stsd/common/ascii.h"
 #include "stsd/common/time_format.h"
 #include "stsd/service/federation_common.h"
 #include "stsd/service/session_options.h"
@@ -52,14 +53,18 @@ struct Verdict {
   ordered_json matched = ordered_json::array();
 };
 
-Verdict evaluate_text(const std::string& text, const domain::PolicyRequest& request) {
+Verdict evaluate_parsed(const domain::Policy& policy, const domain::PolicyRequest& request) {
   Verdict v;
-  auto policy = domain::Policy::parse(text);
-  if (!policy) return v;
-  auto evaluation = policy->evaluate(request);
+  auto evaluation = policy.evaluate(request);
   v.decision = evaluation.decision;
-  for (const auto& m : evaluation.matched) v.matched.push_back(statement_json(*policy, m));
+  for (const auto& m : evaluation.matched) v.matched.push_back(statement_json(policy, m));
   return v;
+}
+
+// Text that is not a policy allows nothing (config policies are checked at load).
+Verdict evaluate_text(const std::string& text, const domain::PolicyRequest& request) {
+  auto policy = domain::Policy::parse(text);
+  return policy ? evaluate_parsed(*policy, request) : Verdict{};
 }
 
 // All identity policies of the caller: any Deny wins, else any Allow.
@@ -113,9 +118,9 @@ domain::PolicyRequest caller_request(const Caller& caller, std::string_view acti
   // Principal tags: the user's, or the role's, overridden by session tags.
   std::map<std::string, std::string> tags;
   if (caller.user)
-    for (const auto& t : caller.user->tags) tags[lowercase(t.key)] = t.value;
+    for (const auto& t : caller.user->tags) tags[ascii_lower(t.key)] = t.value;
   if (session)
-    for (const auto& t : session->tags) tags[lowercase(t.key)] = t.value;
+    for (const auto& t : session->tags) tags[ascii_lower(t.key)] = t.value;
   for (const auto& [k, v] : tags) c["aws:principaltag/" + k] = {v};
   const bool mfa = session && session->mfa_authenticated;
   c["aws:multifactorauthpresent"] = {mfa ? "true" : "false"};
@@ -160,15 +165,15 @@ Result<void> Authorizer::authorize(const Caller& caller, const domain::Role* rol
 
   bool trust_allows = true, named = true;
   if (role != nullptr && role->declared) {
-    const std::string trust = role->trust_policy ? *role->trust_policy : default_trust_policy(*role);
-    Verdict v = evaluate_text(trust, request);
+    auto trust = domain::Policy::parse(role->trust_policy ? *role->trust_policy : default_trust_policy(*role));
+    Verdict v = trust ? evaluate_parsed(*trust, request) : Verdict{};
     trust_allows = v.decision == Decision::Allow;
     take(v);
     if (trust_allows) {
       // Does the trust policy name the caller itself, not just its account?
       domain::PolicyRequest specific = request;
       specific.principal_account.clear();
-      named = evaluate_text(trust, specific).decision == Decision::Allow && role->account == caller.account;
+      named = evaluate_parsed(*trust, specific).decision == Decision::Allow && role->account == caller.account;
     }
   }
   bool allowed = false;

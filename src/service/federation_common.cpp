@@ -3,15 +3,10 @@
 #include <algorithm>
 #include <cctype>
 
+#include "stsd/common/ascii.h"
 #include "stsd/common/time_format.h"
 
 namespace stsd::service {
-
-std::string lowercase(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
 
 domain::PolicyRequest federated_trust_request(std::string_view action, const std::string& provider_arn,
                                               const std::string& provider_account, const domain::Role& role,
@@ -28,7 +23,7 @@ domain::PolicyRequest federated_trust_request(std::string_view action, const std
   if (asserted.source_identity) c["sts:sourceidentity"] = {*asserted.source_identity};
   std::vector<std::string> keys;
   for (const auto& t : asserted.tags) {
-    c["aws:requesttag/" + lowercase(t.key)] = {t.value};
+    c["aws:requesttag/" + ascii_lower(t.key)] = {t.value};
     keys.push_back(t.key);
   }
   if (!keys.empty()) c["aws:tagkeys"] = keys;

@@ -10,7 +10,10 @@ constexpr std::int64_t kChainedMaxDuration = 3600;
 }  // namespace
 
 Result<std::int64_t> role_session_duration(const ActionInput& input, const domain::Role& role, bool chained) {
-  const std::int64_t duration = duration_or(input, kRoleSessionDefaultDuration);
+  return check_role_session_duration(duration_or(input, kRoleSessionDefaultDuration), role, chained);
+}
+
+Result<std::int64_t> check_role_session_duration(std::int64_t duration, const domain::Role& role, bool chained) {
   if (duration > role.max_session_duration)
     return fail(ErrorCode::ValidationError,
                 "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.");

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "input_access.h"
+#include "stsd/common/ascii.h"
 #include "stsd/common/time_format.h"
 #include "stsd/domain/policy.h"
 #include "stsd/domain/totp.h"
@@ -14,14 +15,9 @@ namespace stsd::service {
 
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
 
 bool contains_ci(const std::vector<std::string>& keys, std::string_view key) {
-  return std::any_of(keys.begin(), keys.end(), [&](const std::string& k) { return lower(k) == lower(key); });
+  return std::any_of(keys.begin(), keys.end(), [&](const std::string& k) { return ascii_lower(k) == ascii_lower(key); });
 }
 
 // PackedPolicySize approximation (AWS's packing is not public): the session

@@ -11,8 +11,6 @@
 
 namespace stsd::service {
 
-std::string lowercase(std::string_view s);
-
 // The request a role's trust policy sees when `provider_arn` (a Federated
 // principal) asks for `action`: sts:RoleSessionName, sts:SourceIdentity,
 // the asserted session tags (aws:RequestTag/*, aws:TagKeys,

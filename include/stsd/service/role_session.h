@@ -17,8 +17,11 @@ namespace stsd::service {
 
 inline constexpr std::int64_t kRoleSessionDefaultDuration = 3600;
 
-// DurationSeconds (default one hour) checked, in AWS's order, against the
-// role's MaxSessionDuration and, for role chaining, the one-hour cap.
+// A role session's duration checked, in AWS's order, against the role's
+// MaxSessionDuration and, for role chaining, the one-hour cap.
+Result<std::int64_t> check_role_session_duration(std::int64_t duration, const domain::Role& role, bool chained);
+
+// DurationSeconds (default one hour), checked as above.
 Result<std::int64_t> role_session_duration(const ActionInput& input, const domain::Role& role, bool chained);
 
 // A fresh assumed-role session of `role` (keys are filled when issued).

@@ -437,6 +437,13 @@ const json* find_claim(const std::shared_ptr<const JwtClaimSet>& set, std::strin
 }
 }  // namespace
 
+std::vector<std::string> Jwt::claim_names() const {
+  std::vector<std::string> out;
+  if (claims_)
+    for (const auto& [name, value] : claims_->claims.items()) out.push_back(name);
+  return out;
+}
+
 std::optional<std::string> Jwt::string_claim(std::string_view name) const {
   const json* v = find_claim(claims_, name);
   if (v == nullptr || !v->is_string()) return std::nullopt;

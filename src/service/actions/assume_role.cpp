@@ -2,6 +2,7 @@
 // role mode), its trust policy and the caller's policies must allow it
 // (service/authorization.h); duration is bounded by the role's
 // MaxSessionDuration and, for role chaining, by one hour.
+#include "stsd/common/ascii.h"
 #include "stsd/domain/arn.h"
 #include "stsd/domain/policy.h"
 #include "stsd/service/authorization.h"
@@ -25,7 +26,7 @@ domain::PolicyRequest assume_role_request(const Caller& caller, const domain::Ro
   if (auto v = input.string("SourceIdentity")) c["sts:sourceidentity"] = {std::string(*v)};
   std::vector<std::string> keys;
   for (const auto& t : tag_list(input)) {
-    c["aws:requesttag/" + lowercase(t.key)] = {t.value};
+    c["aws:requesttag/" + ascii_lower(t.key)] = {t.value};
     keys.push_back(t.key);
   }
   if (!keys.empty()) c["aws:tagkeys"] = keys;

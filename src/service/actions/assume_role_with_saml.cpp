@@ -187,14 +187,13 @@ Result<ResultNode> assume_role_with_saml(const ActionContext& ctx) {
       return unexpected(invalid_token("SessionDuration in AuthnResponse must be between 900 and 43200"));
   }
   if (auto requested = ctx.input.integer("DurationSeconds")) duration = *requested;
-  if (duration > role->max_session_duration)
-    return fail(ErrorCode::ValidationError,
-                "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.");
+  auto checked = check_role_session_duration(duration, *role, false);
+  if (!checked) return unexpected(checked.error());
 
   auto options = read_session_options(ctx.input, nullptr, &asserted);
   if (!options) return unexpected(options.error());
 
-  domain::Session s = new_role_session(*role, session_name, now, duration);
+  domain::Session s = new_role_session(*role, session_name, now, *checked);
   if (data->session_not_on_or_after && *data->session_not_on_or_after < s.expiration)
     s.expiration = std::max(now + 1, *data->session_not_on_or_after);
   apply_session_options(*options, s);

@@ -20,8 +20,8 @@
 // The texts for a malformed token, a bad signature and a token not yet valid
 // are stsd's own (AWS's are not public).
 #include <algorithm>
-#include <nlohmann/json.hpp>
 
+#include "stsd/common/ascii.h"
 #include "stsd/domain/arn.h"
 #include "stsd/domain/federation/jwt.h"
 #include "stsd/domain/policy.h"
@@ -56,19 +56,15 @@ StsError cannot_get_key() {
 // string or string-list claim is offered too, so policies on GitHub's or
 // GitLab's custom claims work.
 void put_claim_keys(const Jwt& jwt, const std::string& prefix, domain::ConditionContext& context) {
-  const auto claims = nlohmann::json::parse(jwt.claims_json, nullptr, false);
-  if (claims.is_object())
-    for (const auto& [name, value] : claims.items()) {
-      (void)value;
-      if (auto values = jwt.claim_strings(name)) context[lowercase(prefix + ":" + name)] = *values;
-    }
+  for (const auto& name : jwt.claim_names())
+    if (auto values = jwt.claim_strings(name)) context[ascii_lower(prefix + ":" + name)] = *values;
   const auto aud = jwt.audiences();
   if (auto azp = jwt.string_claim("azp")) {
     // With an authorized party, AWS's `aud` key is azp and `oaud` the token's aud.
-    context[lowercase(prefix + ":aud")] = {*azp};
-    context[lowercase(prefix + ":oaud")] = aud;
+    context[ascii_lower(prefix + ":aud")] = {*azp};
+    context[ascii_lower(prefix + ":oaud")] = aud;
   } else {
-    context[lowercase(prefix + ":aud")] = aud;
+    context[ascii_lower(prefix + ":aud")] = aud;
   }
 }
 

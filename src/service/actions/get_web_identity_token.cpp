@@ -30,10 +30,9 @@ std::string uuid4() {
   return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) + "-" + h.substr(20);
 }
 
-// The IAM principal a token names: a role session is its role.
+// The IAM principal a token names: a role session is its role, a
+// GetSessionToken session its user.
 std::string subject_of(const Caller& caller) {
-  if (caller.session && caller.session->type == domain::CredentialType::AssumedRole && !caller.session->source_arn.empty())
-    return caller.session->source_arn;
   if (caller.session && !caller.session->source_arn.empty()) return caller.session->source_arn;
   return caller.arn;
 }

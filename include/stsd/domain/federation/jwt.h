@@ -97,6 +97,8 @@ class Jwt {
   // gives one value; an array of those gives one value each. Absent, null,
   // objects, fractions and nested arrays give nullopt.
   std::optional<std::vector<std::string>> claim_strings(std::string_view name) const;
+  // The names of the top-level claims, in the payload's order.
+  std::vector<std::string> claim_names() const;
   // Any claim re-serialised as compact JSON; nullopt if absent.
   std::optional<std::string> claim_json(std::string_view name) const;
   // The "https://aws.amazon.com/tags" claim: nullopt if absent, an error if

@@ -1,0 +1,17 @@
+#pragma once
+// ASCII case folding for protocol names (condition keys, IAM names, tag
+// keys): locale-independent, bytes outside A-Z unchanged.
+#include <string>
+#include <string_view>
+
+namespace stsd {
+
+inline char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+inline std::string ascii_lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = ascii_lower(c);
+  return out;
+}
+
+}  // namespace stsd
