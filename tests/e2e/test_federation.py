@@ -114,6 +114,8 @@ class FederationCase(StsdTestCase):
                 {"account": ACCOUNT, "name": "saml", "trust_policy": trust(
                     "Federated", BUILTIN_SAML_ARN, ["sts:AssumeRoleWithSAML", "sts:SetSourceIdentity"],
                     {"StringEquals": {"SAML:aud": "https://signin.aws.amazon.com/saml"}})},
+                {"account": ACCOUNT, "name": "alice-role", "trust_policy": trust(
+                    "AWS", f"arn:aws:iam::{ACCOUNT}:user/alice", "sts:AssumeRole")},
                 {"account": ACCOUNT, "name": "nobody", "trust_policy": trust(
                     "AWS", f"arn:aws:iam::{ACCOUNT}:root", "sts:AssumeRole")},
             ],
@@ -201,6 +203,19 @@ class WebIdentityTest(FederationCase):
             with self.subTest(name):
                 code, _ = error_of(self, self.web_identity, token=token)
                 self.assertEqual(code, "InvalidIdentityToken")
+
+    def test_token_not_valid_yet_is_refused(self):
+        future = int(time.time()) + 3600
+        token = self.mint_oidc(sub="system:serviceaccount:ns:app", claims={"nbf": future, "iat": future})
+        code, _ = error_of(self, self.web_identity, token=token)
+        self.assertEqual(code, "InvalidIdentityToken")
+
+    def test_admin_token_endpoint_rejects_bad_requests(self):
+        for body in (b"[1]", b'{"algorithm": "HS256"}', b'{"lifetime": "long"}', b'{"aud": 5}'):
+            with self.subTest(body=body):
+                r = send(self.server, "POST", "/_stsd/oidc/token", body=body)
+                self.assertEqual(r.status, 400, r.body)
+                self.assertIn("error", json.loads(r.body))
 
     def test_oauth_access_tokens_are_refused_not_trusted(self):
         code, message = error_of(self, self.web_identity, token="Atza|opaque-access-token-value",
@@ -323,6 +338,15 @@ class SamlTest(FederationCase):
         for name, response, kwargs, expected in cases:
             with self.subTest(name):
                 self.assertEqual(error_of(self, self.saml, response=response, **kwargs), expected)
+        for name, response in (
+                ("recipient not AWS sign-in", self.mint_saml(role_arn=role, recipient="https://app.example.com/acs")),
+                ("audience not AWS", self.mint_saml(role_arn=role, audience="https://app.example.com")),
+                ("SessionDuration out of range", self.mint_saml(role_arn=role, session_duration=100))):
+            with self.subTest(name):
+                code, _ = error_of(self, self.saml, response=response)
+                self.assertEqual(code, "InvalidIdentityToken")
+        r = send(self.server, "POST", "/_stsd/saml/response", body=b'{"subject": "x"}')
+        self.assertEqual(r.status, 400)
         code, _ = error_of(self, self.saml, response=self.mint_saml(role_arn=role, lifetime=-1200))
         self.assertEqual(code, "ExpiredTokenException")
         code, _ = error_of(self, self.saml, response=good, principal=f"arn:aws:iam::{ACCOUNT}:saml-provider/Nope")
@@ -420,6 +444,11 @@ class SamlSignedByXmlsecCliTest(StsdTestCase):
         self.assertEqual(out["SubjectType"], "transient")
         self.assertEqual(out["Issuer"], self.ENTITY)
 
+    def test_issuer_other_than_the_metadata_entity_is_refused(self):
+        self.ENTITY = "https://impostor.example.test/metadata"  # signed with the trusted key, wrong issuer
+        code, message = error_of(self, self.saml, response=self.signed_response())
+        self.assertEqual((code, message), ("InvalidIdentityToken", "Issuer not present in specified provider"))
+
     def test_trust_condition_on_saml_sub(self):
         code, _ = error_of(self, self.saml, response=self.signed_response(subject="mallory"))
         self.assertEqual(code, "AccessDenied")
@@ -433,6 +462,21 @@ class GetWebIdentityTokenTest(FederationCase):
     def jwk_for(self, kid):
         keys = json.loads(send(self.server, "GET", "/_stsd/oidc/jwks.json").body)["keys"]
         return next(k for k in keys if k["kid"] == kid)
+
+    def test_refusals(self):
+        alice = ("AKIAALICE00000000001", "alice-secret")
+        client = sts_client(self.server.url, alice, validate=False)
+        code, _ = error_of(self, client.get_web_identity_token, Audience=["a"], SigningAlgorithm="RS512")
+        self.assertEqual(code, "ValidationError")
+        short = creds_of(sts_client(self.server.url, alice).get_session_token(DurationSeconds=900))
+        code, _ = error_of(self, sts_client(self.server.url, short).get_web_identity_token,
+                           Audience=["a"], SigningAlgorithm="RS256", DurationSeconds=3600)
+        self.assertEqual(code, "AccessDenied")  # GetSessionToken credentials may only call AssumeRole
+        role = sts_client(self.server.url, alice).assume_role(
+            RoleArn=f"arn:aws:iam::{ACCOUNT}:role/alice-role", RoleSessionName="s1", DurationSeconds=900)
+        code, _ = error_of(self, sts_client(self.server.url, creds_of(role)).get_web_identity_token,
+                           Audience=["a"], SigningAlgorithm="RS256", DurationSeconds=3600)
+        self.assertEqual(code, "SessionDurationEscalationException")
 
     def test_tokens_carry_aws_claims_and_verify_with_the_published_keys(self):
         alice = ("AKIAALICE00000000001", "alice-secret")

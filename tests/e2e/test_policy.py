@@ -135,6 +135,11 @@ class SessionSemanticsTest(PolicyCase):
         self.assertEqual(session["transitive_tag_keys"], ["team"])
         self.assertEqual(session["source_identity"], "alice-si")
         self.assertEqual(session["chain_depth"], 3)
+        # The token is bound to its key id: another key id sees no session.
+        r = send(self.server, "POST", "/_stsd/credentials/inspect", body=json.dumps(
+            {"access_key_id": one["Credentials"]["AccessKeyId"],
+             "session_token": three["Credentials"]["SessionToken"]}).encode())
+        self.assertEqual(r.status, 404)
         # Overriding a transitive tag, or changing the source identity, is refused.
         r = self.denied(self.client(creds_of(two)).assume_role, RoleArn=self.role(A, "step3"), RoleSessionName="x1",
                         Tags=[{"Key": "Team", "Value": "red"}])
