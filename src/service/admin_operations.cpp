@@ -103,33 +103,62 @@ AdminError bad_field(std::string_view name, std::string_view what) {
   return AdminError{400, "\"" + std::string(name) + "\" must be " + std::string(what)};
 }
 
-// Optional typed fields of an admin request body.
-template <class T>
-Result<std::optional<T>, AdminError> field(const ordered_json& doc, std::string_view name, std::string_view what) {
-  auto it = doc.find(std::string(name));
-  if (it == doc.end() || it->is_null()) return std::optional<T>{};
-  if constexpr (std::is_same_v<T, std::string>) {
-    if (!it->is_string()) return unexpected(bad_field(name, what));
-  } else if constexpr (std::is_same_v<T, std::int64_t>) {
-    if (!it->is_number_integer()) return unexpected(bad_field(name, what));
-  } else if constexpr (std::is_same_v<T, bool>) {
-    if (!it->is_boolean()) return unexpected(bad_field(name, what));
-  }
-  return std::optional<T>{it->get<T>()};
-}
+// Reads the optional typed fields of an admin request body; the first
+// field of the wrong type is the request's error.
+class BodyReader {
+ public:
+  explicit BodyReader(const ordered_json& doc) : doc_(doc) {}
 
-Result<std::vector<std::string>, AdminError> string_or_list(const ordered_json& doc, std::string_view name) {
-  std::vector<std::string> out;
-  auto it = doc.find(std::string(name));
-  if (it == doc.end() || it->is_null()) return out;
-  if (it->is_string()) return std::vector<std::string>{it->get<std::string>()};
-  if (!it->is_array()) return unexpected(bad_field(name, "a string or a list of strings"));
-  for (const auto& v : *it) {
-    if (!v.is_string()) return unexpected(bad_field(name, "a string or a list of strings"));
-    out.push_back(v.get<std::string>());
+  template <class T>
+  std::optional<T> get(std::string_view name, std::string_view what) {
+    const ordered_json* v = find(name);
+    if (v == nullptr) return std::nullopt;
+    bool ok = false;
+    if constexpr (std::is_same_v<T, std::string>) ok = v->is_string();
+    else if constexpr (std::is_same_v<T, std::int64_t>) ok = v->is_number_integer();
+    else if constexpr (std::is_same_v<T, bool>) ok = v->is_boolean();
+    if (!ok) return fail(name, what), std::nullopt;
+    return v->get<T>();
   }
-  return out;
-}
+
+  // A string or a list of strings (empty when absent).
+  std::vector<std::string> strings(std::string_view name) { return strings_of(find(name), name); }
+
+  // {"key": value, ...} with values of the kind strings() reads.
+  std::vector<std::pair<std::string, std::vector<std::string>>> string_map(std::string_view name) {
+    std::vector<std::pair<std::string, std::vector<std::string>>> out;
+    const ordered_json* v = find(name);
+    if (v == nullptr) return out;
+    if (!v->is_object()) return fail(name, "an object of strings or string lists"), out;
+    for (const auto& [k, value] : v->items()) out.emplace_back(k, strings_of(&value, name));
+    return out;
+  }
+
+  const std::optional<AdminError>& error() const { return error_; }
+
+ private:
+  const ordered_json* find(std::string_view name) const {
+    auto it = doc_.find(std::string(name));
+    return it == doc_.end() || it->is_null() ? nullptr : &*it;
+  }
+  std::vector<std::string> strings_of(const ordered_json* v, std::string_view name) {
+    std::vector<std::string> out;
+    if (v == nullptr) return out;
+    if (v->is_string()) return {v->get<std::string>()};
+    if (!v->is_array()) return fail(name, "a string or a list of strings"), out;
+    for (const auto& e : *v) {
+      if (!e.is_string()) return fail(name, "a string or a list of strings"), std::vector<std::string>{};
+      out.push_back(e.get<std::string>());
+    }
+    return out;
+  }
+  void fail(std::string_view name, std::string_view what) {
+    if (!error_) error_ = bad_field(name, what);
+  }
+
+  const ordered_json& doc_;
+  std::optional<AdminError> error_;
+};
 
 }  // namespace
 
@@ -157,29 +186,27 @@ Result<AdminAnswer, AdminError> AdminOperations::mint_oidc_token(std::string_vie
   if (issuer == nullptr) return unexpected(AdminError{404, "the config has no builtin OIDC provider"});
   auto doc = parse_object(body.empty() ? std::string_view("{}") : body);
   if (!doc) return unexpected(doc.error());
-  auto sub = field<std::string>(*doc, "sub", "a string");
-  auto lifetime = field<std::int64_t>(*doc, "lifetime", "an integer (seconds)");
-  auto algorithm = field<std::string>(*doc, "algorithm", "a string");
-  auto aud = string_or_list(*doc, "aud");
-  if (!sub) return unexpected(sub.error());
-  if (!lifetime) return unexpected(lifetime.error());
-  if (!algorithm) return unexpected(algorithm.error());
-  if (!aud) return unexpected(aud.error());
-  const auto alg = fed::parse_jwt_algorithm(algorithm->value_or("RS256"));
+  BodyReader read(*doc);
+  const auto sub = read.get<std::string>("sub", "a string");
+  const auto lifetime = read.get<std::int64_t>("lifetime", "an integer (seconds)");
+  const auto algorithm = read.get<std::string>("algorithm", "a string");
+  const auto aud = read.strings("aud");
+  if (read.error()) return unexpected(*read.error());
+  const auto alg = fed::parse_jwt_algorithm(algorithm.value_or("RS256"));
   const fed::JwtSigningKey* key = alg ? idps_.oidc_key(*alg) : nullptr;
   if (key == nullptr) {
     std::string names;
     for (auto a : fed::kBuiltinJwtAlgorithms) names += (names.empty() ? "" : ", ") + std::string(fed::to_string(a));
     return unexpected(bad_field("algorithm", "one of " + names));
   }
-  std::vector<std::string> audiences = *aud;
+  std::vector<std::string> audiences = aud;
   if (audiences.empty() && !issuer->client_ids.empty()) audiences.push_back(issuer->client_ids.front());
 
   const std::int64_t now = clock_.now();
-  const std::int64_t exp = now + lifetime->value_or(3600);
+  const std::int64_t exp = now + lifetime.value_or(3600);
   ordered_json claims;
   claims["iss"] = issuer->url;
-  claims["sub"] = sub->value_or("stsd-test-subject");
+  claims["sub"] = sub.value_or("stsd-test-subject");
   claims["aud"] = audiences.size() == 1 ? ordered_json(audiences.front()) : ordered_json(audiences);
   claims["iat"] = std::min(now, exp);
   claims["exp"] = exp;
@@ -204,87 +231,64 @@ Result<AdminAnswer, AdminError> AdminOperations::saml_metadata() const {
 Result<AdminAnswer, AdminError> AdminOperations::mint_saml_response(std::string_view body) const {
   auto doc = parse_object(body);
   if (!doc) return unexpected(doc.error());
-  auto role_arn = field<std::string>(*doc, "role_arn", "a role ARN");
-  if (!role_arn) return unexpected(role_arn.error());
-  if (!*role_arn) return unexpected(AdminError{400, "\"role_arn\" is required"});
-  auto role = domain::parse_role_arn(**role_arn);
+  BodyReader read(*doc);
+  const auto role_arn = read.get<std::string>("role_arn", "a role ARN");
+  const auto principal = read.get<std::string>("principal_arn", "a SAML provider ARN");
+  const auto subject = read.get<std::string>("subject", "a string");
+  const auto subject_format = read.get<std::string>("subject_format", "a string");
+  const auto session_name = read.get<std::string>("session_name", "a string");
+  const auto session_duration = read.get<std::int64_t>("session_duration", "an integer (seconds)");
+  const auto source_identity = read.get<std::string>("source_identity", "a string");
+  const auto lifetime = read.get<std::int64_t>("lifetime", "an integer (seconds)");
+  const auto audience = read.get<std::string>("audience", "a string");
+  const auto recipient = read.get<std::string>("recipient", "a string");
+  const auto session_not_after = read.get<std::int64_t>("session_not_on_or_after", "an integer (epoch seconds)");
+  const auto sign_assertion = read.get<bool>("sign_assertion", "true or false");
+  const auto sign_response = read.get<bool>("sign_response", "true or false");
+  const auto digest = read.get<std::string>("digest", "\"sha256\" or \"sha1\"");
+  const auto transitive = read.strings("transitive_tag_keys");
+  const auto principal_tags = read.string_map("principal_tags");
+  const auto extra_attributes = read.string_map("attributes");
+  if (read.error()) return unexpected(*read.error());
+  if (!role_arn) return unexpected(AdminError{400, "\"role_arn\" is required"});
+  auto role = domain::parse_role_arn(*role_arn);
   if (!role) return unexpected(bad_field("role_arn", "a role ARN"));
+  if (digest && *digest != "sha256" && *digest != "sha1") return unexpected(bad_field("digest", "\"sha256\" or \"sha1\""));
 
-  auto store = store_.get();
-  auto principal = field<std::string>(*doc, "principal_arn", "a SAML provider ARN");
-  if (!principal) return unexpected(principal.error());
-  std::string principal_arn;
-  if (*principal) {
-    principal_arn = **principal;
-  } else {
+  std::string principal_arn = principal.value_or("");
+  if (principal_arn.empty()) {
     // The built-in provider of the role's account, else any built-in one.
+    auto store = store_.get();
     for (const auto& p : store->data().saml_providers)
       if (p.builtin && (principal_arn.empty() || p.account == role->account)) principal_arn = p.arn;
     if (principal_arn.empty()) return unexpected(AdminError{404, "the config has no builtin SAML provider"});
   }
 
-  auto subject = field<std::string>(*doc, "subject", "a string");
-  auto subject_format = field<std::string>(*doc, "subject_format", "a string");
-  auto session_name = field<std::string>(*doc, "session_name", "a string");
-  auto session_duration = field<std::int64_t>(*doc, "session_duration", "an integer (seconds)");
-  auto source_identity = field<std::string>(*doc, "source_identity", "a string");
-  auto lifetime = field<std::int64_t>(*doc, "lifetime", "an integer (seconds)");
-  auto audience = field<std::string>(*doc, "audience", "a string");
-  auto recipient = field<std::string>(*doc, "recipient", "a string");
-  auto session_not_after = field<std::int64_t>(*doc, "session_not_on_or_after", "an integer (epoch seconds)");
-  auto sign_assertion = field<bool>(*doc, "sign_assertion", "true or false");
-  auto sign_response = field<bool>(*doc, "sign_response", "true or false");
-  auto digest = field<std::string>(*doc, "digest", "\"sha256\" or \"sha1\"");
-  auto transitive = string_or_list(*doc, "transitive_tag_keys");
-  for (const AdminError* e : {subject ? nullptr : &subject.error(), subject_format ? nullptr : &subject_format.error(),
-                              session_name ? nullptr : &session_name.error(),
-                              session_duration ? nullptr : &session_duration.error(),
-                              source_identity ? nullptr : &source_identity.error(), lifetime ? nullptr : &lifetime.error(),
-                              audience ? nullptr : &audience.error(), recipient ? nullptr : &recipient.error(),
-                              session_not_after ? nullptr : &session_not_after.error(),
-                              sign_assertion ? nullptr : &sign_assertion.error(),
-                              sign_response ? nullptr : &sign_response.error(), digest ? nullptr : &digest.error(),
-                              transitive ? nullptr : &transitive.error()})
-    if (e != nullptr) return unexpected(*e);
-  if (*digest && **digest != "sha256" && **digest != "sha1") return unexpected(bad_field("digest", "\"sha256\" or \"sha1\""));
-
   const std::string prefix = "https://aws.amazon.com/SAML/Attributes/";
   fed::SamlIdentityProvider::ResponseSpec spec;
-  spec.name_id = subject->value_or("stsd-test-user");
-  if (*subject_format) spec.name_id_format = **subject_format;
-  if (*recipient) spec.recipient = **recipient;
-  if (*audience) spec.audience = **audience;
+  spec.name_id = subject.value_or("stsd-test-user");
+  if (subject_format) spec.name_id_format = *subject_format;
+  if (recipient) spec.recipient = *recipient;
+  if (audience) spec.audience = *audience;
   spec.issue_instant = clock_.now();
-  spec.lifetime_seconds = lifetime->value_or(300);
-  spec.session_not_on_or_after = *session_not_after;
-  spec.sign_assertion = sign_assertion->value_or(true);
-  spec.sign_response = sign_response->value_or(false);
-  spec.digest = digest->value_or("sha256");
-  spec.attributes.push_back({prefix + "Role", {**role_arn + "," + principal_arn}});
-  spec.attributes.push_back({prefix + "RoleSessionName", {session_name->value_or(spec.name_id)}});
-  if (*session_duration) spec.attributes.push_back({prefix + "SessionDuration", {std::to_string(**session_duration)}});
-  if (*source_identity) spec.attributes.push_back({prefix + "SourceIdentity", {**source_identity}});
-  if (auto tags = doc->find("principal_tags"); tags != doc->end() && !tags->is_null()) {
-    if (!tags->is_object()) return unexpected(bad_field("principal_tags", "an object of strings"));
-    for (const auto& [k, v] : tags->items()) {
-      if (!v.is_string()) return unexpected(bad_field("principal_tags", "an object of strings"));
-      spec.attributes.push_back({prefix + "PrincipalTag:" + k, {v.get<std::string>()}});
-    }
-  }
-  if (!transitive->empty()) spec.attributes.push_back({prefix + "TransitiveTagKeys", *transitive});
-  if (auto extra = doc->find("attributes"); extra != doc->end() && !extra->is_null()) {
-    if (!extra->is_object()) return unexpected(bad_field("attributes", "an object of string lists"));
-    for (const auto& [k, v] : extra->items()) {
-      auto values = string_or_list(*extra, k);
-      if (!values) return unexpected(bad_field("attributes", "an object of string lists"));
-      spec.attributes.push_back({k, *values});
-    }
-  }
+  spec.lifetime_seconds = lifetime.value_or(300);
+  spec.session_not_on_or_after = session_not_after;
+  spec.sign_assertion = sign_assertion.value_or(true);
+  spec.sign_response = sign_response.value_or(false);
+  spec.digest = digest.value_or("sha256");
+  spec.attributes.push_back({prefix + "Role", {*role_arn + "," + principal_arn}});
+  spec.attributes.push_back({prefix + "RoleSessionName", {session_name.value_or(spec.name_id)}});
+  if (session_duration) spec.attributes.push_back({prefix + "SessionDuration", {std::to_string(*session_duration)}});
+  if (source_identity) spec.attributes.push_back({prefix + "SourceIdentity", {*source_identity}});
+  for (const auto& [key, values] : principal_tags)
+    if (!values.empty()) spec.attributes.push_back({prefix + "PrincipalTag:" + key, {values.front()}});
+  if (!transitive.empty()) spec.attributes.push_back({prefix + "TransitiveTagKeys", transitive});
+  for (const auto& [name, values] : extra_attributes) spec.attributes.push_back({name, values});
   ordered_json out;
   auto response = idps_.saml().mint_response_base64(spec);
   if (!response) return unexpected(AdminError{500, response.error()});
   out["saml_response"] = *response;
-  out["role_arn"] = **role_arn;
+  out["role_arn"] = *role_arn;
   out["principal_arn"] = principal_arn;
   out["issuer"] = idps_.saml().entity_id();
   return AdminAnswer{out.dump()};
