@@ -1,7 +1,6 @@
 #include "stsd/protocol/response_writer.h"
 
 #include <nlohmann/json.hpp>
-#include <pugixml.hpp>
 
 #include "stsd/common/time_format.h"
 
@@ -12,37 +11,94 @@ namespace {
 using service::ResultNode;
 using ordered_json = nlohmann::ordered_json;
 
-struct StringWriter final : pugi::xml_writer {
-  std::string out;
-  void write(const void* data, std::size_t size) override { out.append(static_cast<const char*>(data), size); }
-};
+// Writes AWS's bytes directly (this is on every request's path; a DOM costs
+// more than the rest of rendering): no declaration, two-space indent, '\n'
+// after every element, `<A></A>` for empty ones. Escaping is pugixml's, which
+// the writer's tests use as the reference: text escapes & < > and control
+// characters (as &#NN;), attribute values & < " and control characters.
+class XmlWriter {
+ public:
+  XmlWriter() { out_.reserve(2048); }
 
-// AWS's bytes: no declaration, two-space indent, '\n', trailing newline.
-std::string to_text(const pugi::xml_document& doc) {
-  StringWriter writer;
-  writer.out.reserve(2048);
-  doc.save(writer, "  ", pugi::format_indent | pugi::format_no_declaration | pugi::format_no_empty_element_tags,
-           pugi::encoding_utf8);
-  return std::move(writer.out);
-}
-
-void append_xml(pugi::xml_node parent, const ResultNode& node) {
-  pugi::xml_node el = parent.append_child(node.name.c_str());
-  switch (node.kind) {
-    case ResultNode::Kind::Structure:
-      for (const auto& child : node.children) append_xml(el, child);
-      break;
-    case ResultNode::Kind::String:
-      el.text().set(node.text.c_str());
-      break;
-    case ResultNode::Kind::Integer:
-      el.text().set(std::to_string(node.number).c_str());
-      break;
-    case ResultNode::Kind::Timestamp:
-      el.text().set(format_iso8601(node.number).c_str());
-      break;
+  void open(std::string_view name, std::string_view xmlns = {}) {
+    indent();
+    out_ += '<';
+    out_ += name;
+    if (!xmlns.empty()) {
+      out_ += " xmlns=\"";
+      escape(xmlns, true);
+      out_ += '"';
+    }
+    out_ += ">\n";
+    ++depth_;
   }
-}
+  void close(std::string_view name) {
+    --depth_;
+    indent();
+    end_tag(name);
+  }
+  void element(std::string_view name, std::string_view text) {
+    indent();
+    out_ += '<';
+    out_ += name;
+    out_ += '>';
+    escape(text, false);
+    end_tag(name);
+  }
+  void node(const ResultNode& node) {
+    switch (node.kind) {
+      case ResultNode::Kind::Structure:
+        if (node.children.empty()) return element(node.name, {});
+        open(node.name);
+        for (const auto& child : node.children) this->node(child);
+        return close(node.name);
+      case ResultNode::Kind::String:
+        return element(node.name, node.text);
+      case ResultNode::Kind::Integer:
+        return element(node.name, std::to_string(node.number));
+      case ResultNode::Kind::Timestamp:
+        return element(node.name, format_iso8601(node.number));
+    }
+  }
+  std::string take() { return std::move(out_); }
+
+ private:
+  void indent() { out_.append(2 * depth_, ' '); }
+  void end_tag(std::string_view name) {
+    out_ += "</";
+    out_ += name;
+    out_ += ">\n";
+  }
+  static bool needs_escape(unsigned char c, bool attribute) {
+    if (c >= 0x3F) return false;  // above '>': the common case, one comparison
+    if (c == '&' || c == '<') return true;
+    if (c == '>') return !attribute;
+    if (c == '"') return attribute;
+    return c < 0x20 && (attribute || (c != '\t' && c != '\n' && c != '\r'));
+  }
+
+  void escape(std::string_view text, bool attribute) {
+    std::size_t run = 0;  // start of the pending span of characters copied as they are
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      const auto c = static_cast<unsigned char>(text[i]);
+      if (!needs_escape(c, attribute)) continue;
+      out_.append(text.data() + run, i - run);
+      run = i + 1;
+      if (c == '&') out_ += "&amp;";
+      else if (c == '<') out_ += "&lt;";
+      else if (c == '>') out_ += "&gt;";
+      else if (c == '"') out_ += "&quot;";
+      else {
+        const char ref[] = {'&', '#', static_cast<char>('0' + c / 10), static_cast<char>('0' + c % 10), ';'};
+        out_.append(ref, sizeof ref);
+      }
+    }
+    out_.append(text.data() + run, text.size() - run);
+  }
+
+  std::string out_;
+  std::size_t depth_ = 0;
+};
 
 ordered_json to_json(const ResultNode& node) {
   switch (node.kind) {
@@ -116,12 +172,14 @@ http::HttpResponse render_success(std::string_view action, const ResultNode& res
     body[response_name]["ResponseMetadata"]["RequestId"] = request_id;
     return make_response(200, request_id, format, body.dump());
   }
-  pugi::xml_document doc;
-  pugi::xml_node root = doc.append_child(response_name.c_str());
-  root.append_attribute("xmlns").set_value(kStsNamespace.data());
-  append_xml(root, result);
-  root.append_child("ResponseMetadata").append_child("RequestId").text().set(std::string(request_id).c_str());
-  return make_response(200, request_id, format, to_text(doc));
+  XmlWriter xml;
+  xml.open(response_name, kStsNamespace);
+  xml.node(result);
+  xml.open("ResponseMetadata");
+  xml.element("RequestId", request_id);
+  xml.close("ResponseMetadata");
+  xml.close(response_name);
+  return make_response(200, request_id, format, xml.take());
 }
 
 http::HttpResponse render_error(const StsError& error, std::string_view request_id, Format format) {
@@ -138,16 +196,16 @@ http::HttpResponse render_error(const StsError& error, std::string_view request_
       response.headers.emplace_back(kEncodedAuthorizationMessageHeader, error.encoded_authorization_message);
     return response;
   }
-  pugi::xml_document doc;
-  pugi::xml_node root = doc.append_child("ErrorResponse");
-  root.append_attribute("xmlns").set_value(info.aws_fault_namespace ? kAwsFaultNamespace.data()
-                                                                    : kStsNamespace.data());
-  pugi::xml_node e = root.append_child("Error");
-  e.append_child("Type").text().set(type);
-  e.append_child("Code").text().set(std::string(info.wire_code).c_str());
-  if (error.has_message) e.append_child("Message").text().set(xml_safe(error.message).c_str());
-  root.append_child("RequestId").text().set(std::string(request_id).c_str());
-  http::HttpResponse response = make_response(info.http_status, request_id, format, to_text(doc));
+  XmlWriter xml;
+  xml.open("ErrorResponse", info.aws_fault_namespace ? kAwsFaultNamespace : kStsNamespace);
+  xml.open("Error");
+  xml.element("Type", type);
+  xml.element("Code", info.wire_code);
+  if (error.has_message) xml.element("Message", xml_safe(error.message));
+  xml.close("Error");
+  xml.element("RequestId", request_id);
+  xml.close("ErrorResponse");
+  http::HttpResponse response = make_response(info.http_status, request_id, format, xml.take());
   if (!error.encoded_authorization_message.empty())
     response.headers.emplace_back(kEncodedAuthorizationMessageHeader, error.encoded_authorization_message);
   return response;

@@ -2,6 +2,9 @@
 // declaration, two-space indent, trailing newline, Type/Code/Message order,
 // the AWSFault namespace for dispatch errors, and the JSON rendering.
 #include <gtest/gtest.h>
+#include <pugixml.hpp>
+
+#include <random>
 
 #include "stsd/protocol/response_writer.h"
 
@@ -83,4 +86,67 @@ TEST(ResponseWriter, TimestampsAreWholeSecondsInXmlAndEpochInJson) {
             R"({"GetSessionTokenResponse":{"GetSessionTokenResult":{"Credentials":{"Expiration":1547328188}},)"
             R"("ResponseMetadata":{"RequestId":"rid"}}})");
   EXPECT_EQ(header(json, "Content-Type"), "application/json");
+}
+
+// The writer produces pugixml's formatting without a DOM; pugixml stays the
+// reference here, on random trees and every byte value a text can hold.
+namespace {
+struct StringSink final : pugi::xml_writer {
+  std::string out;
+  void write(const void* data, std::size_t size) override { out.append(static_cast<const char*>(data), size); }
+};
+
+void append_reference(pugi::xml_node parent, const ResultNode& node) {
+  pugi::xml_node el = parent.append_child(node.name.c_str());
+  if (node.kind == ResultNode::Kind::Structure)
+    for (const auto& child : node.children) append_reference(el, child);
+  else if (node.kind == ResultNode::Kind::String)
+    el.text().set(node.text.c_str());
+  else if (node.kind == ResultNode::Kind::Integer)
+    el.text().set(std::to_string(node.number).c_str());
+}
+
+std::string reference_rendering(std::string_view action, const ResultNode& result, std::string_view request_id) {
+  pugi::xml_document doc;
+  pugi::xml_node root = doc.append_child((std::string(action) + "Response").c_str());
+  root.append_attribute("xmlns").set_value(std::string(kStsNamespace).c_str());
+  append_reference(root, result);
+  root.append_child("ResponseMetadata").append_child("RequestId").text().set(std::string(request_id).c_str());
+  StringSink sink;
+  doc.save(sink, "  ", pugi::format_indent | pugi::format_no_declaration | pugi::format_no_empty_element_tags,
+           pugi::encoding_utf8);
+  return sink.out;
+}
+
+ResultNode random_node(std::mt19937& rng, int depth) {
+  const std::string name = "N" + std::to_string(rng() % 1000);
+  const unsigned kind = depth >= 3 ? 1 + rng() % 2 : rng() % 3;
+  if (kind == 1) {
+    std::string text;
+    const std::size_t length = rng() % 12;
+    for (std::size_t i = 0; i < length; ++i) text += static_cast<char>(1 + rng() % 255);  // no NUL: C strings
+    return ResultNode::string(name, text);
+  }
+  if (kind == 2) return ResultNode::integer(name, static_cast<std::int64_t>(rng()) - (1ll << 31));
+  ResultNode node = ResultNode::structure(name);
+  const std::size_t children = rng() % 4;
+  for (std::size_t i = 0; i < children; ++i) node.children.push_back(random_node(rng, depth + 1));
+  return node;
+}
+}  // namespace
+
+TEST(ResponseWriter, SuccessBodiesMatchPugixmlOnRandomTrees) {
+  std::mt19937 rng(20261123);
+  for (int i = 0; i < 2000; ++i) {
+    const ResultNode result = random_node(rng, 0);
+    const auto r = render_success("AssumeRole", result, "rid-&<>", Format::Xml);
+    ASSERT_EQ(r.body, reference_rendering("AssumeRole", result, "rid-&<>")) << "tree " << i;
+  }
+}
+
+TEST(ResponseWriter, EveryByteIsEscapedAsPugixmlDoes) {
+  std::string all;
+  for (int c = 1; c < 256; ++c) all += static_cast<char>(c);
+  const ResultNode result = ResultNode::structure("R", {ResultNode::string("Text", all), ResultNode::string("Empty", "")});
+  EXPECT_EQ(render_success("X", result, "id", Format::Xml).body, reference_rendering("X", result, "id"));
 }
