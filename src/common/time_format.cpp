@@ -7,6 +7,70 @@
 namespace stsd {
 
 namespace {
+
+// Howard Hinnant's civil-calendar algorithms (proleptic Gregorian, days since
+// 1970-01-01): exact, and far cheaper than gmtime_r/strftime/timegm on a path
+// every request takes.
+std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const auto yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+struct Civil {
+  std::int64_t year;
+  unsigned month, day, hour, minute, second;
+};
+
+Civil civil_from_epoch(std::int64_t epoch_seconds) {
+  std::int64_t days = epoch_seconds / 86400;
+  std::int64_t rest = epoch_seconds % 86400;
+  if (rest < 0) rest += 86400, --days;
+  const std::int64_t z = days + 719468;
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const auto doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
+  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
+  const auto secs = static_cast<unsigned>(rest);
+  return {static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2), m, d, secs / 3600, secs / 60 % 60, secs % 60};
+}
+
+void put_digits(std::string& out, unsigned value, int width) {
+  char buf[4];
+  for (int i = width - 1; i >= 0; --i, value /= 10) buf[i] = static_cast<char>('0' + value % 10);
+  out.append(buf, static_cast<std::size_t>(width));
+}
+
+// extended: 2019-01-12T21:23:08Z, else 20190112T212308Z.
+std::string format_fast(std::int64_t epoch_seconds, bool extended) {
+  const Civil c = civil_from_epoch(epoch_seconds);
+  std::string out;
+  out.reserve(20);
+  put_digits(out, static_cast<unsigned>(c.year), 4);
+  if (extended) out += '-';
+  put_digits(out, c.month, 2);
+  if (extended) out += '-';
+  put_digits(out, c.day, 2);
+  out += 'T';
+  put_digits(out, c.hour, 2);
+  if (extended) out += ':';
+  put_digits(out, c.minute, 2);
+  if (extended) out += ':';
+  put_digits(out, c.second, 2);
+  out += 'Z';
+  return out;
+}
+
+// Years 1000..9999 (four digits, as strftime prints them); others go to strftime.
+constexpr std::int64_t kYear1000 = -30610224000;   // 1000-01-01T00:00:00Z
+constexpr std::int64_t kYear10000 = 253402300800;  // 10000-01-01T00:00:00Z
+
 std::string format(std::int64_t epoch_seconds, const char* pattern) {
   std::time_t t = static_cast<std::time_t>(epoch_seconds);
   std::tm tm{};
@@ -17,8 +81,14 @@ std::string format(std::int64_t epoch_seconds, const char* pattern) {
 }
 }  // namespace
 
-std::string format_iso8601(std::int64_t epoch_seconds) { return format(epoch_seconds, "%Y-%m-%dT%H:%M:%SZ"); }
-std::string format_amz_date(std::int64_t epoch_seconds) { return format(epoch_seconds, "%Y%m%dT%H%M%SZ"); }
+std::string format_iso8601(std::int64_t epoch_seconds) {
+  if (epoch_seconds >= kYear1000 && epoch_seconds < kYear10000) return format_fast(epoch_seconds, true);
+  return format(epoch_seconds, "%Y-%m-%dT%H:%M:%SZ");
+}
+std::string format_amz_date(std::int64_t epoch_seconds) {
+  if (epoch_seconds >= kYear1000 && epoch_seconds < kYear10000) return format_fast(epoch_seconds, false);
+  return format(epoch_seconds, "%Y%m%dT%H%M%SZ");
+}
 
 std::optional<std::int64_t> parse_amz_date(std::string_view s) {
   if (s.size() != 16 || s[8] != 'T' || s[15] != 'Z') return std::nullopt;
@@ -30,18 +100,13 @@ std::optional<std::int64_t> parse_amz_date(std::string_view s) {
     }
     return v;
   };
-  std::tm tm{};
   int year = num(0, 4), mon = num(4, 2), day = num(6, 2), h = num(9, 2), m = num(11, 2), sec = num(13, 2);
   if (year < 1970 || mon < 1 || mon > 12 || day < 1 || day > 31 || h < 0 || h > 23 || m < 0 || m > 59 ||
       sec < 0 || sec > 60)
     return std::nullopt;
-  tm.tm_year = year - 1900;
-  tm.tm_mon = mon - 1;
-  tm.tm_mday = day;
-  tm.tm_hour = h;
-  tm.tm_min = m;
-  tm.tm_sec = sec;
-  return static_cast<std::int64_t>(timegm(&tm));
+  // Linear in every field, so out-of-range days and second 60 roll over as timegm's did.
+  return days_from_civil(year, static_cast<unsigned>(mon), static_cast<unsigned>(day)) * 86400 + h * 3600 + m * 60 +
+         sec;
 }
 
 }  // namespace stsd
