@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config
-  libboost-dev libboost-system-dev libssl-dev libpugixml-dev nlohmann-json3-dev
+  libboost-dev libboost-system-dev libssl-dev libpugixml-dev libmimalloc-dev nlohmann-json3-dev
   libspdlog-dev libfmt-dev libgtest-dev libgmock-dev
   libxmlsec1-dev libxml2-dev xmlsec1
   python3 python3-boto3 awscli wrk curl ca-certificates

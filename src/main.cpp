@@ -2,6 +2,10 @@
 // a bad config print one clear message and exit 2 with nothing started.
 #include <spdlog/spdlog.h>
 
+#ifdef STSD_WITH_MIMALLOC
+#include <mimalloc.h>
+#endif
+
 #include <exception>
 #include <filesystem>
 #include <iostream>
@@ -11,6 +15,16 @@
 #include "stsd/config/config.h"
 
 namespace {
+
+// "stsd 0.1.0" plus the allocator when it is not the C library's.
+std::string version_line() {
+  std::string line = "stsd " STSD_VERSION_STRING;
+#ifdef STSD_WITH_MIMALLOC
+  const int v = mi_version();  // 209 for 2.0.9
+  line += " (mimalloc " + std::to_string(v / 100) + "." + std::to_string(v / 10 % 10) + "." + std::to_string(v % 10) + ")";
+#endif
+  return line;
+}
 
 void print_problems(const stsd::config::ConfigError& error, const std::string& source) {
   for (const auto& p : error.problems) std::cerr << "stsd: " << source << ": " << p.to_string() << "\n";
@@ -28,7 +42,7 @@ int main(int argc, char** argv) {
   const app::Options& options = *parsed;
   switch (options.command) {
     case app::Command::Help: std::cout << app::usage(); return 0;
-    case app::Command::Version: std::cout << "stsd " << STSD_VERSION_STRING << "\n"; return 0;
+    case app::Command::Version: std::cout << version_line() << "\n"; return 0;
     case app::Command::PrintDefaultConfig: std::cout << config::embedded_default_config(); return 0;
     case app::Command::Healthcheck: return app::healthcheck(options.healthcheck_url);
     case app::Command::CheckConfig:
