@@ -164,15 +164,35 @@ std::string coral_name(std::string_view member) {
   return out;
 }
 
+// Where a value sits, as Coral prints it (policyArns.1.member.arn); spelled
+// out only when a clause needs it, since valid input is the common case.
+struct Path {
+  const Path* parent = nullptr;
+  std::string_view member;  // a structure member's wire name, or
+  std::size_t item = 0;     // a list item's 1-based index
+
+  std::string text() const {
+    if (parent == nullptr) return {};
+    std::string out = parent->text();
+    if (!member.empty()) {
+      if (!out.empty()) out += '.';
+      out += coral_name(member);
+    } else {
+      out += '.' + std::to_string(item) + ".member";
+    }
+    return out;
+  }
+};
+
 class Validator {
  public:
-  void structure(const ShapeSpec& shape, const InputValue& value, const std::string& path) {
+  void structure(const ShapeSpec& shape, const InputValue& value, const Path& path) {
     for (const MemberSpec& m : shape.members) {
-      const std::string member_path = join_key(path, coral_name(m.name));
+      const Path member_path{&path, m.name};
       const InputValue* member = value.find(m.name);
       if (member == nullptr) {
         if (m.required)
-          clauses_.push_back("Value null at '" + member_path + "' failed to satisfy constraint: Member must not be null");
+          clauses_.push_back("Value null at '" + member_path.text() + "' failed to satisfy constraint: Member must not be null");
         continue;
       }
       check(shape_at(m.shape), *member, member_path);
@@ -182,7 +202,7 @@ class Validator {
   std::vector<std::string> take_clauses() { return std::move(clauses_); }
 
  private:
-  void check(const ShapeSpec& shape, const InputValue& value, const std::string& path) {
+  void check(const ShapeSpec& shape, const InputValue& value, const Path& path) {
     switch (shape.kind) {
       case ShapeKind::String:
       case ShapeKind::Timestamp:
@@ -203,36 +223,36 @@ class Validator {
     }
   }
 
-  void check_string(const ShapeSpec& shape, const InputValue& value, const std::string& path) {
+  void check_string(const ShapeSpec& shape, const InputValue& value, const Path& path) {
     const std::string_view text = value.as_string().value_or(std::string_view());
     // Sensitive values are left out of the message, as AWS does
     // ("Value at 'webIdentityToken' failed to satisfy constraint: ...").
-    const std::string subject = shape.sensitive ? "Value" : "Value '" + std::string(text) + "'";
+    const auto subject = [&] { return shape.sensitive ? std::string("Value") : "Value '" + std::string(text) + "'"; };
     const auto facts = model_detail::scan_text(text, shape.pattern);
     // Pattern before length: the order AWS returns most of the time.
     if (!facts.matches_pattern)
-      add(subject, path, "satisfy regular expression pattern: " + std::string(shape.pattern->source));
+      add(subject(), path, "satisfy regular expression pattern: " + std::string(shape.pattern->source));
     if (!shape.enum_values.empty() &&
         std::find(shape.enum_values.begin(), shape.enum_values.end(), text) == shape.enum_values.end())
-      add(subject, path, "satisfy enum value set: " + enum_set(shape));
+      add(subject(), path, "satisfy enum value set: " + enum_set(shape));
     const auto length = static_cast<std::int64_t>(facts.length);
     if (shape.min && length < *shape.min)
-      add(subject, path, "have length greater than or equal to " + std::to_string(*shape.min));
+      add(subject(), path, "have length greater than or equal to " + std::to_string(*shape.min));
     if (shape.max && length > *shape.max)
-      add(subject, path, "have length less than or equal to " + std::to_string(*shape.max));
+      add(subject(), path, "have length less than or equal to " + std::to_string(*shape.max));
   }
 
-  void check_number(const ShapeSpec& shape, const InputValue& value, const std::string& path) {
+  void check_number(const ShapeSpec& shape, const InputValue& value, const Path& path) {
     const std::int64_t number = value.as_integer().value_or(0);
     // Coral prints the parsed number ("+900" would read '900').
-    const std::string subject = "Value '" + std::to_string(number) + "'";
+    const auto subject = [&] { return "Value '" + std::to_string(number) + "'"; };
     if (shape.min && number < *shape.min)
-      add(subject, path, "have value greater than or equal to " + std::to_string(*shape.min));
+      add(subject(), path, "have value greater than or equal to " + std::to_string(*shape.min));
     if (shape.max && number > *shape.max)
-      add(subject, path, "have value less than or equal to " + std::to_string(*shape.max));
+      add(subject(), path, "have value less than or equal to " + std::to_string(*shape.max));
   }
 
-  void check_list(const ShapeSpec& shape, const InputValue& value, const std::string& path) {
+  void check_list(const ShapeSpec& shape, const InputValue& value, const Path& path) {
     const auto items = value.items();
     const auto count = static_cast<std::int64_t>(items.size());
     // Collections are not echoed ("Value at 'tags' failed ..."), as IAM/STS do.
@@ -241,8 +261,7 @@ class Validator {
     if (shape.max && count > *shape.max)
       add("Value", path, "have length less than or equal to " + std::to_string(*shape.max));
     const ShapeSpec& item_shape = shape_at(shape.member_shape);
-    for (std::size_t i = 0; i < items.size(); ++i)
-      check(item_shape, items[i], path + "." + std::to_string(i + 1) + ".member");
+    for (std::size_t i = 0; i < items.size(); ++i) check(item_shape, items[i], Path{&path, {}, i + 1});
   }
 
   static std::string enum_set(const ShapeSpec& shape) {
@@ -254,8 +273,8 @@ class Validator {
     return out + "]";
   }
 
-  void add(const std::string& subject, const std::string& path, const std::string& constraint) {
-    clauses_.push_back(subject + " at '" + path + "' failed to satisfy constraint: Member must " + constraint);
+  void add(const std::string& subject, const Path& path, const std::string& constraint) {
+    clauses_.push_back(subject + " at '" + path.text() + "' failed to satisfy constraint: Member must " + constraint);
   }
 
   std::vector<std::string> clauses_;
@@ -287,7 +306,7 @@ Result<ActionInput> OperationModel::validate(const Parameters& params) const {
   InputValue root = std::move(**decoded);
 
   Validator validator;
-  validator.structure(input_shape, root, std::string());
+  validator.structure(input_shape, root, Path{});
   const auto clauses = validator.take_clauses();
   if (!clauses.empty()) return fail(ErrorCode::ValidationError, validation_message(clauses));
   return ActionInput(std::move(root));
