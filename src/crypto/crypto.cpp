@@ -53,10 +53,34 @@ const EVP_MD* fetched_md(Algorithm a) {
   return md;
 }
 
+struct MdCtxDeleter {
+  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
+};
+
+// EVP_Digest allocates and frees a context on every call; one context per
+// thread, re-initialised each time, does the same work without that.
+EVP_MD_CTX* digest_context() {
+  thread_local std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx;
+  if (!ctx) {
+    ctx.reset(EVP_MD_CTX_new());
+    if (!ctx) die("EVP_MD_CTX_new");
+  }
+  return ctx.get();
+}
+
+// Writes the digest to out (at least EVP_MAX_MD_SIZE bytes); returns its size.
+unsigned int digest_into(Algorithm a, std::string_view data, unsigned char* out) {
+  EVP_MD_CTX* ctx = digest_context();
+  unsigned int len = 0;
+  if (EVP_DigestInit_ex2(ctx, fetched_md(a), nullptr) != 1 || EVP_DigestUpdate(ctx, data.data(), data.size()) != 1 ||
+      EVP_DigestFinal_ex(ctx, out, &len) != 1)
+    die("EVP_Digest");
+  return len;
+}
+
 std::string digest(Algorithm a, std::string_view data) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
-  unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), out.data(), &len, fetched_md(a), nullptr) != 1) die("EVP_Digest");
+  unsigned int len = digest_into(a, data, out.data());
   return std::string(reinterpret_cast<const char*>(out.data()), len);
 }
 
@@ -82,17 +106,22 @@ EVP_MAC_CTX* hmac_context(Algorithm a) {
   return ctx.get();
 }
 
-std::string hmac(Algorithm a, std::string_view key, std::string_view data) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
+// Writes the MAC to out (at least EVP_MAX_MD_SIZE bytes); returns its size.
+std::size_t hmac_into(Algorithm a, std::string_view key, std::string_view data, unsigned char* out) {
   std::size_t len = 0;
   // EVP_MAC_init treats a null key as "keep the previous key": never pass one.
   static const unsigned char kEmpty = 0;
   const unsigned char* key_ptr = key.empty() ? &kEmpty : bytes_of(key);
   EVP_MAC_CTX* ctx = hmac_context(a);
   if (EVP_MAC_init(ctx, key_ptr, key.size(), nullptr) != 1 ||
-      EVP_MAC_update(ctx, bytes_of(data), data.size()) != 1 ||
-      EVP_MAC_final(ctx, out.data(), &len, out.size()) != 1)
+      EVP_MAC_update(ctx, bytes_of(data), data.size()) != 1 || EVP_MAC_final(ctx, out, &len, EVP_MAX_MD_SIZE) != 1)
     die("HMAC");
+  return len;
+}
+
+std::string hmac(Algorithm a, std::string_view key, std::string_view data) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
+  std::size_t len = hmac_into(a, key, data, out.data());
   return std::string(reinterpret_cast<const char*>(out.data()), len);
 }
 
@@ -177,14 +206,35 @@ std::string sha1(std::string_view data) { return digest(Algorithm::Sha1, data); 
 std::string hmac_sha256(std::string_view key, std::string_view data) { return hmac(Algorithm::Sha256, key, data); }
 std::string hmac_sha1(std::string_view key, std::string_view data) { return hmac(Algorithm::Sha1, key, data); }
 
-std::string hex_encode(std::string_view bytes) {
+Sha256Digest sha256_digest(std::string_view data) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
+  if (digest_into(Algorithm::Sha256, data, out.data()) != Sha256Digest{}.size()) die("sha256 size");
+  Sha256Digest d;
+  std::memcpy(d.data(), out.data(), d.size());
+  return d;
+}
+
+Sha256Digest hmac_sha256_digest(std::string_view key, std::string_view data) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
+  if (hmac_into(Algorithm::Sha256, key, data, out.data()) != Sha256Digest{}.size()) die("hmac-sha256 size");
+  Sha256Digest d;
+  std::memcpy(d.data(), out.data(), d.size());
+  return d;
+}
+
+void append_hex(std::string& out, std::string_view bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
+  std::size_t at = out.size();
+  out.resize(at + bytes.size() * 2);
   for (char b : bytes) {
-    out += kDigits[std::uint8_t(b) >> 4];
-    out += kDigits[std::uint8_t(b) & 0xF];
+    out[at++] = kDigits[std::uint8_t(b) >> 4];
+    out[at++] = kDigits[std::uint8_t(b) & 0xF];
   }
+}
+
+std::string hex_encode(std::string_view bytes) {
+  std::string out;
+  append_hex(out, bytes);
   return out;
 }
 
@@ -324,6 +374,11 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   if (a.empty()) return true;
   return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+void wipe(std::string& secret) {
+  if (!secret.empty()) OPENSSL_cleanse(secret.data(), secret.size());
+  secret.clear();
 }
 
 namespace {
