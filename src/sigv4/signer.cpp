@@ -3,56 +3,56 @@
 #include <algorithm>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <tuple>
 #include <vector>
 
 #include "canonical_request.h"
+#include "signing_key_cache.h"
 #include "stsd/crypto/crypto.h"
 #include "stsd/sigv4/sigv4.h"
 
 namespace stsd::sigv4 {
 
+namespace {
+
+constexpr std::size_t kHexDigestSize = 2 * std::tuple_size_v<crypto::Sha256Digest>;
+
+void append_scope(std::string& out, const CredentialScope& scope) {
+  out += scope.date;
+  out += '/';
+  out += scope.region;
+  out += '/';
+  out += scope.service;
+  out += '/';
+  out += scope.terminator;
+}
+
+}  // namespace
+
 std::string string_to_sign(std::string_view amz_date, const CredentialScope& scope,
                            std::string_view canonical_request) {
-  std::string out(detail::kAlgorithm);
+  std::string out;
+  out.reserve(detail::kAlgorithm.size() + amz_date.size() + scope.date.size() + scope.region.size() +
+              scope.service.size() + scope.terminator.size() + kHexDigestSize + 6);
+  out += detail::kAlgorithm;
   out += '\n';
   out += amz_date;
   out += '\n';
-  out += scope.scope();
+  append_scope(out, scope);
   out += '\n';
-  out += crypto::sha256_hex(canonical_request);
+  crypto::append_hex(out, crypto::as_view(crypto::sha256_digest(canonical_request)));
   return out;
 }
 
 std::string signing_key(std::string_view secret_access_key, const CredentialScope& scope) {
-  std::string k_secret = "AWS4";
-  k_secret += secret_access_key;
-  std::string k_date = crypto::hmac_sha256(k_secret, scope.date);
-  std::string k_region = crypto::hmac_sha256(k_date, scope.region);
-  std::string k_service = crypto::hmac_sha256(k_region, scope.service);
-  return crypto::hmac_sha256(k_service, scope.terminator);
+  return std::string(crypto::as_view(detail::derive_signing_key(secret_access_key, scope)));
 }
 
 std::string signature(std::string_view signing_key, std::string_view string_to_sign) {
-  return crypto::hex_encode(crypto::hmac_sha256(signing_key, string_to_sign));
+  return crypto::hex_encode(crypto::as_view(crypto::hmac_sha256_digest(signing_key, string_to_sign)));
 }
 
 namespace {
-
-// The signing key changes only with the secret and the scope (a day, a
-// region), so clients derive it once a day; the verifier does the same per
-// thread and saves four HMACs a request. Bounded: cleared when full.
-const std::string& cached_signing_key(std::string_view secret_access_key, const CredentialScope& scope) {
-  constexpr std::size_t kMaxEntries = 1024;
-  thread_local std::unordered_map<std::string, std::string> cache;
-  std::string id(secret_access_key);
-  id += '\0';
-  id += scope.scope();
-  auto it = cache.find(id);
-  if (it != cache.end()) return it->second;
-  if (cache.size() >= kMaxEntries) cache.clear();
-  return cache.emplace(std::move(id), signing_key(secret_access_key, scope)).first->second;
-}
 
 bool matches(const Request& request, const SignedRequestInfo& info, std::string_view key, bool normalize,
              bool exclude_security_token) {
@@ -72,11 +72,11 @@ bool verify(const Request& request, const SignedRequestInfo& info, std::string_v
       !crypto::constant_time_equal(detail::payload_hash(request), crypto::sha256_hex(request.body)))
     return false;
 
-  const std::string& key = cached_signing_key(secret_access_key, info.credential);
-  if (matches(request, info, key, normalize_path, false)) return true;
+  const crypto::Sha256Digest key = detail::thread_signing_key_cache().get(secret_access_key, info.credential);
+  if (matches(request, info, crypto::as_view(key), normalize_path, false)) return true;
   // Some signers append X-Amz-Security-Token to a presigned URL after signing
   // (AWS documents both orders); the token still has to belong to the key.
-  return info.presigned && info.security_token && matches(request, info, key, normalize_path, true);
+  return info.presigned && info.security_token && matches(request, info, crypto::as_view(key), normalize_path, true);
 }
 
 void sign(Request& request, std::string_view access_key_id, std::string_view secret_access_key,
