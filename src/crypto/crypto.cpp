@@ -12,6 +12,7 @@
 #include <cstring>
 #include <limits>
 #include <memory>
+#include <utility>
 
 namespace stsd::crypto {
 
@@ -90,19 +91,22 @@ struct MacCtxDeleter {
 
 // One HMAC context per thread and digest, with the digest set once; each call
 // re-keys it (EVP_MAC_init with a key and no parameters keeps the digest).
-EVP_MAC_CTX* hmac_context(Algorithm a) {
+EVP_MAC_CTX* new_hmac_context(Algorithm a) {
   static EVP_MAC* const mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
   if (mac == nullptr) die("EVP_MAC_fetch");
+  EVP_MAC_CTX* ctx = EVP_MAC_CTX_new(mac);
+  if (ctx == nullptr) die("EVP_MAC_CTX_new");
+  OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>(name_of(a)), 0),
+      OSSL_PARAM_construct_end()};
+  if (EVP_MAC_CTX_set_params(ctx, params) != 1) die("EVP_MAC_CTX_set_params");
+  return ctx;
+}
+
+EVP_MAC_CTX* hmac_context(Algorithm a) {
   thread_local std::unique_ptr<EVP_MAC_CTX, MacCtxDeleter> contexts[2];
   auto& ctx = contexts[static_cast<int>(a)];
-  if (!ctx) {
-    ctx.reset(EVP_MAC_CTX_new(mac));
-    if (!ctx) die("EVP_MAC_CTX_new");
-    OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>(name_of(a)), 0),
-        OSSL_PARAM_construct_end()};
-    if (EVP_MAC_CTX_set_params(ctx.get(), params) != 1) die("EVP_MAC_CTX_set_params");
-  }
+  if (!ctx) ctx.reset(new_hmac_context(a));
   return ctx.get();
 }
 
@@ -230,6 +234,47 @@ void append_hex(std::string& out, std::string_view bytes) {
     out[at++] = kDigits[std::uint8_t(b) >> 4];
     out[at++] = kDigits[std::uint8_t(b) & 0xF];
   }
+}
+
+// The OpenSSL context behind HmacSha256: keyed once, then re-initialised per
+// message with a null key, which restores the keyed state (EVP_MAC_init).
+struct HmacSha256::Context {
+  EVP_MAC_CTX* mac = nullptr;
+};
+
+HmacSha256::HmacSha256(std::string_view key) : ctx_(new Context) {
+  ctx_->mac = new_hmac_context(Algorithm::Sha256);
+  static const unsigned char kEmpty = 0;
+  const unsigned char* key_ptr = key.empty() ? &kEmpty : bytes_of(key);
+  if (EVP_MAC_init(ctx_->mac, key_ptr, key.size(), nullptr) != 1) die("HMAC key");
+}
+
+HmacSha256::~HmacSha256() {
+  if (ctx_ == nullptr) return;
+  EVP_MAC_CTX_free(ctx_->mac);  // frees (and cleanses) the keyed state
+  delete ctx_;
+}
+
+HmacSha256::HmacSha256(HmacSha256&& other) noexcept : ctx_(std::exchange(other.ctx_, nullptr)) {}
+
+HmacSha256& HmacSha256::operator=(HmacSha256&& other) noexcept {
+  if (this != &other) {
+    HmacSha256 old(std::move(*this));
+    ctx_ = std::exchange(other.ctx_, nullptr);
+  }
+  return *this;
+}
+
+Sha256Digest HmacSha256::mac(std::string_view data) {
+  if (ctx_ == nullptr) die("HmacSha256 used after move");
+  std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
+  std::size_t len = 0;
+  if (EVP_MAC_init(ctx_->mac, nullptr, 0, nullptr) != 1 || EVP_MAC_update(ctx_->mac, bytes_of(data), data.size()) != 1 ||
+      EVP_MAC_final(ctx_->mac, out.data(), &len, out.size()) != 1 || len != Sha256Digest{}.size())
+    die("HMAC");
+  Sha256Digest d;
+  std::memcpy(d.data(), out.data(), d.size());
+  return d;
 }
 
 std::string hex_encode(std::string_view bytes) {

@@ -1,6 +1,7 @@
 // Stages 2 to 4, the verifier and the test/bench signer.
 // docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html
 #include <algorithm>
+#include <array>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -16,6 +17,15 @@ namespace stsd::sigv4 {
 namespace {
 
 constexpr std::size_t kHexDigestSize = 2 * std::tuple_size_v<crypto::Sha256Digest>;
+
+// Lowercase hex of a digest into a fixed buffer (no allocation).
+void hex_into(std::array<char, kHexDigestSize>& out, const crypto::Sha256Digest& digest) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  for (std::size_t i = 0; i < digest.size(); ++i) {
+    out[2 * i] = kDigits[static_cast<unsigned char>(digest[i]) >> 4];
+    out[2 * i + 1] = kDigits[static_cast<unsigned char>(digest[i]) & 0xF];
+  }
+}
 
 void append_scope(std::string& out, const CredentialScope& scope) {
   out += scope.date;
@@ -54,11 +64,14 @@ std::string signature(std::string_view signing_key, std::string_view string_to_s
 
 namespace {
 
-bool matches(const Request& request, const SignedRequestInfo& info, std::string_view key, bool normalize,
-             bool exclude_security_token) {
+bool matches(const Request& request, const SignedRequestInfo& info, std::string_view secret_access_key,
+             bool normalize, bool exclude_security_token) {
   std::string canonical = detail::build_canonical_request(request, info, normalize, exclude_security_token);
-  std::string expected = signature(key, string_to_sign(info.amz_date, info.credential, canonical));
-  return crypto::constant_time_equal(expected, info.signature);
+  crypto::Sha256Digest mac = detail::thread_signing_key_cache().sign(
+      secret_access_key, info.credential, string_to_sign(info.amz_date, info.credential, canonical));
+  std::array<char, kHexDigestSize> expected;
+  hex_into(expected, mac);
+  return crypto::constant_time_equal(std::string_view(expected.data(), expected.size()), info.signature);
 }
 
 }  // namespace
@@ -72,11 +85,10 @@ bool verify(const Request& request, const SignedRequestInfo& info, std::string_v
       !crypto::constant_time_equal(detail::payload_hash(request), crypto::sha256_hex(request.body)))
     return false;
 
-  const crypto::Sha256Digest key = detail::thread_signing_key_cache().get(secret_access_key, info.credential);
-  if (matches(request, info, crypto::as_view(key), normalize_path, false)) return true;
+  if (matches(request, info, secret_access_key, normalize_path, false)) return true;
   // Some signers append X-Amz-Security-Token to a presigned URL after signing
   // (AWS documents both orders); the token still has to belong to the key.
-  return info.presigned && info.security_token && matches(request, info, crypto::as_view(key), normalize_path, true);
+  return info.presigned && info.security_token && matches(request, info, secret_access_key, normalize_path, true);
 }
 
 void sign(Request& request, std::string_view access_key_id, std::string_view secret_access_key,

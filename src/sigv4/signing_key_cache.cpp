@@ -34,6 +34,7 @@ bool SigningKeyCache::same_scope(const Entry& e, const CredentialScope& scope) {
 void SigningKeyCache::wipe(Entry& e) {
   crypto::wipe(e.secret);
   e.key.fill(0);
+  e.hmac.reset();
 }
 
 void SigningKeyCache::fill(Entry& e, std::string_view secret_access_key, const CredentialScope& scope) {
@@ -45,26 +46,37 @@ void SigningKeyCache::fill(Entry& e, std::string_view secret_access_key, const C
   e.terminator = scope.terminator;
   e.secret.assign(secret_access_key);
   e.key = derive_signing_key(secret_access_key, scope);
+  e.hmac.emplace(crypto::as_view(e.key));
   ++derivations_;
 }
 
-crypto::Sha256Digest SigningKeyCache::get(std::string_view secret_access_key, const CredentialScope& scope) {
+SigningKeyCache::Entry& SigningKeyCache::find_or_derive(std::string_view secret_access_key,
+                                                        const CredentialScope& scope) {
   for (auto& e : entries_) {
     if (!same_scope(e, scope)) continue;
-    if (crypto::constant_time_equal(e.secret, secret_access_key)) return e.key;
+    if (crypto::constant_time_equal(e.secret, secret_access_key)) return e;
     // Same key id and scope, another secret (the key was rotated): the
     // entry is stale, so it is re-derived in place.
     fill(e, secret_access_key, scope);
-    return e.key;
+    return e;
   }
   if (entries_.size() < capacity_) {
     fill(entries_.emplace_back(), secret_access_key, scope);
-    return entries_.back().key;
+    return entries_.back();
   }
   Entry& victim = entries_[next_victim_];
   next_victim_ = (next_victim_ + 1) % capacity_;
   fill(victim, secret_access_key, scope);
-  return victim.key;
+  return victim;
+}
+
+crypto::Sha256Digest SigningKeyCache::get(std::string_view secret_access_key, const CredentialScope& scope) {
+  return find_or_derive(secret_access_key, scope).key;
+}
+
+crypto::Sha256Digest SigningKeyCache::sign(std::string_view secret_access_key, const CredentialScope& scope,
+                                           std::string_view string_to_sign) {
+  return find_or_derive(secret_access_key, scope).hmac->mac(string_to_sign);
 }
 
 SigningKeyCache& thread_signing_key_cache() {

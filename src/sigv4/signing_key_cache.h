@@ -2,9 +2,11 @@
 // Stage 3 memoised: the signing key depends only on the secret and the
 // credential scope (a day, a region, a service), so a client's requests of one
 // day all share it. AWS's SDKs cache it for the same reason; the verifier does
-// it per thread and saves four HMACs a request.
+// it per thread and saves four HMACs a request. Each entry also keeps an HMAC
+// context keyed with the signing key, so stage 4 skips the key schedule.
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,7 +35,11 @@ class SigningKeyCache {
   SigningKeyCache(const SigningKeyCache&) = delete;
   SigningKeyCache& operator=(const SigningKeyCache&) = delete;
 
+  // The signing key for this secret and scope.
   crypto::Sha256Digest get(std::string_view secret_access_key, const CredentialScope& scope);
+  // Stage 4 in raw bytes: HMAC(signing key, string_to_sign).
+  crypto::Sha256Digest sign(std::string_view secret_access_key, const CredentialScope& scope,
+                            std::string_view string_to_sign);
 
   std::size_t size() const { return entries_.size(); }
   std::size_t capacity() const { return capacity_; }
@@ -49,8 +55,10 @@ class SigningKeyCache {
     std::string terminator;
     std::string secret;
     crypto::Sha256Digest key{};
+    std::optional<crypto::HmacSha256> hmac;  // keyed with key
   };
 
+  Entry& find_or_derive(std::string_view secret_access_key, const CredentialScope& scope);
   static bool same_scope(const Entry& e, const CredentialScope& scope);
   void fill(Entry& e, std::string_view secret_access_key, const CredentialScope& scope);
   static void wipe(Entry& e);

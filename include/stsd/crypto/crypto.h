@@ -23,6 +23,25 @@ Sha256Digest sha256_digest(std::string_view data);
 Sha256Digest hmac_sha256_digest(std::string_view key, std::string_view data);
 inline std::string_view as_view(const Sha256Digest& d) { return {d.data(), d.size()}; }
 
+// HMAC-SHA256 under one key for many messages: the key schedule (hashing the
+// inner and outer pads) is done once, here, instead of once per message.
+// Holds key material; not thread-safe (one per thread, like a cache entry).
+class HmacSha256 {
+ public:
+  explicit HmacSha256(std::string_view key);
+  ~HmacSha256();
+  HmacSha256(HmacSha256&& other) noexcept;
+  HmacSha256& operator=(HmacSha256&& other) noexcept;
+  HmacSha256(const HmacSha256&) = delete;
+  HmacSha256& operator=(const HmacSha256&) = delete;
+
+  Sha256Digest mac(std::string_view data);
+
+ private:
+  struct Context;  // EVP_MAC_CTX, kept out of this header
+  Context* ctx_;
+};
+
 // Lowercase hex.
 std::string hex_encode(std::string_view bytes);
 std::optional<std::string> hex_decode(std::string_view hex);

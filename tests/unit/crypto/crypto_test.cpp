@@ -101,6 +101,34 @@ TEST(Sha256Digest, ReusedContextsCarryNothingBetweenCalls) {
   }
 }
 
+TEST(HmacSha256Keyed, ManyMessagesUnderOneKeyMatchTheOneShot) {
+  HmacSha256 jefe("Jefe");
+  HmacSha256 big(std::string(131, '\xaa'));
+  HmacSha256 empty("");
+  for (int i = 0; i < 3; ++i) {
+    // Each message starts from the keyed state, not from the previous one.
+    EXPECT_EQ(hex_encode(as_view(jefe.mac("what do ya want for nothing?"))),
+              "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+    EXPECT_EQ(as_view(jefe.mac("")), hmac_sha256("Jefe", ""));
+    EXPECT_EQ(hex_encode(as_view(big.mac("Test Using Larger Than Block-Size Key - Hash Key First"))),
+              "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+    EXPECT_EQ(hex_encode(as_view(empty.mac(""))),
+              "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
+    // The per-thread one-shot context in between changes nothing.
+    EXPECT_EQ(hex_encode(hmac_sha256(std::string(20, '\x0b'), "Hi There")),
+              "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+  }
+}
+
+TEST(HmacSha256Keyed, MovesCarryTheKey) {
+  HmacSha256 a("Jefe");
+  HmacSha256 b(std::move(a));
+  EXPECT_EQ(as_view(b.mac("what do ya want for nothing?")), hmac_sha256("Jefe", "what do ya want for nothing?"));
+  HmacSha256 c("other");
+  c = std::move(b);
+  EXPECT_EQ(as_view(c.mac("x")), hmac_sha256("Jefe", "x"));
+}
+
 // --- hex -------------------------------------------------------------------
 
 TEST(Hex, AppendHexAppends) {

@@ -111,6 +111,24 @@ TEST(SigningKeyCache, BoundedAndReplacesInTurn) {
   EXPECT_EQ(cache.size(), 3u);
 }
 
+TEST(SigningKeyCache, SignIsStageFourUnderTheCachedKey) {
+  SigningKeyCache cache;
+  const std::string sts =
+      "AWS4-HMAC-SHA256\n20150830T123600Z\n20150830/us-east-1/iam/aws4_request\n"
+      "f536975d06c0309214f805bb90ccff089219ecd68b2577efef23edd43b7e1a59";
+  // AWS's documented signature for the IAM ListUsers example.
+  const std::string documented = "5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7";
+  EXPECT_EQ(hex(cache.sign(kSecret, scope(), sts)), documented);
+  EXPECT_EQ(hex(cache.sign(kSecret, scope(), sts)), documented);  // the keyed MAC restarts per message
+  EXPECT_EQ(hex(cache.sign(kSecret, scope(), "other")),
+            crypto::hex_encode(crypto::hmac_sha256(crypto::as_view(derive_signing_key(kSecret, scope())), "other")));
+  EXPECT_EQ(cache.derivations(), 1u);
+  // Another secret under the same key id and scope signs with its own key.
+  EXPECT_NE(hex(cache.sign(kOtherSecret, scope(), sts)), documented);
+  EXPECT_EQ(hex(cache.sign(kSecret, scope(), sts)), documented);
+  EXPECT_EQ(cache.derivations(), 3u);
+}
+
 TEST(SigningKeyCache, VerifyUsesTheSecretGivenNotTheCachedOne) {
   // verify() caches per thread; a request signed with one secret must not
   // verify under another for the same key id and scope, in either order.
