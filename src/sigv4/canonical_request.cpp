@@ -58,18 +58,19 @@ void append_canonical_query(std::string& out, std::string_view raw_query, bool p
 
 // Header value: leading/trailing whitespace trimmed, inner runs collapsed to
 // one space.
+// Appends word by word rather than byte by byte.
 void append_trimmed(std::string& out, std::string_view value) {
-  bool pending_space = false;
-  bool started = false;
-  for (char c : value) {
-    if (is_space(c)) {
-      pending_space = started;
-      continue;
-    }
-    if (pending_space) out += ' ';
-    pending_space = false;
-    started = true;
-    out += c;
+  const std::size_t n = value.size();
+  std::size_t i = 0;
+  bool first = true;
+  while (true) {
+    while (i < n && is_space(value[i])) ++i;
+    if (i == n) return;
+    std::size_t start = i;
+    while (i < n && !is_space(value[i])) ++i;
+    if (!first) out += ' ';
+    first = false;
+    out.append(value.data() + start, i - start);
   }
 }
 
