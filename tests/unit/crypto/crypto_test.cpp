@@ -186,6 +186,10 @@ TEST(Base64Url, UrlAlphabetNoPadding) {
   EXPECT_EQ(base64url_encode("\xfb\xff"), "-_8");
   EXPECT_EQ(base64_encode("\xfb\xff"), "+/8=");
   EXPECT_EQ(base64url_encode("f"), "Zg");
+  EXPECT_EQ(base64url_encode("fo"), "Zm8");
+  EXPECT_EQ(base64url_encode("foo"), "Zm9v");
+  EXPECT_EQ(base64url_encode("foob"), "Zm9vYg");
+  EXPECT_EQ(base64url_encode(""), "");
   EXPECT_EQ(base64url_decode("-_8"), "\xfb\xff");
   EXPECT_EQ(base64url_decode("-_8="), "\xfb\xff");
   EXPECT_EQ(base64url_decode("Zg=="), "f");
