@@ -12,6 +12,7 @@
 #include <cstring>
 #include <limits>
 #include <memory>
+#include <utility>
 
 namespace stsd::crypto {
 
@@ -53,10 +54,34 @@ const EVP_MD* fetched_md(Algorithm a) {
   return md;
 }
 
+struct MdCtxDeleter {
+  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
+};
+
+// EVP_Digest allocates and frees a context on every call; one context per
+// thread, re-initialised each time, does the same work without that.
+EVP_MD_CTX* digest_context() {
+  thread_local std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx;
+  if (!ctx) {
+    ctx.reset(EVP_MD_CTX_new());
+    if (!ctx) die("EVP_MD_CTX_new");
+  }
+  return ctx.get();
+}
+
+// Writes the digest to out (at least EVP_MAX_MD_SIZE bytes); returns its size.
+unsigned int digest_into(Algorithm a, std::string_view data, unsigned char* out) {
+  EVP_MD_CTX* ctx = digest_context();
+  unsigned int len = 0;
+  if (EVP_DigestInit_ex2(ctx, fetched_md(a), nullptr) != 1 || EVP_DigestUpdate(ctx, data.data(), data.size()) != 1 ||
+      EVP_DigestFinal_ex(ctx, out, &len) != 1)
+    die("EVP_Digest");
+  return len;
+}
+
 std::string digest(Algorithm a, std::string_view data) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
-  unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), out.data(), &len, fetched_md(a), nullptr) != 1) die("EVP_Digest");
+  unsigned int len = digest_into(a, data, out.data());
   return std::string(reinterpret_cast<const char*>(out.data()), len);
 }
 
@@ -66,33 +91,41 @@ struct MacCtxDeleter {
 
 // One HMAC context per thread and digest, with the digest set once; each call
 // re-keys it (EVP_MAC_init with a key and no parameters keeps the digest).
-EVP_MAC_CTX* hmac_context(Algorithm a) {
+EVP_MAC_CTX* new_hmac_context(Algorithm a) {
   static EVP_MAC* const mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
   if (mac == nullptr) die("EVP_MAC_fetch");
+  EVP_MAC_CTX* ctx = EVP_MAC_CTX_new(mac);
+  if (ctx == nullptr) die("EVP_MAC_CTX_new");
+  OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>(name_of(a)), 0),
+      OSSL_PARAM_construct_end()};
+  if (EVP_MAC_CTX_set_params(ctx, params) != 1) die("EVP_MAC_CTX_set_params");
+  return ctx;
+}
+
+EVP_MAC_CTX* hmac_context(Algorithm a) {
   thread_local std::unique_ptr<EVP_MAC_CTX, MacCtxDeleter> contexts[2];
   auto& ctx = contexts[static_cast<int>(a)];
-  if (!ctx) {
-    ctx.reset(EVP_MAC_CTX_new(mac));
-    if (!ctx) die("EVP_MAC_CTX_new");
-    OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>(name_of(a)), 0),
-        OSSL_PARAM_construct_end()};
-    if (EVP_MAC_CTX_set_params(ctx.get(), params) != 1) die("EVP_MAC_CTX_set_params");
-  }
+  if (!ctx) ctx.reset(new_hmac_context(a));
   return ctx.get();
 }
 
-std::string hmac(Algorithm a, std::string_view key, std::string_view data) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
+// Writes the MAC to out (at least EVP_MAX_MD_SIZE bytes); returns its size.
+std::size_t hmac_into(Algorithm a, std::string_view key, std::string_view data, unsigned char* out) {
   std::size_t len = 0;
   // EVP_MAC_init treats a null key as "keep the previous key": never pass one.
   static const unsigned char kEmpty = 0;
   const unsigned char* key_ptr = key.empty() ? &kEmpty : bytes_of(key);
   EVP_MAC_CTX* ctx = hmac_context(a);
   if (EVP_MAC_init(ctx, key_ptr, key.size(), nullptr) != 1 ||
-      EVP_MAC_update(ctx, bytes_of(data), data.size()) != 1 ||
-      EVP_MAC_final(ctx, out.data(), &len, out.size()) != 1)
+      EVP_MAC_update(ctx, bytes_of(data), data.size()) != 1 || EVP_MAC_final(ctx, out, &len, EVP_MAX_MD_SIZE) != 1)
     die("HMAC");
+  return len;
+}
+
+std::string hmac(Algorithm a, std::string_view key, std::string_view data) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
+  std::size_t len = hmac_into(a, key, data, out.data());
   return std::string(reinterpret_cast<const char*>(out.data()), len);
 }
 
@@ -109,30 +142,35 @@ int hex_value(char c) {
   return -1;
 }
 
+// Writes into a string sized once: the per-character appends (a capacity
+// check each) cost more than the encoding on session-token-sized inputs.
 std::string base64_encode_with(std::string_view bytes, std::string_view alphabet, bool pad) {
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  for (; i + 3 <= bytes.size(); i += 3) {
-    std::uint32_t v = (std::uint32_t(std::uint8_t(bytes[i])) << 16) |
-                      (std::uint32_t(std::uint8_t(bytes[i + 1])) << 8) | std::uint8_t(bytes[i + 2]);
-    out += alphabet[(v >> 18) & 63];
-    out += alphabet[(v >> 12) & 63];
-    out += alphabet[(v >> 6) & 63];
-    out += alphabet[v & 63];
+  const std::size_t whole = bytes.size() / 3;
+  const std::size_t rest = bytes.size() % 3;
+  std::string out(whole * 4 + (rest == 0 ? 0 : pad ? 4 : rest + 1), '\0');
+  char* o = out.data();
+  const auto* in = reinterpret_cast<const unsigned char*>(bytes.data());
+  for (std::size_t k = 0; k < whole; ++k, in += 3) {
+    std::uint32_t v = (std::uint32_t(in[0]) << 16) | (std::uint32_t(in[1]) << 8) | in[2];
+    *o++ = alphabet[(v >> 18) & 63];
+    *o++ = alphabet[(v >> 12) & 63];
+    *o++ = alphabet[(v >> 6) & 63];
+    *o++ = alphabet[v & 63];
   }
-  std::size_t rest = bytes.size() - i;
   if (rest == 1) {
-    std::uint32_t v = std::uint32_t(std::uint8_t(bytes[i])) << 16;
-    out += alphabet[(v >> 18) & 63];
-    out += alphabet[(v >> 12) & 63];
-    if (pad) out += "==";
+    std::uint32_t v = std::uint32_t(in[0]) << 16;
+    *o++ = alphabet[(v >> 18) & 63];
+    *o++ = alphabet[(v >> 12) & 63];
+    if (pad) {
+      *o++ = '=';
+      *o++ = '=';
+    }
   } else if (rest == 2) {
-    std::uint32_t v = (std::uint32_t(std::uint8_t(bytes[i])) << 16) | (std::uint32_t(std::uint8_t(bytes[i + 1])) << 8);
-    out += alphabet[(v >> 18) & 63];
-    out += alphabet[(v >> 12) & 63];
-    out += alphabet[(v >> 6) & 63];
-    if (pad) out += '=';
+    std::uint32_t v = (std::uint32_t(in[0]) << 16) | (std::uint32_t(in[1]) << 8);
+    *o++ = alphabet[(v >> 18) & 63];
+    *o++ = alphabet[(v >> 12) & 63];
+    *o++ = alphabet[(v >> 6) & 63];
+    if (pad) *o++ = '=';
   }
   return out;
 }
@@ -177,14 +215,76 @@ std::string sha1(std::string_view data) { return digest(Algorithm::Sha1, data); 
 std::string hmac_sha256(std::string_view key, std::string_view data) { return hmac(Algorithm::Sha256, key, data); }
 std::string hmac_sha1(std::string_view key, std::string_view data) { return hmac(Algorithm::Sha1, key, data); }
 
-std::string hex_encode(std::string_view bytes) {
+Sha256Digest sha256_digest(std::string_view data) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
+  if (digest_into(Algorithm::Sha256, data, out.data()) != Sha256Digest{}.size()) die("sha256 size");
+  Sha256Digest d;
+  std::memcpy(d.data(), out.data(), d.size());
+  return d;
+}
+
+Sha256Digest hmac_sha256_digest(std::string_view key, std::string_view data) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
+  if (hmac_into(Algorithm::Sha256, key, data, out.data()) != Sha256Digest{}.size()) die("hmac-sha256 size");
+  Sha256Digest d;
+  std::memcpy(d.data(), out.data(), d.size());
+  return d;
+}
+
+void append_hex(std::string& out, std::string_view bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
+  std::size_t at = out.size();
+  out.resize(at + bytes.size() * 2);
   for (char b : bytes) {
-    out += kDigits[std::uint8_t(b) >> 4];
-    out += kDigits[std::uint8_t(b) & 0xF];
+    out[at++] = kDigits[std::uint8_t(b) >> 4];
+    out[at++] = kDigits[std::uint8_t(b) & 0xF];
   }
+}
+
+// The OpenSSL context behind HmacSha256: keyed once, then re-initialised per
+// message with a null key, which restores the keyed state (EVP_MAC_init).
+struct HmacSha256::Context {
+  EVP_MAC_CTX* mac = nullptr;
+};
+
+HmacSha256::HmacSha256(std::string_view key) : ctx_(new Context) {
+  ctx_->mac = new_hmac_context(Algorithm::Sha256);
+  static const unsigned char kEmpty = 0;
+  const unsigned char* key_ptr = key.empty() ? &kEmpty : bytes_of(key);
+  if (EVP_MAC_init(ctx_->mac, key_ptr, key.size(), nullptr) != 1) die("HMAC key");
+}
+
+HmacSha256::~HmacSha256() {
+  if (ctx_ == nullptr) return;
+  EVP_MAC_CTX_free(ctx_->mac);  // frees (and cleanses) the keyed state
+  delete ctx_;
+}
+
+HmacSha256::HmacSha256(HmacSha256&& other) noexcept : ctx_(std::exchange(other.ctx_, nullptr)) {}
+
+HmacSha256& HmacSha256::operator=(HmacSha256&& other) noexcept {
+  if (this != &other) {
+    HmacSha256 old(std::move(*this));
+    ctx_ = std::exchange(other.ctx_, nullptr);
+  }
+  return *this;
+}
+
+Sha256Digest HmacSha256::mac(std::string_view data) {
+  if (ctx_ == nullptr) die("HmacSha256 used after move");
+  std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
+  std::size_t len = 0;
+  if (EVP_MAC_init(ctx_->mac, nullptr, 0, nullptr) != 1 || EVP_MAC_update(ctx_->mac, bytes_of(data), data.size()) != 1 ||
+      EVP_MAC_final(ctx_->mac, out.data(), &len, out.size()) != 1 || len != Sha256Digest{}.size())
+    die("HMAC");
+  Sha256Digest d;
+  std::memcpy(d.data(), out.data(), d.size());
+  return d;
+}
+
+std::string hex_encode(std::string_view bytes) {
+  std::string out;
+  append_hex(out, bytes);
   return out;
 }
 
@@ -324,6 +424,11 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   if (a.empty()) return true;
   return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+void wipe(std::string& secret) {
+  if (!secret.empty()) OPENSSL_cleanse(secret.data(), secret.size());
+  secret.clear();
 }
 
 namespace {

@@ -25,14 +25,20 @@ bool is_space(char c) { return c == ' ' || c == '\t'; }
 // Canonical URI: the path as received is encoded once more (AWS's "encode
 // each segment twice" for every service but S3: the client encoded it once to
 // put it on the wire), after optional normalisation.
-std::string canonical_uri(std::string_view raw_path, bool normalize) {
-  if (normalize) return uri_encode(normalize_path(raw_path), true);
-  return raw_path.empty() ? std::string("/") : uri_encode(raw_path, true);
+void append_canonical_uri(std::string& out, std::string_view raw_path, bool normalize) {
+  // "/" (every STS request) is its own normal form and encoding.
+  if (raw_path == "/" || (raw_path.empty() && !normalize)) {
+    out += '/';
+    return;
+  }
+  out += uri_encode(normalize ? normalize_path(raw_path) : std::string(raw_path), true);
 }
 
 // Canonical query: every parameter decoded from the raw query and re-encoded
 // with the unreserved set (%20 for a space), sorted by name then value.
-std::string canonical_query(std::string_view raw_query, bool presigned, bool exclude_security_token) {
+void append_canonical_query(std::string& out, std::string_view raw_query, bool presigned,
+                            bool exclude_security_token) {
+  if (raw_query.empty()) return;
   std::vector<std::pair<std::string, std::string>> pairs;
   for (auto& p : parse_form_pairs(raw_query)) {
     if (presigned && p.name == "X-Amz-Signature") continue;
@@ -40,37 +46,38 @@ std::string canonical_query(std::string_view raw_query, bool presigned, bool exc
     pairs.emplace_back(uri_encode(p.name, false), uri_encode(p.value, false));
   }
   std::sort(pairs.begin(), pairs.end());
-  std::string out;
+  bool first = true;
   for (const auto& [name, value] : pairs) {
-    if (!out.empty()) out += '&';
+    if (!first) out += '&';
+    first = false;
     out += name;
     out += '=';
     out += value;
   }
-  return out;
 }
 
 // Header value: leading/trailing whitespace trimmed, inner runs collapsed to
 // one space.
+// Appends word by word rather than byte by byte.
 void append_trimmed(std::string& out, std::string_view value) {
-  bool pending_space = false;
-  bool started = false;
-  for (char c : value) {
-    if (is_space(c)) {
-      pending_space = started;
-      continue;
-    }
-    if (pending_space) out += ' ';
-    pending_space = false;
-    started = true;
-    out += c;
+  const std::size_t n = value.size();
+  std::size_t i = 0;
+  bool first = true;
+  while (true) {
+    while (i < n && is_space(value[i])) ++i;
+    if (i == n) return;
+    std::size_t start = i;
+    while (i < n && !is_space(value[i])) ++i;
+    if (!first) out += ' ';
+    first = false;
+    out.append(value.data() + start, i - start);
   }
 }
 
 // One "name:value\n" line per signed header, in the order the client listed
 // them; repeated headers joined with ',' in the order received.
-std::string canonical_headers(const Request& request, const std::vector<std::string>& signed_headers) {
-  std::string out;
+void append_canonical_headers(std::string& out, const Request& request,
+                              const std::vector<std::string>& signed_headers) {
   for (const auto& name : signed_headers) {
     out += name;
     out += ':';
@@ -83,16 +90,22 @@ std::string canonical_headers(const Request& request, const std::vector<std::str
     }
     out += '\n';
   }
-  return out;
 }
 
-std::string join_signed_headers(const std::vector<std::string>& names) {
-  std::string out;
+void append_signed_headers(std::string& out, const std::vector<std::string>& names) {
+  bool first = true;
   for (const auto& n : names) {
-    if (!out.empty()) out += ';';
+    if (!first) out += ';';
+    first = false;
     out += n;
   }
-  return out;
+}
+
+// The hashed payload: the x-amz-content-sha256 header when sent, otherwise
+// hex(sha256(body)).
+void append_payload_hash(std::string& out, const Request& request) {
+  if (const std::string* sent = find_header(request, "x-amz-content-sha256")) return append_trimmed(out, *sent);
+  crypto::append_hex(out, crypto::as_view(crypto::sha256_digest(request.body)));
 }
 
 }  // namespace
@@ -143,29 +156,30 @@ std::string normalize_path(std::string_view path) {
 }
 
 std::string payload_hash(const Request& request) {
-  if (const std::string* sent = find_header(request, "x-amz-content-sha256")) {
-    std::string value;
-    append_trimmed(value, *sent);
-    return value;
-  }
-  return crypto::sha256_hex(request.body);
+  std::string out;
+  append_payload_hash(out, request);
+  return out;
 }
 
 std::string build_canonical_request(const Request& request, const SignedRequestInfo& info, bool normalize,
                                     bool exclude_security_token) {
+  // One string, sized for the common case, each part appended in place.
+  std::size_t size = request.method.size() + request.path.size() + request.query.size() + 64 + 6;
+  for (const auto& name : info.signed_headers) size += 2 * name.size() + 2;
+  for (const auto& h : request.headers) size += h.value.size() + 1;
   std::string out;
-  out.reserve(256 + request.query.size() + request.path.size());
+  out.reserve(size);
   out += request.method;
   out += '\n';
-  out += canonical_uri(request.path, normalize);
+  append_canonical_uri(out, request.path, normalize);
   out += '\n';
-  out += canonical_query(request.query, info.presigned, exclude_security_token);
+  append_canonical_query(out, request.query, info.presigned, exclude_security_token);
   out += '\n';
-  out += canonical_headers(request, info.signed_headers);
+  append_canonical_headers(out, request, info.signed_headers);
   out += '\n';
-  out += join_signed_headers(info.signed_headers);
+  append_signed_headers(out, info.signed_headers);
   out += '\n';
-  out += payload_hash(request);
+  append_payload_hash(out, request);
   return out;
 }
 

@@ -1,64 +1,77 @@
 // Stages 2 to 4, the verifier and the test/bench signer.
 // docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html
 #include <algorithm>
+#include <array>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <tuple>
 #include <vector>
 
 #include "canonical_request.h"
+#include "signing_key_cache.h"
 #include "stsd/crypto/crypto.h"
 #include "stsd/sigv4/sigv4.h"
 
 namespace stsd::sigv4 {
 
+namespace {
+
+constexpr std::size_t kHexDigestSize = 2 * std::tuple_size_v<crypto::Sha256Digest>;
+
+// Lowercase hex of a digest into a fixed buffer (no allocation).
+void hex_into(std::array<char, kHexDigestSize>& out, const crypto::Sha256Digest& digest) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  for (std::size_t i = 0; i < digest.size(); ++i) {
+    out[2 * i] = kDigits[static_cast<unsigned char>(digest[i]) >> 4];
+    out[2 * i + 1] = kDigits[static_cast<unsigned char>(digest[i]) & 0xF];
+  }
+}
+
+void append_scope(std::string& out, const CredentialScope& scope) {
+  out += scope.date;
+  out += '/';
+  out += scope.region;
+  out += '/';
+  out += scope.service;
+  out += '/';
+  out += scope.terminator;
+}
+
+}  // namespace
+
 std::string string_to_sign(std::string_view amz_date, const CredentialScope& scope,
                            std::string_view canonical_request) {
-  std::string out(detail::kAlgorithm);
+  std::string out;
+  out.reserve(detail::kAlgorithm.size() + amz_date.size() + scope.date.size() + scope.region.size() +
+              scope.service.size() + scope.terminator.size() + kHexDigestSize + 6);
+  out += detail::kAlgorithm;
   out += '\n';
   out += amz_date;
   out += '\n';
-  out += scope.scope();
+  append_scope(out, scope);
   out += '\n';
-  out += crypto::sha256_hex(canonical_request);
+  crypto::append_hex(out, crypto::as_view(crypto::sha256_digest(canonical_request)));
   return out;
 }
 
 std::string signing_key(std::string_view secret_access_key, const CredentialScope& scope) {
-  std::string k_secret = "AWS4";
-  k_secret += secret_access_key;
-  std::string k_date = crypto::hmac_sha256(k_secret, scope.date);
-  std::string k_region = crypto::hmac_sha256(k_date, scope.region);
-  std::string k_service = crypto::hmac_sha256(k_region, scope.service);
-  return crypto::hmac_sha256(k_service, scope.terminator);
+  return std::string(crypto::as_view(detail::derive_signing_key(secret_access_key, scope)));
 }
 
 std::string signature(std::string_view signing_key, std::string_view string_to_sign) {
-  return crypto::hex_encode(crypto::hmac_sha256(signing_key, string_to_sign));
+  return crypto::hex_encode(crypto::as_view(crypto::hmac_sha256_digest(signing_key, string_to_sign)));
 }
 
 namespace {
 
-// The signing key changes only with the secret and the scope (a day, a
-// region), so clients derive it once a day; the verifier does the same per
-// thread and saves four HMACs a request. Bounded: cleared when full.
-const std::string& cached_signing_key(std::string_view secret_access_key, const CredentialScope& scope) {
-  constexpr std::size_t kMaxEntries = 1024;
-  thread_local std::unordered_map<std::string, std::string> cache;
-  std::string id(secret_access_key);
-  id += '\0';
-  id += scope.scope();
-  auto it = cache.find(id);
-  if (it != cache.end()) return it->second;
-  if (cache.size() >= kMaxEntries) cache.clear();
-  return cache.emplace(std::move(id), signing_key(secret_access_key, scope)).first->second;
-}
-
-bool matches(const Request& request, const SignedRequestInfo& info, std::string_view key, bool normalize,
-             bool exclude_security_token) {
+bool matches(const Request& request, const SignedRequestInfo& info, std::string_view secret_access_key,
+             bool normalize, bool exclude_security_token) {
   std::string canonical = detail::build_canonical_request(request, info, normalize, exclude_security_token);
-  std::string expected = signature(key, string_to_sign(info.amz_date, info.credential, canonical));
-  return crypto::constant_time_equal(expected, info.signature);
+  crypto::Sha256Digest mac = detail::thread_signing_key_cache().sign(
+      secret_access_key, info.credential, string_to_sign(info.amz_date, info.credential, canonical));
+  std::array<char, kHexDigestSize> expected;
+  hex_into(expected, mac);
+  return crypto::constant_time_equal(std::string_view(expected.data(), expected.size()), info.signature);
 }
 
 }  // namespace
@@ -72,11 +85,10 @@ bool verify(const Request& request, const SignedRequestInfo& info, std::string_v
       !crypto::constant_time_equal(detail::payload_hash(request), crypto::sha256_hex(request.body)))
     return false;
 
-  const std::string& key = cached_signing_key(secret_access_key, info.credential);
-  if (matches(request, info, key, normalize_path, false)) return true;
+  if (matches(request, info, secret_access_key, normalize_path, false)) return true;
   // Some signers append X-Amz-Security-Token to a presigned URL after signing
   // (AWS documents both orders); the token still has to belong to the key.
-  return info.presigned && info.security_token && matches(request, info, key, normalize_path, true);
+  return info.presigned && info.security_token && matches(request, info, secret_access_key, normalize_path, true);
 }
 
 void sign(Request& request, std::string_view access_key_id, std::string_view secret_access_key,

@@ -75,7 +75,69 @@ TEST(HmacSha1, Rfc2202Vectors) {
             "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79");
 }
 
+// --- fixed-size results and the per-thread contexts ----------------------
+
+TEST(Sha256Digest, MatchesTheStringFormsOnTheVectors) {
+  EXPECT_EQ(hex_encode(as_view(sha256_digest("abc"))),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(as_view(sha256_digest(kTwoBlocks)), sha256(kTwoBlocks));
+  EXPECT_EQ(hex_encode(as_view(hmac_sha256_digest("Jefe", "what do ya want for nothing?"))),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  EXPECT_EQ(as_view(hmac_sha256_digest("", "")), hmac_sha256("", ""));
+}
+
+TEST(Sha256Digest, ReusedContextsCarryNothingBetweenCalls) {
+  // The digest and MAC contexts are per thread and re-initialised per call:
+  // interleaved algorithms, keys and inputs must give the one-shot results.
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    EXPECT_EQ(hex_encode(sha1("abc")), "a9993e364706816aba3e25717850c26c9cd0d89d");
+    EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    EXPECT_EQ(hex_encode(hmac_sha256(std::string(20, '\x0b'), "Hi There")),
+              "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+    EXPECT_EQ(hex_encode(hmac_sha1("Jefe", "what do ya want for nothing?")),
+              "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79");
+    EXPECT_EQ(hex_encode(hmac_sha256("", "")), "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
+  }
+}
+
+TEST(HmacSha256Keyed, ManyMessagesUnderOneKeyMatchTheOneShot) {
+  HmacSha256 jefe("Jefe");
+  HmacSha256 big(std::string(131, '\xaa'));
+  HmacSha256 empty("");
+  for (int i = 0; i < 3; ++i) {
+    // Each message starts from the keyed state, not from the previous one.
+    EXPECT_EQ(hex_encode(as_view(jefe.mac("what do ya want for nothing?"))),
+              "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+    EXPECT_EQ(as_view(jefe.mac("")), hmac_sha256("Jefe", ""));
+    EXPECT_EQ(hex_encode(as_view(big.mac("Test Using Larger Than Block-Size Key - Hash Key First"))),
+              "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+    EXPECT_EQ(hex_encode(as_view(empty.mac(""))),
+              "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
+    // The per-thread one-shot context in between changes nothing.
+    EXPECT_EQ(hex_encode(hmac_sha256(std::string(20, '\x0b'), "Hi There")),
+              "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+  }
+}
+
+TEST(HmacSha256Keyed, MovesCarryTheKey) {
+  HmacSha256 a("Jefe");
+  HmacSha256 b(std::move(a));
+  EXPECT_EQ(as_view(b.mac("what do ya want for nothing?")), hmac_sha256("Jefe", "what do ya want for nothing?"));
+  HmacSha256 c("other");
+  c = std::move(b);
+  EXPECT_EQ(as_view(c.mac("x")), hmac_sha256("Jefe", "x"));
+}
+
 // --- hex -------------------------------------------------------------------
+
+TEST(Hex, AppendHexAppends) {
+  std::string out = "x=";
+  append_hex(out, std::string("\x00\x7f\x80\xff", 4));
+  EXPECT_EQ(out, "x=007f80ff");
+  append_hex(out, "");
+  EXPECT_EQ(out, "x=007f80ff");
+}
 
 TEST(Hex, RoundTripAndRejects) {
   EXPECT_EQ(hex_encode(std::string("\x00\x01\xab\xff", 4)), "0001abff");
@@ -124,6 +186,10 @@ TEST(Base64Url, UrlAlphabetNoPadding) {
   EXPECT_EQ(base64url_encode("\xfb\xff"), "-_8");
   EXPECT_EQ(base64_encode("\xfb\xff"), "+/8=");
   EXPECT_EQ(base64url_encode("f"), "Zg");
+  EXPECT_EQ(base64url_encode("fo"), "Zm8");
+  EXPECT_EQ(base64url_encode("foo"), "Zm9v");
+  EXPECT_EQ(base64url_encode("foob"), "Zm9vYg");
+  EXPECT_EQ(base64url_encode(""), "");
   EXPECT_EQ(base64url_decode("-_8"), "\xfb\xff");
   EXPECT_EQ(base64url_decode("-_8="), "\xfb\xff");
   EXPECT_EQ(base64url_decode("Zg=="), "f");
@@ -192,6 +258,18 @@ TEST(ConstantTimeEqual, Compares) {
   EXPECT_FALSE(constant_time_equal("", "a"));
   EXPECT_TRUE(constant_time_equal(std::string("a\0b", 3), std::string("a\0b", 3)));
   EXPECT_FALSE(constant_time_equal(std::string("a\0b", 3), std::string("a\0c", 3)));
+}
+
+TEST(Wipe, ZeroesAndEmpties) {
+  std::string secret(40, 's');  // beyond SSO: a heap buffer
+  const char* buffer = secret.data();
+  wipe(secret);
+  EXPECT_TRUE(secret.empty());
+  EXPECT_EQ(secret.data(), buffer);  // clear() keeps the buffer...
+  EXPECT_EQ(std::string(buffer, 40), std::string(40, '\0'));  // ...now zeroed
+  std::string empty;
+  wipe(empty);
+  EXPECT_TRUE(empty.empty());
 }
 
 // --- AEAD ----------------------------------------------------------------

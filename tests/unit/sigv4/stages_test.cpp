@@ -221,6 +221,18 @@ TEST(CanonicalHeaders, TrimCollapseJoinAndLowercase) {
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
+TEST(CanonicalHeaders, BlankAndTabOnlyValues) {
+  Request r;
+  r.method = "GET";
+  r.path = "/";
+  r.headers = {{"Host", "h"}, {"X-Blank", "   "}, {"X-Tabs", "\t a\t\t b \t"}, {"X-Empty", ""}, {"X-Blank", "\t"}};
+  SignedRequestInfo info;
+  info.signed_headers = {"host", "x-blank", "x-empty", "x-tabs"};
+  EXPECT_EQ(canonical_request(r, info),
+            "GET\n/\n\nhost:h\nx-blank:,\nx-empty:\nx-tabs:a b\n\nhost;x-blank;x-empty;x-tabs\n"
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+
 TEST(CanonicalPayload, ContentSha256HeaderReplacesTheBodyHash) {
   Request r;
   r.method = "POST";
