@@ -3,6 +3,7 @@
 #include "stsd/crypto/crypto.h"
 
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
 
 #include <map>
 #include <set>
@@ -325,3 +326,22 @@ TEST(AeadDeathTest, SealWithWrongKeySizeAborts) {
 
 }  // namespace
 }  // namespace stsd::crypto
+
+// Against OpenSSL's encoder, every length and tail shape; base64url is the
+// same text with -_ and no padding.
+TEST(Base64, MatchesOpenSslForEveryTailLength) {
+  std::string bytes;
+  for (int n = 0; n < 200; ++n) {
+    std::string reference(4 * ((bytes.size() + 2) / 3) + 1, '\0');
+    const int len = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(reference.data()),
+                                    reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
+    reference.resize(static_cast<std::size_t>(len));
+    ASSERT_EQ(stsd::crypto::base64_encode(bytes), reference) << n;
+    std::string url = reference;
+    for (char& c : url) c = c == '+' ? '-' : c == '/' ? '_' : c;
+    url.erase(url.find_last_not_of('=') + 1);
+    ASSERT_EQ(stsd::crypto::base64url_encode(bytes), url) << n;
+    ASSERT_EQ(stsd::crypto::base64url_decode(url), bytes) << n;
+    bytes += static_cast<char>((n * 37 + 11) & 0xFF);
+  }
+}
