@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <array>
+
 #include "stsd/common/time_format.h"
 
 namespace stsd::protocol {
@@ -69,13 +71,19 @@ class XmlWriter {
     out_ += name;
     out_ += ">\n";
   }
-  static bool needs_escape(unsigned char c, bool attribute) {
-    if (c >= 0x3F) return false;  // above '>': the common case, one comparison
-    if (c == '&' || c == '<') return true;
-    if (c == '>') return !attribute;
-    if (c == '"') return attribute;
-    return c < 0x20 && (attribute || (c != '\t' && c != '\n' && c != '\r'));
-  }
+  // needs_escape[attribute][byte]
+  static constexpr auto kNeedsEscape = [] {
+    std::array<std::array<bool, 256>, 2> table{};
+    for (int attribute = 0; attribute < 2; ++attribute) {
+      for (int c = 0; c < 0x20; ++c) table[attribute][c] = attribute || (c != '\t' && c != '\n' && c != '\r');
+      table[attribute]['&'] = table[attribute]['<'] = true;
+      table[attribute]['>'] = !attribute;
+      table[attribute]['"'] = attribute;
+    }
+    return table;
+  }();
+
+  static bool needs_escape(unsigned char c, bool attribute) { return kNeedsEscape[attribute][c]; }
 
   void escape(std::string_view text, bool attribute) {
     std::size_t run = 0;  // start of the pending span of characters copied as they are
