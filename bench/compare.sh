@@ -4,7 +4,11 @@
 # replays the GetCallerIdentity request against a bare Boost.Beast "hello"
 # server (bench/hello, built into build/bench-hello) to show how close stsd
 # comes to the HTTP stack's own ceiling.
-#   bench/compare.sh [--duration 10s] [--connections 32] [--threads 2] [--actions "A B"] [--no-hello]
+#   bench/compare.sh [--duration 10s] [--connections 32] [--threads 2] [--actions "A B"] [--no-hello] [--pin]
+# --pin gives each side a core of its own: the server under test (stsd with
+# one thread, moto, hello) on CPU 1 and wrk (one thread) on CPU 0, so the
+# load generator never preempts the server and the tail latency is the
+# server's own. Without it all processes share every core.
 # Needs: a release build (make build), wrk, python3 with botocore and moto.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +21,7 @@ connections=32
 wrk_threads=2
 actions="GetCallerIdentity AssumeRole GetSessionToken AssumeRoleWithWebIdentity"
 hello=1
+pin=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) duration=$2; shift 2 ;;
@@ -24,12 +29,23 @@ while [ $# -gt 0 ]; do
     --threads) wrk_threads=$2; shift 2 ;;
     --actions) actions=$2; shift 2 ;;
     --no-hello) hello=0; shift ;;
+    --pin) pin=1; shift ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
 
 stsd_bin=${STSD_BINARY:-build/release/stsd}
 stsd_threads=${STSD_THREADS:-2}
+server=()  # prefix for the servers' command lines
+if [ "$pin" -eq 1 ]; then
+  [ "$(nproc)" -ge 2 ] || { echo "--pin needs two cores" >&2; exit 2; }
+  command -v taskset >/dev/null || { echo "--pin needs taskset (util-linux)" >&2; exit 2; }
+  stsd_threads=1
+  wrk_threads=1
+  # shellcheck disable=SC2034  # read by bench_wrk (lib.sh)
+  client_cpu=0
+  server=(taskset -c 1)
+fi
 [ -x "$stsd_bin" ] || { echo "no $stsd_bin: run 'make build' first" >&2; exit 2; }
 command -v wrk >/dev/null || { echo "wrk missing: apt-get install wrk" >&2; exit 2; }
 python3 -c 'import moto.server' 2>/dev/null || { echo "moto missing: the peer run needs python3 -m moto.server" >&2; exit 2; }
@@ -42,10 +58,10 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -r
 trap cleanup EXIT
 
 stsd_port=$(bench_free_port)
-"$stsd_bin" --listen "127.0.0.1:$stsd_port" --threads "$stsd_threads" --log-level warn &
+"${server[@]}" "$stsd_bin" --listen "127.0.0.1:$stsd_port" --threads "$stsd_threads" --log-level warn &
 pids+=($!)
 moto_port=$(bench_free_port)
-python3 -m moto.server -H 127.0.0.1 -p "$moto_port" >"$bench_work/moto.log" 2>&1 &
+"${server[@]}" python3 -m moto.server -H 127.0.0.1 -p "$moto_port" >"$bench_work/moto.log" 2>&1 &
 pids+=($!)
 bench_wait_http "http://127.0.0.1:$stsd_port/_stsd/health"
 bench_wait_http "http://127.0.0.1:$moto_port/"
@@ -98,12 +114,16 @@ for action in $actions; do
   ratio=$(awk -v a="$s_rps" -v b="$m_rps" 'BEGIN { printf "%.0fx", a/b }')
   printf "%-26s %12s %10s %10s %12s %10s %10s %8s\n" "$action" "$s_rps" "$s_p50" "$s_p99" "$m_rps" "$m_p50" "$m_p99" "$ratio"
 done
-echo "(stsd --threads $stsd_threads and moto share this machine with wrk: $(nproc) cores, $connections connections, $duration per run)"
+if [ "$pin" -eq 1 ]; then
+  echo "(pinned: stsd --threads 1 / moto / hello on CPU 1, wrk -t1 on CPU 0; $connections connections, $duration per run)"
+else
+  echo "(stsd --threads $stsd_threads and moto share this machine with wrk: $(nproc) cores, $connections connections, $duration per run)"
+fi
 
 if [ -n "$hello_bin" ]; then
   # The bare server gets the very bytes stsd got for GetCallerIdentity.
   hello_port=$(bench_free_port)
-  "$hello_bin" --port "$hello_port" --threads "$stsd_threads" &
+  "${server[@]}" "$hello_bin" --port "$hello_port" --threads "$stsd_threads" &
   pids+=($!)
   bench_wait_http "http://127.0.0.1:$hello_port/"
   bench_sign "127.0.0.1:$hello_port" GetCallerIdentity "$bench_work/hello.lua"

@@ -36,11 +36,14 @@ bench_latency_us() {
     if (u=="us") print v; else if (u=="ms") print v*1000; else if (u=="s") print v*1000000; }' "$2"
 }
 
-# bench_wrk PORT LUA DURATION OUT: runs wrk (wrk_threads, connections from the
-# caller's variables) and fails on any non-2xx answer.
+# bench_wrk PORT LUA DURATION OUT: runs wrk (wrk_threads, connections and the
+# optional client_cpu pinning from the caller's variables) and fails on any
+# non-2xx answer.
 bench_wrk() {
   local port=$1 lua=$2 duration=$3 out=$4
-  wrk -t"${wrk_threads:-2}" -c"${connections:-32}" -d"$duration" --latency -s "$lua" "http://127.0.0.1:$port/" >"$out"
+  local pin=()
+  [ -n "${client_cpu:-}" ] && pin=(taskset -c "$client_cpu")
+  "${pin[@]}" wrk -t"${wrk_threads:-2}" -c"${connections:-32}" -d"$duration" --latency -s "$lua" "http://127.0.0.1:$port/" >"$out"
   if grep -q "Non-2xx" "$out"; then
     echo "non-2xx answers from port $port:" >&2
     cat "$out" >&2

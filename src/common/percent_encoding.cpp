@@ -38,17 +38,21 @@ std::string uri_encode(std::string_view text, bool keep_slash) {
 std::string form_decode(std::string_view text) {
   std::string out;
   out.reserve(text.size());
+  std::size_t run = 0;  // start of the pending span copied as it is
   for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
+    const char c = text[i];
+    if (c != '+' && c != '%') continue;
+    if (c == '%' && !(i + 2 < text.size() && hex_value(text[i + 1]) >= 0 && hex_value(text[i + 2]) >= 0)) continue;
+    out.append(text.data() + run, i - run);
     if (c == '+') {
       out += ' ';
-    } else if (c == '%' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 && hex_value(text[i + 2]) >= 0) {
+    } else {
       out += static_cast<char>((hex_value(text[i + 1]) << 4) | hex_value(text[i + 2]));
       i += 2;
-    } else {
-      out += c;
     }
+    run = i + 1;
   }
+  out.append(text.data() + run, text.size() - run);
   return out;
 }
 

@@ -187,22 +187,29 @@ std::optional<std::string> base64_decode_with(std::string_view text, std::string
   std::string_view body = text.substr(0, end);
   if (body.size() % 4 == 1) return std::nullopt;
 
-  std::array<int, 256> table{};
-  table.fill(-1);
-  for (std::size_t k = 0; k < alphabet.size(); ++k) table[std::uint8_t(alphabet[k])] = static_cast<int>(k);
+  // The symbol table is built once per alphabet (the two callers' constants).
+  static const auto make_table = [](std::string_view symbols) {
+    std::array<std::int8_t, 256> table{};
+    table.fill(-1);
+    for (std::size_t k = 0; k < symbols.size(); ++k) table[std::uint8_t(symbols[k])] = static_cast<std::int8_t>(k);
+    return table;
+  };
+  static const std::array<std::int8_t, 256> standard = make_table(kBase64Alphabet);
+  static const std::array<std::int8_t, 256> url = make_table(kBase64UrlAlphabet);
+  const auto& table = alphabet == kBase64UrlAlphabet ? url : alphabet == kBase64Alphabet ? standard : make_table(alphabet);
 
-  std::string out;
-  out.reserve(body.size() / 4 * 3 + 2);
+  std::string out(body.size() / 4 * 3 + (body.size() % 4 == 0 ? 0 : body.size() % 4 - 1), '\0');
+  char* o = out.data();
   std::uint32_t acc = 0;
   int bits = 0;
   for (char c : body) {
-    int v = table[std::uint8_t(c)];
+    const int v = table[std::uint8_t(c)];
     if (v < 0) return std::nullopt;
     acc = (acc << 6) | static_cast<std::uint32_t>(v);
     bits += 6;
     if (bits >= 8) {
       bits -= 8;
-      out += static_cast<char>((acc >> bits) & 0xFF);
+      *o++ = static_cast<char>((acc >> bits) & 0xFF);
     }
   }
   return out;

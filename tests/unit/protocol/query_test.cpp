@@ -17,6 +17,12 @@ TEST(FormDecode, Escapes) {
   EXPECT_EQ(form_decode("%zz"), "%zz");
   EXPECT_EQ(form_decode("%E2%9C%93"), "\xE2\x9C\x93");
   EXPECT_EQ(form_decode("%00"), std::string(1, '\0'));
+  EXPECT_EQ(form_decode("plain"), "plain");
+  EXPECT_EQ(form_decode("ab%41"), "abA");
+  EXPECT_EQ(form_decode("ab%4"), "ab%4");
+  EXPECT_EQ(form_decode("+a+"), " a ");
+  EXPECT_EQ(form_decode("%%41%"), "%A%");
+  EXPECT_EQ(form_decode(""), "");
 }
 
 TEST(ParseForm, FirstValueWinsAndEmptyValues) {
