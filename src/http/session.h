@@ -124,14 +124,23 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   }
 
   // Slow-loris bound: the whole request (header, 100-continue, body) must
-  // arrive within read_timeout of its first byte.
+  // arrive within read_timeout of its first byte. Bytes already buffered are
+  // parsed here at once; only an incomplete request waits on an async read.
   void read_request() {
     state_ = State::Reading;
     lowest().expires_after(limits().read_timeout);
-    beast_http::async_read_header(stream_, buffer_, *parser_,
-                                  [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-                                    self->on_header(ec);
-                                  });
+    // The header alone, as async_read_header would: 100-continue is decided on it.
+    parser_->eager(false);
+    beast::error_code ec;
+    put_buffered(ec);
+    if (ec == beast_http::error::need_more || (!ec && !parser_->is_header_done())) {
+      beast_http::async_read_header(stream_, buffer_, *parser_,
+                                    [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                                      self->on_header(ec);
+                                    });
+      return;
+    }
+    on_header(ec);
   }
 
   void on_header(beast::error_code ec) {
@@ -152,11 +161,23 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   }
 
   void read_body() {
+    parser_->eager(true);
+    beast::error_code ec;
+    put_buffered(ec);
+    if (ec && ec != beast_http::error::need_more) return on_read_error(ec);
+    if (parser_->is_done()) return handle();
     beast_http::async_read(stream_, buffer_, *parser_,
                            [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
                              if (ec) return self->on_read_error(ec);
                              self->handle();
                            });
+  }
+
+  // One step of Beast's read_some without the read: feed the parser what is
+  // buffered. need_more (or nothing buffered) leaves the rest to Beast's reads.
+  void put_buffered(beast::error_code& ec) {
+    if (buffer_.size() == 0) return;
+    buffer_.consume(parser_->put(buffer_.data(), ec));
   }
 
   void on_read_error(beast::error_code ec) {
