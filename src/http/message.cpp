@@ -31,6 +31,20 @@ std::string_view trim_ows(std::string_view value) {
   return value;
 }
 
+// http_date(now), worked out once a second per thread: gmtime_r and
+// snprintf cost more than the rest of an answer's header together.
+const std::string& http_date_now() {
+  thread_local std::time_t second = -1;
+  thread_local std::string text;
+  const auto now = std::chrono::system_clock::now();
+  const std::time_t t = std::chrono::system_clock::to_time_t(now);
+  if (t != second) {
+    text = http_date(now);
+    second = t;
+  }
+  return text;
+}
+
 void append_field(std::string& out, std::string_view name, std::string_view value) {
   out.append(name);
   out.append(": ");
@@ -150,7 +164,7 @@ bool serialize_response(const HttpResponse& response, unsigned version, bool hea
     for (std::size_t j = i + 1; j < headers.size(); ++j)
       if (iequals(headers[j].first, name)) append_field(out, headers[j].first, headers[j].second);
   }
-  if (!has_date) append_field(out, "Date", http_date(std::chrono::system_clock::now()));
+  if (!has_date) append_field(out, "Date", http_date_now());
   // message::keep_alive() on a response without a Connection field.
   if (version < 11 && keep_alive) append_field(out, "Connection", "keep-alive");
   if (version >= 11 && !keep_alive) append_field(out, "Connection", "close");

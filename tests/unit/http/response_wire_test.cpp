@@ -127,5 +127,19 @@ TEST(HttpResponseWireTest, FieldJustUnderTheLimitIsWritten) {
   EXPECT_EQ(without_added_date(out), without_added_date(beast_wire(message)));
 }
 
+// The added Date is the current second's, also when it comes from the cache.
+TEST(HttpResponseWireTest, AddedDateIsTheCurrentSecond) {
+  for (int i = 0; i < 3; ++i) {
+    const std::string before = http_date(std::chrono::system_clock::now());
+    std::string out;
+    serialize_response(HttpResponse{200, {}, "x"}, 11, false, true, out);
+    const std::string after = http_date(std::chrono::system_clock::now());
+    const auto at = out.find("\r\nDate: ");
+    ASSERT_NE(at, std::string::npos) << out;
+    const std::string date = out.substr(at + 8, 29);
+    EXPECT_TRUE(date == before || date == after) << date;
+  }
+}
+
 }  // namespace
 }  // namespace stsd::http
