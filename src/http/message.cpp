@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cstdint>
 #include <ctime>
+#include <iterator>
 #include <limits>
 #include <stdexcept>
 
@@ -83,6 +84,7 @@ HttpRequest to_http_request(BeastRequest&& request, std::string remote_address, 
   HttpRequest out;
   out.method = std::string(request.method_string());
   out.target = std::string(request.target());
+  out.headers.reserve(static_cast<std::size_t>(std::distance(request.begin(), request.end())));
   for (const auto& field : request)
     out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
   out.body = std::move(request.body());
