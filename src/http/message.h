@@ -25,13 +25,20 @@ HttpRequest to_http_request(BeastRequest&& request, std::string remote_address, 
 
 // Content-Length, Connection and Date are the server's: the handler's
 // Content-Length/Transfer-Encoding are dropped, Date is added when missing,
-// a HEAD answer keeps the length but sends no body.
+// a HEAD answer keeps the length but sends no body. The session writes
+// serialize_response instead; this stays as its reference (the wire test).
 BeastResponse to_beast_response(HttpResponse&& response, unsigned version, bool head_request,
                                 bool keep_alive);
 
-// A server-made answer (400, 413, 500): empty body, Content-Length: 0, Date,
-// and no request id since no handler saw the request.
-BeastResponse bare_response(int status, unsigned version, bool keep_alive);
+// The bytes Beast's serializer writes for to_beast_response(response, ...),
+// built straight into `out` (cleared first): one buffer and one write per
+// answer instead of a message, its field tree and a buffer sequence. Throws
+// what to_beast_response throws (a field over 64 KiB). Returns whether the
+// connection stays open after this answer. A server-made answer (400, 413,
+// 500) is HttpResponse{status, {}, {}}: Content-Length: 0, Date, and no
+// request id since no handler saw the request.
+bool serialize_response(const HttpResponse& response, unsigned version, bool head_request, bool keep_alive,
+                        std::string& out);
 
 // "/path" without the query string: the query may carry presigned signatures
 // or identity tokens, so logs only ever see the path.

@@ -17,7 +17,6 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <spdlog/spdlog.h>
 
@@ -27,6 +26,7 @@
 #include <cstdint>
 #include <exception>
 #include <optional>
+#include <string>
 #include <type_traits>
 
 #include "message.h"
@@ -85,6 +85,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
  private:
   enum class State { Handshake, Idle, Reading, Handling, Writing, Closing, Closed };
   static constexpr std::size_t kFirstReadSize = 4096;
+  static constexpr std::size_t kKeptOutputCapacity = 16 * 1024;
   // Bounds how long a closing connection waits for the peer to stop sending.
   static constexpr std::chrono::milliseconds kLingerLimit{1000};
 
@@ -123,14 +124,23 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   }
 
   // Slow-loris bound: the whole request (header, 100-continue, body) must
-  // arrive within read_timeout of its first byte.
+  // arrive within read_timeout of its first byte. Bytes already buffered are
+  // parsed here at once; only an incomplete request waits on an async read.
   void read_request() {
     state_ = State::Reading;
     lowest().expires_after(limits().read_timeout);
-    beast_http::async_read_header(stream_, buffer_, *parser_,
-                                  [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-                                    self->on_header(ec);
-                                  });
+    // The header alone, as async_read_header would: 100-continue is decided on it.
+    parser_->eager(false);
+    beast::error_code ec;
+    put_buffered(ec);
+    if (ec == beast_http::error::need_more || (!ec && !parser_->is_header_done())) {
+      beast_http::async_read_header(stream_, buffer_, *parser_,
+                                    [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                                      self->on_header(ec);
+                                    });
+      return;
+    }
+    on_header(ec);
   }
 
   void on_header(beast::error_code ec) {
@@ -151,11 +161,23 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   }
 
   void read_body() {
+    parser_->eager(true);
+    beast::error_code ec;
+    put_buffered(ec);
+    if (ec && ec != beast_http::error::need_more) return on_read_error(ec);
+    if (parser_->is_done()) return handle();
     beast_http::async_read(stream_, buffer_, *parser_,
                            [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
                              if (ec) return self->on_read_error(ec);
                              self->handle();
                            });
+  }
+
+  // One step of Beast's read_some without the read: feed the parser what is
+  // buffered. need_more (or nothing buffered) leaves the rest to Beast's reads.
+  void put_buffered(beast::error_code& ec) {
+    if (buffer_.size() == 0) return;
+    buffer_.consume(parser_->put(buffer_.data(), ec));
   }
 
   void on_read_error(beast::error_code ec) {
@@ -182,37 +204,38 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     try {
       HttpResponse answer = core_->handler()(plain);
       // stop() may have come while the handler ran: announce the close.
-      write(to_beast_response(std::move(answer), version, head, keep_alive && !core_->stopping()));
+      keep_alive_ = serialize_response(answer, version, head, keep_alive && !core_->stopping(), out_);
     } catch (const std::exception& e) {
       spdlog::error("http: handler failed on {} {}: {}", plain.method, loggable_target(plain.target), e.what());
-      write(bare_response(500, version, keep_alive));
+      keep_alive_ = serialize_response(HttpResponse{500, {}, {}}, version, false, keep_alive, out_);
     } catch (...) {
       spdlog::error("http: handler failed on {} {}: unknown exception", plain.method, loggable_target(plain.target));
-      write(bare_response(500, version, keep_alive));
+      keep_alive_ = serialize_response(HttpResponse{500, {}, {}}, version, false, keep_alive, out_);
     }
+    write();
   }
 
   // Answers the server makes itself; the rest of the connection is unusable.
   void send_bare(int status) {
     const unsigned version = parser_->get().version() == 10 ? 10 : 11;
-    write(bare_response(status, version, false));
+    keep_alive_ = serialize_response(HttpResponse{status, {}, {}}, version, false, false, out_);
+    write();
   }
 
-  void write(BeastResponse response) {
+  // The whole answer is in out_: one write, no serializer.
+  void write() {
     state_ = State::Writing;
-    response_.emplace(std::move(response));
     lowest().expires_after(limits().read_timeout);
-    beast_http::async_write(stream_, *response_,
-                            [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-                              self->on_write(ec);
-                            });
+    net::async_write(stream_, net::buffer(out_), [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+      self->on_write(ec);
+    });
   }
 
   void on_write(beast::error_code ec) {
     if (ec) return close_now();
-    const bool keep_alive = response_->keep_alive();
-    response_.reset();
-    if (!keep_alive) return graceful_close();
+    // A large answer should not pin its memory to an idle keep-alive connection.
+    if (out_.capacity() > kKeptOutputCapacity) std::string().swap(out_);
+    if (!keep_alive_) return graceful_close();
     wait_for_request();
   }
 
@@ -258,7 +281,8 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   net::any_io_executor executor_;  // copied once: read from other threads by stop()
   beast::flat_buffer buffer_;
   std::optional<beast_http::request_parser<beast_http::string_body>> parser_;
-  std::optional<BeastResponse> response_;
+  std::string out_;         // the answer being written, kept for the next one
+  bool keep_alive_ = false;  // of the answer being written
   std::array<char, 4096> scratch_{};
   State state_ = State::Handshake;
 };

@@ -145,6 +145,64 @@ TEST(HttpServerTest, PipelinedRequestsAreAnsweredInOrder) {
   }
 }
 
+// Both requests in one send: the second is parsed from what the first read left.
+TEST(HttpServerTest, PipelinedPairInOneSegmentIsAnsweredInOrder) {
+  TestServer server;
+  Client client(server.port());
+  ASSERT_TRUE(client.send(post("/first", "one=1") + get("/second")));
+  for (const char* expected : {"/first", "/second"}) {
+    auto response = client.read_response();
+    ASSERT_TRUE(response) << expected;
+    EXPECT_EQ(response->body, expected);
+  }
+  EXPECT_EQ(server.server().active_connections(), 1u);
+}
+
+// Every boundary a read can fall on: inside the request line, inside a field,
+// between header and body, inside the body.
+TEST(HttpServerTest, RequestSplitAcrossReadsIsAssembled) {
+  TestServer server;
+  Client client(server.port());
+  const std::string request = post("/split", "Action=GetCallerIdentity&Version=2011-06-15");
+  const std::size_t header_end = request.find("\r\n\r\n") + 4;
+  for (const std::size_t cut : {std::size_t{6}, std::size_t{30}, header_end, header_end + 7}) {
+    ASSERT_TRUE(client.send(request.substr(0, cut)));
+    std::this_thread::sleep_for(20ms);
+    ASSERT_TRUE(client.send(request.substr(cut)));
+    auto response = client.read_response();
+    ASSERT_TRUE(response) << cut;
+    EXPECT_EQ(response->body, "/split") << cut;
+  }
+}
+
+// The first request is whole, the second arrives in two parts.
+TEST(HttpServerTest, PipelinedRequestCompletedByALaterReadIsAnswered) {
+  TestServer server;
+  Client client(server.port());
+  const std::string second = post("/b", "body-b");
+  ASSERT_TRUE(client.send(get("/a") + second.substr(0, second.size() - 3)));
+  auto response = client.read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->body, "/a");
+  std::this_thread::sleep_for(20ms);
+  ASSERT_TRUE(client.send(second.substr(second.size() - 3)));
+  response = client.read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->body, "/b");
+}
+
+// The interim answer depends on the header alone, as before: a client that
+// sends the body along with Expect: 100-continue still gets it first.
+TEST(HttpServerTest, Expect100ContinueWithTheBodyAlreadySent) {
+  TestServer server;
+  Client client(server.port());
+  ASSERT_TRUE(client.send("POST /e HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\nbody"));
+  EXPECT_EQ(client.read_head(), "HTTP/1.1 100 Continue\r\n\r\n");
+  auto response = client.read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->body, "/e");
+}
+
 TEST(HttpServerTest, ConnectionCloseFromTheRequestIsHonoured) {
   TestServer server;
   Client client(server.port());
