@@ -41,8 +41,8 @@ domain::Session new_role_session(const domain::Role& role, std::string_view sess
 }
 
 ResultNode assumed_role_user_node(const domain::Session& s) {
-  return ResultNode::structure("AssumedRoleUser",
-                               {ResultNode::string("AssumedRoleId", s.user_id), ResultNode::string("Arn", s.arn)});
+  return ResultNode::structure("AssumedRoleUser", ResultNode::string("AssumedRoleId", s.user_id),
+                               ResultNode::string("Arn", s.arn));
 }
 
 }  // namespace stsd::service

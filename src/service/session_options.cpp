@@ -118,10 +118,10 @@ void apply_session_options(const SessionOptions& options, domain::Session& sessi
 }
 
 ResultNode credentials_node(const domain::IssuedCredentials& c) {
-  return ResultNode::structure("Credentials", {ResultNode::string("AccessKeyId", c.access_key_id),
-                                               ResultNode::string("SecretAccessKey", c.secret_access_key),
-                                               ResultNode::string("SessionToken", c.session_token),
-                                               ResultNode::timestamp("Expiration", c.expiration)});
+  return ResultNode::structure("Credentials", ResultNode::string("AccessKeyId", c.access_key_id),
+                               ResultNode::string("SecretAccessKey", c.secret_access_key),
+                               ResultNode::string("SessionToken", c.session_token),
+                               ResultNode::timestamp("Expiration", c.expiration));
 }
 
 std::int64_t duration_or(const ActionInput& input, std::int64_t fallback) {

@@ -18,8 +18,13 @@ struct ResultNode {
   std::int64_t number = 0;  // Integer, Timestamp (epoch seconds)
   std::vector<ResultNode> children;
 
-  static ResultNode structure(std::string name, std::vector<ResultNode> children = {}) {
-    return {std::move(name), Kind::Structure, {}, 0, std::move(children)};
+  // Children are moved in: a braced list would copy every subtree.
+  template <class... Children>
+  static ResultNode structure(std::string name, Children&&... children) {
+    ResultNode node{std::move(name), Kind::Structure, {}, 0, {}};
+    node.children.reserve(sizeof...(children));
+    (node.children.push_back(std::forward<Children>(children)), ...);
+    return node;
   }
   static ResultNode string(std::string name, std::string value) {
     return {std::move(name), Kind::String, std::move(value), 0, {}};

@@ -84,9 +84,7 @@ Result<ResultNode> assume_role(const ActionContext& ctx) {
   apply_session_options(*options, s);
   auto creds = domain::issue_credentials(s, ctx.tokens);
 
-  ResultNode result = ResultNode::structure(
-      "AssumeRoleResult",
-      {assumed_role_user_node(s), credentials_node(creds)});
+  ResultNode result = ResultNode::structure("AssumeRoleResult", assumed_role_user_node(s), credentials_node(creds));
   if (options->packed_policy_size)
     result.children.push_back(ResultNode::integer("PackedPolicySize", *options->packed_policy_size));
   if (s.source_identity) result.children.push_back(ResultNode::string("SourceIdentity", *s.source_identity));

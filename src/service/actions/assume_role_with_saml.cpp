@@ -199,10 +199,10 @@ Result<ResultNode> assume_role_with_saml(const ActionContext& ctx) {
   apply_session_options(*options, s);
   auto creds = domain::issue_credentials(s, ctx.tokens);
 
-  ResultNode result = ResultNode::structure(
-      "AssumeRoleWithSAMLResult", {ResultNode::string("Issuer", data->issuer), assumed_role_user_node(s),
-                                   credentials_node(creds), ResultNode::string("Audience", data->recipient),
-                                   ResultNode::string("SubjectType", sub_type)});
+  ResultNode result = ResultNode::structure("AssumeRoleWithSAMLResult", ResultNode::string("Issuer", data->issuer),
+                                            assumed_role_user_node(s), credentials_node(creds),
+                                            ResultNode::string("Audience", data->recipient),
+                                            ResultNode::string("SubjectType", sub_type));
   if (options->packed_policy_size)
     result.children.push_back(ResultNode::integer("PackedPolicySize", *options->packed_policy_size));
   result.children.push_back(ResultNode::string("NameQualifier", name_qualifier));

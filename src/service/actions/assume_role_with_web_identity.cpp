@@ -154,9 +154,8 @@ Result<ResultNode> assume_role_with_web_identity(const ActionContext& ctx) {
   auto creds = domain::issue_credentials(s, ctx.tokens);
 
   ResultNode result = ResultNode::structure(
-      "AssumeRoleWithWebIdentityResult",
-      {ResultNode::string("SubjectFromWebIdentityToken", subject), ResultNode::string("Audience", *audience),
-       assumed_role_user_node(s), credentials_node(creds)});
+      "AssumeRoleWithWebIdentityResult", ResultNode::string("SubjectFromWebIdentityToken", subject),
+      ResultNode::string("Audience", *audience), assumed_role_user_node(s), credentials_node(creds));
   if (options->packed_policy_size)
     result.children.push_back(ResultNode::integer("PackedPolicySize", *options->packed_policy_size));
   if (s.source_identity) result.children.push_back(ResultNode::string("SourceIdentity", *s.source_identity));

@@ -67,7 +67,7 @@ Result<ResultNode> assume_root(const ActionContext& ctx) {
   if (caller.session) s.source_identity = caller.session->source_identity;
   auto creds = domain::issue_credentials(s, ctx.tokens);
 
-  ResultNode result = ResultNode::structure("AssumeRootResult", {credentials_node(creds)});
+  ResultNode result = ResultNode::structure("AssumeRootResult", credentials_node(creds));
   if (s.source_identity) result.children.push_back(ResultNode::string("SourceIdentity", *s.source_identity));
   return result;
 }

@@ -10,8 +10,7 @@ Result<ResultNode> decode_authorization_message(const ActionContext& ctx) {
     return fail(ErrorCode::InvalidAuthorizationMessage,
                 "The authorization message could not be decoded: it is malformed or was not issued by "
                 "this service.");
-  return ResultNode::structure("DecodeAuthorizationMessageResult",
-                               {ResultNode::string("DecodedMessage", *decoded)});
+  return ResultNode::structure("DecodeAuthorizationMessageResult", ResultNode::string("DecodedMessage", *decoded));
 }
 
 }  // namespace stsd::service

@@ -13,7 +13,7 @@ Result<ResultNode> get_access_key_info(const ActionContext& ctx) {
   if (!account) account = domain::decode_account(key_id);
   if (!account)
     return fail(ErrorCode::InvalidParameterValue, "The access key ID " + key_id + " is not valid.");
-  return ResultNode::structure("GetAccessKeyInfoResult", {ResultNode::string("Account", *account)});
+  return ResultNode::structure("GetAccessKeyInfoResult", ResultNode::string("Account", *account));
 }
 
 }  // namespace stsd::service

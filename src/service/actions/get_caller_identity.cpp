@@ -6,9 +6,8 @@ namespace stsd::service {
 
 Result<ResultNode> get_caller_identity(const ActionContext& ctx) {
   const Caller& c = *ctx.caller;
-  return ResultNode::structure("GetCallerIdentityResult", {ResultNode::string("Arn", c.arn),
-                                                           ResultNode::string("UserId", c.user_id),
-                                                           ResultNode::string("Account", c.account)});
+  return ResultNode::structure("GetCallerIdentityResult", ResultNode::string("Arn", c.arn),
+                               ResultNode::string("UserId", c.user_id), ResultNode::string("Account", c.account));
 }
 
 }  // namespace stsd::service

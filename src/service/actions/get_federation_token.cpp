@@ -26,12 +26,10 @@ Result<ResultNode> get_federation_token(const ActionContext& ctx) {
   apply_session_options(*options, s);
   auto creds = domain::issue_credentials(s, ctx.tokens);
 
-  return ResultNode::structure(
-      "GetFederationTokenResult",
-      {credentials_node(creds),
-       ResultNode::structure("FederatedUser", {ResultNode::string("FederatedUserId", s.user_id),
-                                               ResultNode::string("Arn", s.arn)}),
-       ResultNode::integer("PackedPolicySize", options->packed_policy_size.value_or(0))});
+  return ResultNode::structure("GetFederationTokenResult", credentials_node(creds),
+                               ResultNode::structure("FederatedUser", ResultNode::string("FederatedUserId", s.user_id),
+                                                     ResultNode::string("Arn", s.arn)),
+                               ResultNode::integer("PackedPolicySize", options->packed_policy_size.value_or(0)));
 }
 
 }  // namespace stsd::service

@@ -25,7 +25,7 @@ Result<ResultNode> get_session_token(const ActionContext& ctx) {
   s.mfa_authenticated = *mfa;
   s.mfa_auth_time = *mfa ? now : 0;
   auto creds = domain::issue_credentials(s, ctx.tokens);
-  return ResultNode::structure("GetSessionTokenResult", {credentials_node(creds)});
+  return ResultNode::structure("GetSessionTokenResult", credentials_node(creds));
 }
 
 }  // namespace stsd::service

@@ -96,8 +96,8 @@ Result<ResultNode> get_web_identity_token(const ActionContext& ctx) {
   auto token = key->sign("", payload);
   if (!token) return fail(ErrorCode::InternalFailure, "signing failed");
 
-  return ResultNode::structure("GetWebIdentityTokenResult", {ResultNode::string("WebIdentityToken", *token),
-                                                             ResultNode::timestamp("Expiration", now + duration)});
+  return ResultNode::structure("GetWebIdentityTokenResult", ResultNode::string("WebIdentityToken", *token),
+                               ResultNode::timestamp("Expiration", now + duration));
 }
 
 }  // namespace stsd::service

@@ -58,8 +58,8 @@ TEST(ResponseWriter, MessagesAreEscapedAndMadeValidUtf8) {
 
 TEST(ResponseWriter, SuccessEnvelopeShape) {
   ResultNode result = ResultNode::structure(
-      "GetCallerIdentityResult", {ResultNode::string("Arn", "arn:aws:iam::123456789012:user/Alice"),
-                                  ResultNode::string("UserId", "AIDAEXAMPLE"), ResultNode::string("Account", "123456789012")});
+      "GetCallerIdentityResult", ResultNode::string("Arn", "arn:aws:iam::123456789012:user/Alice"),
+      ResultNode::string("UserId", "AIDAEXAMPLE"), ResultNode::string("Account", "123456789012"));
   auto r = render_success("GetCallerIdentity", result, "rid", Format::Xml);
   EXPECT_EQ(r.body,
             "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\n"
@@ -77,8 +77,7 @@ TEST(ResponseWriter, SuccessEnvelopeShape) {
 
 TEST(ResponseWriter, TimestampsAreWholeSecondsInXmlAndEpochInJson) {
   ResultNode result = ResultNode::structure(
-      "GetSessionTokenResult",
-      {ResultNode::structure("Credentials", {ResultNode::timestamp("Expiration", 1547328188)})});
+      "GetSessionTokenResult", ResultNode::structure("Credentials", ResultNode::timestamp("Expiration", 1547328188)));
   auto xml = render_success("GetSessionToken", result, "rid", Format::Xml);
   EXPECT_NE(xml.body.find("<Expiration>2019-01-12T21:23:08Z</Expiration>"), std::string::npos);
   auto json = render_success("GetSessionToken", result, "rid", Format::Json);
@@ -147,6 +146,7 @@ TEST(ResponseWriter, SuccessBodiesMatchPugixmlOnRandomTrees) {
 TEST(ResponseWriter, EveryByteIsEscapedAsPugixmlDoes) {
   std::string all;
   for (int c = 1; c < 256; ++c) all += static_cast<char>(c);
-  const ResultNode result = ResultNode::structure("R", {ResultNode::string("Text", all), ResultNode::string("Empty", "")});
+  const ResultNode result =
+      ResultNode::structure("R", ResultNode::string("Text", all), ResultNode::string("Empty", ""));
   EXPECT_EQ(render_success("X", result, "id", Format::Xml).body, reference_rendering("X", result, "id"));
 }
