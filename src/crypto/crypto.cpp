@@ -445,6 +445,34 @@ struct CipherCtxDeleter {
 };
 using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, CipherCtxDeleter>;
 
+enum class Direction { Seal, Open };
+
+// A per-thread AES-256-GCM context per direction with the key schedule of the
+// last key used: every issuing request seals a session token and every call
+// with temporary credentials opens one, nearly always under the same key.
+// The caller sets a fresh nonce with Encrypt/DecryptInit_ex(ctx, 0, 0, 0, iv).
+EVP_CIPHER_CTX* keyed_gcm_context(Direction direction, std::string_view key) {
+  struct Keyed {
+    CipherCtx ctx;
+    std::array<unsigned char, kAeadKeySize> key{};
+    bool keyed = false;
+    ~Keyed() { OPENSSL_cleanse(key.data(), key.size()); }
+  };
+  thread_local Keyed contexts[2];
+  Keyed& k = contexts[direction == Direction::Seal ? 0 : 1];
+  if (k.keyed && CRYPTO_memcmp(k.key.data(), key.data(), kAeadKeySize) == 0) return k.ctx.get();
+  if (!k.ctx) k.ctx.reset(EVP_CIPHER_CTX_new());
+  if (!k.ctx) die("EVP_CIPHER_CTX_new");
+  const int encrypt = direction == Direction::Seal ? 1 : 0;
+  if (EVP_CipherInit_ex(k.ctx.get(), aes_256_gcm(), nullptr, nullptr, nullptr, encrypt) != 1 ||
+      EVP_CIPHER_CTX_ctrl(k.ctx.get(), EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(kAeadNonceSize), nullptr) != 1 ||
+      EVP_CipherInit_ex(k.ctx.get(), nullptr, nullptr, bytes_of(key), nullptr, encrypt) != 1)
+    die("aes-256-gcm: init");
+  std::memcpy(k.key.data(), key.data(), kAeadKeySize);
+  k.keyed = true;
+  return k.ctx.get();
+}
+
 bool fits_int(std::size_t n) { return n <= static_cast<std::size_t>(std::numeric_limits<int>::max()); }
 
 }  // namespace
@@ -455,8 +483,7 @@ std::string aead_seal(std::string_view key, std::string_view plaintext, std::str
   if (!fits_int(plaintext.size()) || !fits_int(aad.size())) die("aead_seal: input too large");
 
   std::string nonce = random_bytes(kAeadNonceSize);
-  CipherCtx ctx(EVP_CIPHER_CTX_new());
-  if (!ctx) die("EVP_CIPHER_CTX_new");
+  EVP_CIPHER_CTX* ctx = keyed_gcm_context(Direction::Seal, key);
 
   std::string out;
   out.resize(kAeadNonceSize + plaintext.size() + kAeadTagSize);
@@ -464,20 +491,17 @@ std::string aead_seal(std::string_view key, std::string_view plaintext, std::str
   auto* cipher_out = reinterpret_cast<unsigned char*>(out.data() + kAeadNonceSize);
 
   int len = 0;
-  if (EVP_EncryptInit_ex(ctx.get(), aes_256_gcm(), nullptr, nullptr, nullptr) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(kAeadNonceSize), nullptr) != 1 ||
-      EVP_EncryptInit_ex(ctx.get(), nullptr, nullptr, bytes_of(key), bytes_of(nonce)) != 1)
-    die("aead_seal: init");
-  if (!aad.empty() && EVP_EncryptUpdate(ctx.get(), nullptr, &len, bytes_of(aad), static_cast<int>(aad.size())) != 1)
+  if (EVP_EncryptInit_ex(ctx, nullptr, nullptr, nullptr, bytes_of(nonce)) != 1) die("aead_seal: init");
+  if (!aad.empty() && EVP_EncryptUpdate(ctx, nullptr, &len, bytes_of(aad), static_cast<int>(aad.size())) != 1)
     die("aead_seal: aad");
   int written = 0;
   if (!plaintext.empty()) {
-    if (EVP_EncryptUpdate(ctx.get(), cipher_out, &len, bytes_of(plaintext), static_cast<int>(plaintext.size())) != 1)
+    if (EVP_EncryptUpdate(ctx, cipher_out, &len, bytes_of(plaintext), static_cast<int>(plaintext.size())) != 1)
       die("aead_seal: update");
     written = len;
   }
-  if (EVP_EncryptFinal_ex(ctx.get(), cipher_out + written, &len) != 1) die("aead_seal: final");
-  if (EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, static_cast<int>(kAeadTagSize),
+  if (EVP_EncryptFinal_ex(ctx, cipher_out + written, &len) != 1) die("aead_seal: final");
+  if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, static_cast<int>(kAeadTagSize),
                           out.data() + kAeadNonceSize + plaintext.size()) != 1)
     die("aead_seal: tag");
   return out;
@@ -492,28 +516,23 @@ std::optional<std::string> aead_open(std::string_view key, std::string_view seal
   std::string_view ciphertext = sealed.substr(kAeadNonceSize, sealed.size() - kAeadNonceSize - kAeadTagSize);
   std::string tag(sealed.substr(sealed.size() - kAeadTagSize));
 
-  CipherCtx ctx(EVP_CIPHER_CTX_new());
-  if (!ctx) return std::nullopt;
-
+  EVP_CIPHER_CTX* ctx = keyed_gcm_context(Direction::Open, key);
   std::string plain(ciphertext.size(), '\0');
   int len = 0;
-  if (EVP_DecryptInit_ex(ctx.get(), aes_256_gcm(), nullptr, nullptr, nullptr) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(kAeadNonceSize), nullptr) != 1 ||
-      EVP_DecryptInit_ex(ctx.get(), nullptr, nullptr, bytes_of(key), bytes_of(nonce)) != 1)
-    return std::nullopt;
-  if (!aad.empty() && EVP_DecryptUpdate(ctx.get(), nullptr, &len, bytes_of(aad), static_cast<int>(aad.size())) != 1)
+  if (EVP_DecryptInit_ex(ctx, nullptr, nullptr, nullptr, bytes_of(nonce)) != 1) return std::nullopt;
+  if (!aad.empty() && EVP_DecryptUpdate(ctx, nullptr, &len, bytes_of(aad), static_cast<int>(aad.size())) != 1)
     return std::nullopt;
   int written = 0;
   if (!ciphertext.empty()) {
-    if (EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(plain.data()), &len, bytes_of(ciphertext),
+    if (EVP_DecryptUpdate(ctx, reinterpret_cast<unsigned char*>(plain.data()), &len, bytes_of(ciphertext),
                           static_cast<int>(ciphertext.size())) != 1)
       return std::nullopt;
     written = len;
   }
-  if (EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, static_cast<int>(kAeadTagSize), tag.data()) != 1)
+  if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, static_cast<int>(kAeadTagSize), tag.data()) != 1)
     return std::nullopt;
   // Final verifies the tag; on failure the (already written) plaintext is discarded.
-  if (EVP_DecryptFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(plain.data()) + written, &len) != 1)
+  if (EVP_DecryptFinal_ex(ctx, reinterpret_cast<unsigned char*>(plain.data()) + written, &len) != 1)
     return std::nullopt;
   return plain;
 }

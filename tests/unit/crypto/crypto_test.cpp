@@ -345,3 +345,24 @@ TEST(Base64, MatchesOpenSslForEveryTailLength) {
     bytes += static_cast<char>((n * 37 + 11) & 0xFF);
   }
 }
+
+// The per-thread GCM contexts keep the last key's schedule: alternating keys,
+// a failed open (wrong tag) and the next open must all behave as fresh ones.
+TEST(Aead, ReusedContextsAcrossKeysAndFailures) {
+  const std::string key_a(32, 'a'), key_b(32, 'b');
+  for (int round = 0; round < 3; ++round) {
+    const std::string sealed_a = stsd::crypto::aead_seal(key_a, "plain-a", "aad");
+    const std::string sealed_b = stsd::crypto::aead_seal(key_b, "plain-b", "aad");
+    EXPECT_NE(sealed_a.substr(0, 12), stsd::crypto::aead_seal(key_a, "plain-a", "aad").substr(0, 12));  // fresh nonce
+    EXPECT_EQ(stsd::crypto::aead_open(key_a, sealed_a, "aad"), "plain-a");
+    EXPECT_FALSE(stsd::crypto::aead_open(key_a, sealed_b, "aad"));  // other key's text
+    EXPECT_EQ(stsd::crypto::aead_open(key_b, sealed_b, "aad"), "plain-b");
+    std::string tampered = sealed_b;
+    tampered.back() ^= 1;
+    EXPECT_FALSE(stsd::crypto::aead_open(key_b, tampered, "aad"));
+    EXPECT_FALSE(stsd::crypto::aead_open(key_b, sealed_b, "other aad"));
+    EXPECT_EQ(stsd::crypto::aead_open(key_b, sealed_b, "aad"), "plain-b");
+    EXPECT_EQ(stsd::crypto::aead_open(key_a, sealed_a, "aad"), "plain-a");
+    EXPECT_EQ(stsd::crypto::aead_open(key_a, stsd::crypto::aead_seal(key_a, "", ""), ""), "");
+  }
+}
