@@ -202,6 +202,35 @@ bool configure_padding(Family family, EVP_PKEY_CTX* pctx) {
          EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) == 1;
 }
 
+// A context set up for (key, algorithm), copied for each check instead of
+// EVP_DigestVerifyInit per token, which looks the algorithms up by name each
+// time (a tenth of an RS256 AssumeRoleWithWebIdentity). Per thread, so no
+// locks. An entry's context holds a reference to its key, so no other key can
+// take the same address while it is cached.
+MdCtxPtr verify_context(const AlgInfo& a, EVP_PKEY* pkey) {
+  struct Entry {
+    const EVP_PKEY* key;
+    const AlgInfo* alg;
+    MdCtxPtr ready;
+  };
+  constexpr std::size_t kCapacity = 16;
+  thread_local std::vector<Entry> cache;  // oldest first
+  auto it = std::find_if(cache.begin(), cache.end(), [&](const Entry& e) { return e.key == pkey && e.alg == &a; });
+  if (it == cache.end()) {
+    MdCtxPtr ready(EVP_MD_CTX_new());
+    EVP_PKEY_CTX* pctx = nullptr;  // owned by ready
+    if (!ready || EVP_DigestVerifyInit(ready.get(), &pctx, digest_of(a.hash), nullptr, pkey) != 1 ||
+        !configure_padding(a.family, pctx))
+      return nullptr;
+    if (cache.size() == kCapacity) cache.erase(cache.begin());
+    cache.push_back({pkey, &a, std::move(ready)});
+    it = cache.end() - 1;
+  }
+  MdCtxPtr work(EVP_MD_CTX_new());
+  if (!work || EVP_MD_CTX_copy_ex(work.get(), it->ready.get()) != 1) return nullptr;
+  return work;
+}
+
 bool verify_with(const AlgInfo& a, EVP_PKEY* pkey, std::string_view input, std::string_view sig) {
   std::string der;
   if (a.family == Family::Ecdsa) {
@@ -214,11 +243,8 @@ bool verify_with(const AlgInfo& a, EVP_PKEY* pkey, std::string_view input, std::
     // alone would accept a signature with its leading zero bytes stripped.
     return false;
   }
-  MdCtxPtr md(EVP_MD_CTX_new());
-  EVP_PKEY_CTX* pctx = nullptr;  // owned by md
-  bool ok = md && EVP_DigestVerifyInit(md.get(), &pctx, digest_of(a.hash), nullptr, pkey) == 1 &&
-            configure_padding(a.family, pctx) &&
-            EVP_DigestVerify(md.get(), bytes_of(sig), sig.size(), bytes_of(input), input.size()) == 1;
+  MdCtxPtr md = verify_context(a, pkey);
+  bool ok = md && EVP_DigestVerify(md.get(), bytes_of(sig), sig.size(), bytes_of(input), input.size()) == 1;
   if (!ok) ERR_clear_error();
   return ok;
 }

@@ -786,6 +786,24 @@ TEST(SigningKey, HeaderExtrasMergeButAlgAndKidAreOurs) {
   EXPECT_FALSE(key.sign("{", "{}").has_value());
 }
 
+// Verification contexts are cached per thread (16 entries): more keys than
+// that, each verified again after its entry was evicted, with the JWKS (and
+// so the key objects) rebuilt every time.
+TEST(SigningKey, VerificationAcrossMoreKeysThanTheContextCacheHolds) {
+  std::vector<JwtSigningKey> keys;
+  for (int i = 0; i < 20; ++i) keys.push_back(JwtSigningKey::generate(JwtAlgorithm::ES256));
+  std::vector<std::string> tokens;
+  for (const auto& k : keys) tokens.push_back(sign_ok(k, R"({"sub":"x"})"));
+  for (int round = 0; round < 2; ++round) {
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      const Jwks own = jwks_of({&keys[i]});
+      EXPECT_TRUE(verify_jwt_signature(parse_ok(tokens[i]), own).has_value()) << i;
+      const Jwks other = jwks_of({&keys[(i + 1) % keys.size()]});
+      EXPECT_FALSE(verify_jwt_signature(parse_ok(tokens[i]), other).has_value()) << i;
+    }
+  }
+}
+
 // --- concurrency ------------------------------------------------------------------------------
 
 TEST(Concurrency, SharedKeysSignAndVerifyFromManyThreads) {
