@@ -56,7 +56,7 @@ fuzz: fuzz-build
 	FUZZ_SECONDS=$(FUZZ_SECONDS) bash fuzz/run.sh
 
 bench: build
-	bash bench/compare.sh
+	bash bench/compare.sh --pin $(ARGS)
 
 # Start-up time, idle memory and memory over 1,000,000 AssumeRole calls.
 soak: build

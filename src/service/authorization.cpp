@@ -67,18 +67,25 @@ Verdict evaluate_text(const std::string& text, const domain::PolicyRequest& requ
   return policy ? evaluate_parsed(*policy, request) : Verdict{};
 }
 
+// The caller's identity policies: the user's, or its role's for a role
+// session (`role` keeps that role alive while the pointer is used).
+const std::vector<std::string>* identity_policies(const Caller& caller, const domain::Store& store,
+                                                  std::shared_ptr<const domain::Role>& role) {
+  if (caller.user) return &caller.user->policies;
+  if (caller.session && caller.session->principal_type == domain::PrincipalType::AssumedRole)
+    if (auto arn = domain::parse_role_arn(caller.session->source_arn)) {
+      role = store.find_role(*arn);
+      if (role) return &role->policies;
+    }
+  return nullptr;
+}
+
 // All identity policies of the caller: any Deny wins, else any Allow.
 // nullopt: the caller has none configured.
 std::optional<Verdict> identity_verdict(const Caller& caller, const domain::Store& store,
                                         const domain::PolicyRequest& request) {
-  const std::vector<std::string>* policies = nullptr;
-  if (caller.user) policies = &caller.user->policies;
   std::shared_ptr<const domain::Role> role;
-  if (!caller.user && caller.session && caller.session->principal_type == domain::PrincipalType::AssumedRole)
-    if (auto arn = domain::parse_role_arn(caller.session->source_arn)) {
-      role = store.find_role(*arn);
-      if (role) policies = &role->policies;
-    }
+  const std::vector<std::string>* policies = identity_policies(caller, store, role);
   if (policies == nullptr || policies->empty()) return std::nullopt;
   Verdict out;
   std::vector<Decision> decisions;
@@ -129,6 +136,14 @@ domain::PolicyRequest caller_request(const Caller& caller, std::string_view acti
   c["aws:currenttime"] = {format_iso8601(now)};
   c["aws:epochtime"] = {std::to_string(now)};
   return r;
+}
+
+bool Authorizer::allows_without_policies(const Caller& caller, const domain::Role* role) const {
+  if (role != nullptr && role->declared) return false;  // its trust policy decides
+  std::shared_ptr<const domain::Role> own_role;
+  const std::vector<std::string>* policies = identity_policies(caller, store_, own_role);
+  if (policies != nullptr && !policies->empty()) return false;
+  return !(caller.session && (caller.session->session_policy || !caller.session->policy_arns.empty()));
 }
 
 Result<void> Authorizer::authorize(const Caller& caller, const domain::Role* role,

@@ -178,6 +178,28 @@ class SessionPolicyTest(PolicyCase):
         self.assertEqual(r["Error"]["Code"], "AccessDenied")
 
 
+class AutoRoleModeTest(PolicyCase):
+    @classmethod
+    def server_config(cls):
+        config = super().server_config()
+        config["role_mode"] = "auto"
+        return config
+
+    def test_undeclared_roles_are_refused_only_by_explicit_denies_or_session_bounds(self):
+        # role_mode auto: an undeclared role has no trust policy. No policy at
+        # all allows; an identity Deny or a session policy still refuses.
+        undeclared = self.role(B, "not-in-config")
+        self.assertIn("Credentials", self.client(ALICE).assume_role(RoleArn=undeclared, RoleSessionName="s1"))
+        r = self.denied(self.client(CAROL).assume_role, RoleArn=undeclared, RoleSessionName="s1")
+        self.assertEqual(r["Error"]["Code"], "AccessDenied")
+        narrow = allow("sts:AssumeRole", self.role(A, "step3"))
+        one = self.client(ALICE).assume_role(RoleArn=self.role(A, "step1"), RoleSessionName="s1", Policy=json.dumps(narrow))
+        r = self.denied(self.client(creds_of(one)).assume_role, RoleArn=undeclared, RoleSessionName="s2")
+        self.assertEqual(r["Error"]["Code"], "AccessDenied")
+        plain = self.client(ALICE).assume_role(RoleArn=self.role(A, "step1"), RoleSessionName="s1")
+        self.assertIn("Credentials", self.client(creds_of(plain)).assume_role(RoleArn=undeclared, RoleSessionName="s2"))
+
+
 class ManagedPolicyTest(PolicyCase):
     def test_customer_managed_policy_arns_bound_the_session(self):
         arn = f"arn:aws:iam::{A}:policy/limits/OnlyStep3"

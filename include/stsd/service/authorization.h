@@ -46,6 +46,10 @@ class Authorizer {
   // decision only (AssumeRoot, GetWebIdentityToken, ...). A role in auto mode
   // (not declared) has no trust policy: only explicit Denies can refuse.
   Result<void> authorize(const Caller& caller, const domain::Role* role, const domain::PolicyRequest& request) const;
+  // True when no policy takes part in authorize(caller, role, ...) (an auto
+  // mode role or none, a caller without identity or session policies): it
+  // would allow any request, so callers may skip building one.
+  bool allows_without_policies(const Caller& caller, const domain::Role* role) const;
 
  private:
   const domain::Store& store_;
