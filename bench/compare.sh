@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Replays botocore-signed STS requests with wrk against stsd and, in the same
-# run, against moto's server; prints requests/s, p50/p99 and the ratio. Then
-# replays the GetCallerIdentity request against a bare Boost.Beast "hello"
-# server (bench/hello, built into build/bench-hello) to show how close stsd
-# comes to the HTTP stack's own ceiling.
-#   bench/compare.sh [--duration 10s] [--connections 32] [--threads 2] [--actions "A B"] [--no-hello] [--pin]
+# run, against moto's server; prints requests/s, p50/p99 and the ratio (each
+# the median of --repeat rounds that alternate the servers). The
+# GetCallerIdentity request also goes to a bare Boost.Beast "hello" server
+# (bench/hello, built into build/bench-hello) to show how close stsd comes to
+# the HTTP stack's own ceiling.
+#   bench/compare.sh [--duration 6s] [--repeat 3] [--connections 32] [--threads 2] [--actions "A B"] [--no-hello] [--pin]
 # --pin gives each side a core of its own: the server under test (stsd with
 # one thread, moto, hello) on CPU 1 and wrk (one thread) on CPU 0, so the
 # load generator never preempts the server and the tail latency is the
@@ -15,13 +16,14 @@ cd "$(dirname "$0")/.."
 # shellcheck source=bench/lib.sh
 source bench/lib.sh
 
-duration=10s
+duration=6s
 connections=32
 # shellcheck disable=SC2034  # read by bench_wrk (lib.sh)
 wrk_threads=2
 actions="GetCallerIdentity AssumeRole GetSessionToken AssumeRoleWithWebIdentity"
 hello=1
 pin=0
+repeat=3
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) duration=$2; shift 2 ;;
@@ -30,6 +32,7 @@ while [ $# -gt 0 ]; do
     --actions) actions=$2; shift 2 ;;
     --no-hello) hello=0; shift ;;
     --pin) pin=1; shift ;;
+    --repeat) repeat=$2; shift 2 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -93,11 +96,29 @@ web_identity_token() {
   fi
 }
 
-run() {  # target-port action: wrk results in $bench_work/<port>-<action>.txt
-  local port=$1 action=$2
+run() {  # PORT ACTION ROUND: wrk results in $bench_work/<port>-<action>-<round>.txt
+  local port=$1 action=$2 round=$3
   bench_sign "127.0.0.1:$port" "$action" "$bench_work/req.lua" ${web_token:+"$web_token"}
-  bench_wrk "$port" "$bench_work/req.lua" "$duration" "$bench_work/$port-$action.txt"
+  bench_wrk "$port" "$bench_work/req.lua" "$duration" "$bench_work/$port-$action-$round.txt"
 }
+
+# median PORT ACTION: "requests/s p50_us p99_us", each the median over the rounds.
+median() {
+  local f
+  for f in "$bench_work/$1-$2-"*.txt; do bench_wrk_summary "$f"; done |
+    awk '{ r[NR] = $1; p[NR] = $2; q[NR] = $3 }
+         function med(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+                                        return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+         END { printf "%.0f %.0f %.0f\n", med(r, NR), med(p, NR), med(q, NR) }'
+}
+
+hello_port=""
+if [ -n "$hello_bin" ]; then
+  hello_port=$(bench_free_port)
+  "${server[@]}" "$hello_bin" --port "$hello_port" --threads "$stsd_threads" &
+  pids+=($!)
+  bench_wait_http "http://127.0.0.1:$hello_port/"
+fi
 
 printf "%-26s %12s %10s %10s %12s %10s %10s %8s\n" action stsd_rps p50_us p99_us moto_rps p50_us p99_us ratio
 gci_rps=""
@@ -106,31 +127,25 @@ for action in $actions; do
   if [ "$action" = AssumeRoleWithWebIdentity ]; then
     web_identity_token || continue
   fi
-  run "$stsd_port" "$action"
-  run "$moto_port" "$action"
-  read -r s_rps s_p50 s_p99 <<<"$(bench_wrk_summary "$bench_work/$stsd_port-$action.txt")"
-  read -r m_rps m_p50 m_p99 <<<"$(bench_wrk_summary "$bench_work/$moto_port-$action.txt")"
+  # Rounds alternate the servers so that a noisy spell on a shared machine
+  # hits both; the medians are reported.
+  for round in $(seq 1 "$repeat"); do
+    run "$stsd_port" "$action" "$round"
+    run "$moto_port" "$action" "$round"
+    # The bare server gets the very bytes stsd got for GetCallerIdentity.
+    if [ "$action" = GetCallerIdentity ] && [ -n "$hello_port" ]; then run "$hello_port" "$action" "$round"; fi
+  done
+  read -r s_rps s_p50 s_p99 <<<"$(median "$stsd_port" "$action")"
+  read -r m_rps m_p50 m_p99 <<<"$(median "$moto_port" "$action")"
   [ "$action" = GetCallerIdentity ] && gci_rps=$s_rps
   ratio=$(awk -v a="$s_rps" -v b="$m_rps" 'BEGIN { printf "%.0fx", a/b }')
   printf "%-26s %12s %10s %10s %12s %10s %10s %8s\n" "$action" "$s_rps" "$s_p50" "$s_p99" "$m_rps" "$m_p50" "$m_p99" "$ratio"
 done
-if [ "$pin" -eq 1 ]; then
-  echo "(pinned: stsd --threads 1 / moto / hello on CPU 1, wrk -t1 on CPU 0; $connections connections, $duration per run)"
-else
-  echo "(stsd --threads $stsd_threads and moto share this machine with wrk: $(nproc) cores, $connections connections, $duration per run)"
-fi
-
-if [ -n "$hello_bin" ]; then
-  # The bare server gets the very bytes stsd got for GetCallerIdentity.
-  hello_port=$(bench_free_port)
-  "${server[@]}" "$hello_bin" --port "$hello_port" --threads "$stsd_threads" &
-  pids+=($!)
-  bench_wait_http "http://127.0.0.1:$hello_port/"
-  bench_sign "127.0.0.1:$hello_port" GetCallerIdentity "$bench_work/hello.lua"
-  bench_wrk "$hello_port" "$bench_work/hello.lua" "$duration" "$bench_work/hello.txt"
-  read -r h_rps h_p50 h_p99 <<<"$(bench_wrk_summary "$bench_work/hello.txt")"
+if [ -n "$hello_port" ] && [ -n "$gci_rps" ]; then
+  read -r h_rps h_p50 h_p99 <<<"$(median "$hello_port" GetCallerIdentity)"
   printf "%-26s %12s %10s %10s   (bench/hello, --threads %s)\n" "bare Beast hello" "$h_rps" "$h_p50" "$h_p99" "$stsd_threads"
-  if [ -n "$gci_rps" ]; then
-    awk -v a="$gci_rps" -v b="$h_rps" 'BEGIN { printf "stsd GCI = %.0f%% of bare Beast\n", 100 * a / b }'
-  fi
+  awk -v a="$gci_rps" -v b="$h_rps" 'BEGIN { printf "stsd GetCallerIdentity = %.0f%% of bare Beast\n", 100 * a / b }'
 fi
+layout="stsd --threads $stsd_threads and moto share the $(nproc) cores with wrk"
+[ "$pin" -eq 1 ] && layout="pinned: stsd --threads 1 / moto / hello on CPU 1, wrk -t1 on CPU 0"
+echo "($layout; $connections connections; median of $repeat rounds of $duration)"
