@@ -95,6 +95,7 @@ using ParamBldPtr = Owned<OSSL_PARAM_BLD, OSSL_PARAM_BLD_free>;
 using ParamsPtr = Owned<OSSL_PARAM, OSSL_PARAM_free>;
 using BioPtr = Owned<BIO, BIO_free>;
 using EcdsaSigPtr = Owned<ECDSA_SIG, ECDSA_SIG_free>;
+using PkeyPtr = Owned<EVP_PKEY, EVP_PKEY_free>;
 
 std::shared_ptr<evp_pkey_st> share(EVP_PKEY* p) { return {p, EVP_PKEY_free}; }
 
@@ -231,7 +232,55 @@ MdCtxPtr verify_context(const AlgInfo& a, EVP_PKEY* pkey) {
   return work;
 }
 
+// Signatures this thread has verified, by (key, algorithm, exact bytes).
+// Verification is a pure function of those, and a client replays one token
+// for as long as it lives (SDKs re-read the same token file for every
+// AssumeRoleWithWebIdentity), so a repeat costs a comparison instead of an
+// RSA or ECDSA operation. Only successes are remembered: a hit needs the
+// exact bytes of a signature that verified under the same key. Each entry
+// holds a reference to its key, so no other key can take its address while
+// it is remembered; a replaced JWKS brings new keys and so misses.
+class VerifiedSignatures {
+ public:
+  static VerifiedSignatures& of_this_thread() {
+    thread_local VerifiedSignatures memo;
+    return memo;
+  }
+
+  bool contains(const AlgInfo& a, const EVP_PKEY* pkey, std::string_view input, std::string_view sig) const {
+    return std::any_of(entries_.begin(), entries_.end(), [&](const Entry& e) {
+      return e.key.get() == pkey && e.alg == &a && e.signature == sig && e.input == input;
+    });
+  }
+
+  void add(const AlgInfo& a, EVP_PKEY* pkey, std::string_view input, std::string_view sig) {
+    if (EVP_PKEY_up_ref(pkey) != 1) return;
+    Entry e{PkeyPtr(pkey), &a, std::string(input), std::string(sig)};
+    if (entries_.size() < kCapacity) {
+      entries_.push_back(std::move(e));
+    } else {
+      entries_[next_] = std::move(e);
+      next_ = (next_ + 1) % kCapacity;
+    }
+  }
+
+ private:
+  // At most kCapacity x kMaxJwtSize bytes per thread.
+  static constexpr std::size_t kCapacity = 32;
+  struct Entry {
+    PkeyPtr key;
+    const AlgInfo* alg;
+    std::string input;
+    std::string signature;
+  };
+  std::vector<Entry> entries_;
+  std::size_t next_ = 0;  // the oldest entry, once full
+};
+
 bool verify_with(const AlgInfo& a, EVP_PKEY* pkey, std::string_view input, std::string_view sig) {
+  auto& verified = VerifiedSignatures::of_this_thread();
+  if (verified.contains(a, pkey, input, sig)) return true;
+  const std::string_view received = sig;
   std::string der;
   if (a.family == Family::Ecdsa) {
     auto converted = ecdsa_jose_to_der(sig, a.curve->field_size);
@@ -245,8 +294,12 @@ bool verify_with(const AlgInfo& a, EVP_PKEY* pkey, std::string_view input, std::
   }
   MdCtxPtr md = verify_context(a, pkey);
   bool ok = md && EVP_DigestVerify(md.get(), bytes_of(sig), sig.size(), bytes_of(input), input.size()) == 1;
-  if (!ok) ERR_clear_error();
-  return ok;
+  if (!ok) {
+    ERR_clear_error();
+    return false;
+  }
+  verified.add(a, pkey, input, received);
+  return true;
 }
 
 std::optional<std::string> sign_with(const AlgInfo& a, EVP_PKEY* pkey, std::string_view input) {

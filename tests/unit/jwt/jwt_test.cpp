@@ -804,6 +804,38 @@ TEST(SigningKey, VerificationAcrossMoreKeysThanTheContextCacheHolds) {
   }
 }
 
+// Successful verifications are remembered per thread by (key, algorithm,
+// exact bytes): a repeat must still verify, and nothing else may ride on it.
+TEST(SigningKey, RememberedVerificationsNeedTheSameBytesAndTheSameKey) {
+  for (JwtAlgorithm alg : {JwtAlgorithm::RS256, JwtAlgorithm::ES256}) {
+    const JwtSigningKey& key = key_for(alg);
+    const JwtSigningKey impostor = JwtSigningKey::generate(alg);
+    const Jwks own = jwks_of({&key});
+    // The impostor's public key published under the genuine key's kid.
+    const std::string& jwk = impostor.public_jwk_json();
+    const auto at = jwk.find(impostor.kid());
+    const std::string impostor_jwk = jwk.substr(0, at) + key.kid() + jwk.substr(at + impostor.kid().size());
+    const Jwks swapped = parse_jwks_ok(R"({"keys":[)" + impostor_jwk + "]}");
+
+    const std::string token = sign_ok(key, R"({"sub":"remembered","exp":2000000000})");
+    const auto dot2 = token.rfind('.');
+    std::string flipped = *crypto::base64url_decode(token.substr(dot2 + 1));
+    flipped[flipped.size() / 2] = static_cast<char>(flipped[flipped.size() / 2] ^ 0x01);
+    const std::string forged = token.substr(0, dot2 + 1) + base64url_encode(flipped);
+    for (int round = 0; round < 3; ++round) {
+      EXPECT_EQ(check(token, own), std::nullopt) << round;
+      EXPECT_EQ(check(token, swapped), JwtProblem::BadSignature) << round;
+      EXPECT_EQ(check(forged, own), JwtProblem::BadSignature) << round;
+      EXPECT_EQ(check(token, jwks_of({&key})), std::nullopt) << round;  // same key, new key object
+    }
+    // More tokens than the memory holds, then the first again.
+    for (int i = 0; i < 40; ++i)
+      EXPECT_EQ(check(sign_ok(key, R"({"i":)" + std::to_string(i) + "}"), own), std::nullopt) << i;
+    EXPECT_EQ(check(token, own), std::nullopt);
+    EXPECT_EQ(check(token, swapped), JwtProblem::BadSignature);
+  }
+}
+
 // --- concurrency ------------------------------------------------------------------------------
 
 TEST(Concurrency, SharedKeysSignAndVerifyFromManyThreads) {
