@@ -16,6 +16,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "stsd/common/recent_entries.h"
 #include "stsd/crypto/crypto.h"
 
 namespace stsd::domain::federation {
@@ -147,7 +148,8 @@ std::shared_ptr<evp_pkey_st> rsa_public_key(std::string_view n, std::string_view
 }
 
 std::shared_ptr<evp_pkey_st> ec_public_key(const Curve& curve, std::string_view x, std::string_view y) {
-  std::string point = "\x04" + std::string(x) + std::string(y);  // SEC1 uncompressed
+  std::string point(1, '\x04');  // SEC1 uncompressed
+  point.append(x).append(y);
   auto pkey = public_key_from("EC", [&](OSSL_PARAM_BLD* b) {
     return OSSL_PARAM_BLD_push_utf8_string(b, OSSL_PKEY_PARAM_GROUP_NAME, curve.group, 0) == 1 &&
            OSSL_PARAM_BLD_push_octet_string(b, OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size()) == 1;
@@ -209,26 +211,23 @@ bool configure_padding(Family family, EVP_PKEY_CTX* pctx) {
 // locks. An entry's context holds a reference to its key, so no other key can
 // take the same address while it is cached.
 MdCtxPtr verify_context(const AlgInfo& a, EVP_PKEY* pkey) {
-  struct Entry {
+  struct Prepared {
     const EVP_PKEY* key;
     const AlgInfo* alg;
     MdCtxPtr ready;
   };
-  constexpr std::size_t kCapacity = 16;
-  thread_local std::vector<Entry> cache;  // oldest first
-  auto it = std::find_if(cache.begin(), cache.end(), [&](const Entry& e) { return e.key == pkey && e.alg == &a; });
-  if (it == cache.end()) {
+  thread_local RecentEntries<Prepared, 16> prepared;
+  const Prepared* found = prepared.find([&](const Prepared& p) { return p.key == pkey && p.alg == &a; });
+  if (found == nullptr) {
     MdCtxPtr ready(EVP_MD_CTX_new());
     EVP_PKEY_CTX* pctx = nullptr;  // owned by ready
     if (!ready || EVP_DigestVerifyInit(ready.get(), &pctx, digest_of(a.hash), nullptr, pkey) != 1 ||
         !configure_padding(a.family, pctx))
       return nullptr;
-    if (cache.size() == kCapacity) cache.erase(cache.begin());
-    cache.push_back({pkey, &a, std::move(ready)});
-    it = cache.end() - 1;
+    found = &prepared.add({pkey, &a, std::move(ready)});
   }
   MdCtxPtr work(EVP_MD_CTX_new());
-  if (!work || EVP_MD_CTX_copy_ex(work.get(), it->ready.get()) != 1) return nullptr;
+  if (!work || EVP_MD_CTX_copy_ex(work.get(), found->ready.get()) != 1) return nullptr;
   return work;
 }
 
@@ -240,46 +239,21 @@ MdCtxPtr verify_context(const AlgInfo& a, EVP_PKEY* pkey) {
 // exact bytes of a signature that verified under the same key. Each entry
 // holds a reference to its key, so no other key can take its address while
 // it is remembered; a replaced JWKS brings new keys and so misses.
-class VerifiedSignatures {
- public:
-  static VerifiedSignatures& of_this_thread() {
-    thread_local VerifiedSignatures memo;
-    return memo;
-  }
-
-  bool contains(const AlgInfo& a, const EVP_PKEY* pkey, std::string_view input, std::string_view sig) const {
-    return std::any_of(entries_.begin(), entries_.end(), [&](const Entry& e) {
-      return e.key.get() == pkey && e.alg == &a && e.signature == sig && e.input == input;
-    });
-  }
-
-  void add(const AlgInfo& a, EVP_PKEY* pkey, std::string_view input, std::string_view sig) {
-    if (EVP_PKEY_up_ref(pkey) != 1) return;
-    Entry e{PkeyPtr(pkey), &a, std::string(input), std::string(sig)};
-    if (entries_.size() < kCapacity) {
-      entries_.push_back(std::move(e));
-    } else {
-      entries_[next_] = std::move(e);
-      next_ = (next_ + 1) % kCapacity;
-    }
-  }
-
- private:
-  // At most kCapacity x kMaxJwtSize bytes per thread.
-  static constexpr std::size_t kCapacity = 32;
-  struct Entry {
-    PkeyPtr key;
-    const AlgInfo* alg;
-    std::string input;
-    std::string signature;
-  };
-  std::vector<Entry> entries_;
-  std::size_t next_ = 0;  // the oldest entry, once full
+struct VerifiedSignature {
+  PkeyPtr key;
+  const AlgInfo* alg;
+  std::string input;
+  std::string signature;
 };
+// At most 32 x kMaxJwtSize bytes per thread.
+using VerifiedSignatures = RecentEntries<VerifiedSignature, 32>;
 
 bool verify_with(const AlgInfo& a, EVP_PKEY* pkey, std::string_view input, std::string_view sig) {
-  auto& verified = VerifiedSignatures::of_this_thread();
-  if (verified.contains(a, pkey, input, sig)) return true;
+  thread_local VerifiedSignatures verified;
+  if (verified.find([&](const VerifiedSignature& v) {
+        return v.key.get() == pkey && v.alg == &a && v.signature == sig && v.input == input;
+      }))
+    return true;
   const std::string_view received = sig;
   std::string der;
   if (a.family == Family::Ecdsa) {
@@ -298,7 +272,7 @@ bool verify_with(const AlgInfo& a, EVP_PKEY* pkey, std::string_view input, std::
     ERR_clear_error();
     return false;
   }
-  verified.add(a, pkey, input, received);
+  if (EVP_PKEY_up_ref(pkey) == 1) verified.add({PkeyPtr(pkey), &a, std::string(input), std::string(received)});
   return true;
 }
 
@@ -504,7 +478,21 @@ struct JwtParser {
   }
 };
 
-Result<Jwt, JwtError> parse_jwt(std::string_view compact) { return JwtParser::parse(compact); }
+// Parsing is a pure function of the token's bytes, and a client replays one
+// token for as long as it lives: each thread remembers its last parses of
+// tokens up to kMemoTokenSize, so a repeat costs a comparison and a copy.
+Result<Jwt, JwtError> parse_jwt(std::string_view compact) {
+  constexpr std::size_t kMemoTokenSize = 8192;
+  struct Parsed {
+    std::string compact;
+    Jwt jwt;
+  };
+  thread_local RecentEntries<Parsed, 16> memo;
+  if (const Parsed* hit = memo.find([&](const Parsed& p) { return p.compact == compact; })) return hit->jwt;
+  auto jwt = JwtParser::parse(compact);
+  if (jwt && compact.size() <= kMemoTokenSize) memo.add({std::string(compact), *jwt});
+  return jwt;
+}
 
 // --- claims ------------------------------------------------------------------------
 

@@ -804,6 +804,31 @@ TEST(SigningKey, VerificationAcrossMoreKeysThanTheContextCacheHolds) {
   }
 }
 
+// Parses are remembered per thread by the token's exact bytes: a repeat must
+// give the same token, and a token one byte away must be parsed on its own.
+TEST(ParseJwt, RepeatedParsesAgreeAndNeighboursAreParsedAfresh) {
+  const std::string padding(9000, 'p');  // past the size parses are remembered for
+  for (const std::string& sub : {std::string("alice"), padding}) {
+    const std::string claims = R"({"sub":")" + sub + R"(","aud":["a","b"],"exp":2000000000})";
+    const std::string token = raw_token(R"({"alg":"ES256","kid":"k1"})", claims);
+    const Jwt first = parse_ok(token);
+    for (int round = 0; round < 3; ++round) {
+      const Jwt again = parse_ok(token);
+      EXPECT_EQ(again.alg, JwtAlgorithm::ES256);
+      EXPECT_EQ(again.kid, "k1");
+      EXPECT_EQ(again.header_json, first.header_json);
+      EXPECT_EQ(again.claims_json, claims);
+      EXPECT_EQ(again.signing_input(), first.signing_input());
+      EXPECT_EQ(again.signature(), "sig");
+      EXPECT_EQ(again.string_claim("sub"), sub);
+      EXPECT_EQ(again.audiences(), (std::vector<std::string>{"a", "b"}));
+    }
+    const std::string other = raw_token(R"({"alg":"ES256","kid":"k2"})", claims);
+    EXPECT_EQ(parse_ok(other).kid, "k2");
+    EXPECT_EQ(parse_problem(token.substr(0, token.size() - 1) + "!"), JwtProblem::Malformed);
+  }
+}
+
 // Successful verifications are remembered per thread by (key, algorithm,
 // exact bytes): a repeat must still verify, and nothing else may ride on it.
 TEST(SigningKey, RememberedVerificationsNeedTheSameBytesAndTheSameKey) {
