@@ -1,5 +1,8 @@
 #include "stsd/common/percent_encoding.h"
 
+#include <algorithm>
+#include <cstring>
+
 namespace stsd {
 
 namespace {
@@ -38,21 +41,37 @@ std::string uri_encode(std::string_view text, bool keep_slash) {
 std::string form_decode(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  std::size_t run = 0;  // start of the pending span copied as it is
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c != '+' && c != '%') continue;
-    if (c == '%' && !(i + 2 < text.size() && hex_value(text[i + 1]) >= 0 && hex_value(text[i + 2]) >= 0)) continue;
-    out.append(text.data() + run, i - run);
-    if (c == '+') {
+  // Long values (tokens, policies) are mostly plain: memchr finds the next
+  // '+' and '%' a vector at a time, and the text between is copied at once.
+  const char* const end = text.data() + text.size();
+  const auto next = [end](const char* from, char c) {
+    const void* hit = std::memchr(from, c, static_cast<std::size_t>(end - from));
+    return hit != nullptr ? static_cast<const char*>(hit) : end;
+  };
+  const char* run = text.data();  // start of the pending span copied as it is
+  const char* plus = next(run, '+');
+  const char* percent = next(run, '%');
+  while (plus != end || percent != end) {
+    const char* at = std::min(plus, percent);
+    out.append(run, at);
+    if (at == plus) {
       out += ' ';
-    } else {
-      out += static_cast<char>((hex_value(text[i + 1]) << 4) | hex_value(text[i + 2]));
-      i += 2;
+      run = at + 1;
+      plus = next(run, '+');
+      continue;
     }
-    run = i + 1;
+    // A '%' without two hex digits is kept as it is.
+    const bool escape = end - at > 2 && hex_value(at[1]) >= 0 && hex_value(at[2]) >= 0;
+    if (escape) {
+      out += static_cast<char>((hex_value(at[1]) << 4) | hex_value(at[2]));
+      run = at + 3;
+    } else {
+      out += '%';
+      run = at + 1;
+    }
+    percent = next(run, '%');
   }
-  out.append(text.data() + run, text.size() - run);
+  out.append(run, end);
   return out;
 }
 

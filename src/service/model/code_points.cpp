@@ -43,15 +43,25 @@ std::size_t decode_one(std::string_view text, std::size_t i, char32_t& cp) {
 
 }  // namespace
 
-bool in_ranges(std::span<const CodePointRange> ranges, char32_t cp) {
+const CodePointRange* find_range(std::span<const CodePointRange> ranges, char32_t cp) {
   // First range whose end is not below cp; cp is inside it or in a gap.
   auto it = std::lower_bound(ranges.begin(), ranges.end(), cp,
                              [](const CodePointRange& r, char32_t c) { return r.last < c; });
-  return it != ranges.end() && it->first <= cp;
+  return it != ranges.end() && it->first <= cp ? &*it : nullptr;
 }
+
+bool in_ranges(std::span<const CodePointRange> ranges, char32_t cp) { return find_range(ranges, cp) != nullptr; }
 
 TextFacts scan_text(std::string_view text, const PatternSpec* pattern) {
   TextFacts facts;
+  // Runs of code points fall in one range (ASCII tokens, ARNs): the last
+  // range found is tried before searching.
+  const CodePointRange* last = nullptr;
+  const auto allowed = [&](char32_t cp) {
+    if (last != nullptr && last->first <= cp && cp <= last->last) return true;
+    last = find_range(pattern->ranges, cp);
+    return last != nullptr;
+  };
   std::size_t i = 0;
   while (i < text.size()) {
     char32_t cp = 0;
@@ -63,8 +73,7 @@ TextFacts scan_text(std::string_view text, const PatternSpec* pattern) {
       ++i;
       continue;
     }
-    if (pattern != nullptr && facts.matches_pattern && !in_ranges(pattern->ranges, cp))
-      facts.matches_pattern = false;
+    if (pattern != nullptr && facts.matches_pattern && !allowed(cp)) facts.matches_pattern = false;
     i += n;
   }
   if (pattern != nullptr && facts.length == 0 && !pattern->allow_empty) facts.matches_pattern = false;

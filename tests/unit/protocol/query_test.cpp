@@ -2,6 +2,10 @@
 // value wins, empty values, huge parameter counts stay linear.
 #include <gtest/gtest.h>
 
+#include <cctype>
+#include <random>
+#include <string>
+
 #include "stsd/common/percent_encoding.h"
 #include "stsd/protocol/query.h"
 
@@ -25,6 +29,34 @@ TEST(FormDecode, Escapes) {
   EXPECT_EQ(form_decode(""), "");
 }
 
+// Random texts over an alphabet dense in '+', '%' and hex digits, against a
+// byte-at-a-time reading of the rules.
+TEST(FormDecode, AgreesWithAByteAtATimeReference) {
+  const auto reference = [](std::string_view t) {
+    const auto hex = [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; };
+    const auto value = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
+    std::string out;
+    for (std::size_t i = 0; i < t.size(); ++i) {
+      if (t[i] == '+') {
+        out += ' ';
+      } else if (t[i] == '%' && i + 2 < t.size() && hex(t[i + 1]) && hex(t[i + 2])) {
+        out += static_cast<char>(value(t[i + 1]) * 16 + value(t[i + 2]));
+        i += 2;
+      } else {
+        out += t[i];
+      }
+    }
+    return out;
+  };
+  std::mt19937 rng(7);
+  const std::string alphabet = "+%%%0aF9gZ.-~ \xff";
+  for (int n = 0; n < 20000; ++n) {
+    std::string text(rng() % 40, ' ');
+    for (char& c : text) c = alphabet[rng() % alphabet.size()];
+    ASSERT_EQ(form_decode(text), reference(text)) << text;
+  }
+}
+
 TEST(ParseForm, FirstValueWinsAndEmptyValues) {
   Parameters p;
   parse_form("Action=A&Version=1&Action=B&Tags=&Flag&&=x", p);
@@ -38,7 +70,7 @@ TEST(ParseForm, FirstValueWinsAndEmptyValues) {
 
 TEST(ParseForm, TenThousandParameters) {
   std::string body;
-  for (int i = 0; i < 10000; ++i) body += "P" + std::to_string(i) + "=" + std::to_string(i) + "&";
+  for (int i = 0; i < 10000; ++i) body.append("P").append(std::to_string(i)).append("=").append(std::to_string(i)).append("&");
   Parameters p;
   parse_form(body, p);
   EXPECT_EQ(p.size(), 10000u);
