@@ -35,7 +35,7 @@ bool resource_exhausted(const boost::system::error_code& ec) {
 }
 
 // Peers on a dual-stack socket show up as ::ffff:a.b.c.d; report a.b.c.d.
-std::string peer_address(const tcp::socket& socket) {
+std::string peer_address(const ConnectionSocket& socket) {
   boost::system::error_code ec;
   auto endpoint = socket.remote_endpoint(ec);
   if (ec) return {};
@@ -118,12 +118,12 @@ class Listener : public std::enable_shared_from_this<Listener> {
   void do_accept() {
     if (!acceptor_.is_open()) return;
     acceptor_.async_accept(net::make_strand(io_), [self = shared_from_this()](boost::system::error_code ec,
-                                                                              tcp::socket socket) {
+                                                                              ConnectionSocket socket) {
       self->on_accept(ec, std::move(socket));
     });
   }
 
-  void on_accept(boost::system::error_code ec, tcp::socket socket) {
+  void on_accept(boost::system::error_code ec, ConnectionSocket socket) {
     if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
     if (ec) {
       if (resource_exhausted(ec)) {
@@ -144,7 +144,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
     do_accept();
   }
 
-  void admit(tcp::socket socket) {
+  void admit(ConnectionSocket socket) {
     boost::system::error_code ignored;
     if (core_->stopping()) return void(socket.close(ignored));
     if (core_->active() >= core_->limits().max_connections) {

@@ -13,7 +13,9 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/core/string.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core/basic_stream.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
@@ -37,8 +39,13 @@ namespace stsd::http {
 namespace net = boost::asio;
 namespace beast = boost::beast;
 
-using PlainStream = beast::tcp_stream;
-using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+// A connection's strand, by its concrete type: Beast's tcp_stream erases it
+// into any_io_executor, which is too large for its small buffer, so every
+// copy (several per request inside Asio and Beast) allocated.
+using ConnectionExecutor = net::strand<net::io_context::executor_type>;
+using ConnectionSocket = net::basic_stream_socket<net::ip::tcp, ConnectionExecutor>;
+using PlainStream = beast::basic_stream<net::ip::tcp, ConnectionExecutor>;
+using TlsStream = beast::ssl_stream<PlainStream>;
 
 template <class Stream>
 class Session final : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
@@ -90,7 +97,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   static constexpr std::chrono::milliseconds kLingerLimit{1000};
 
   const Limits& limits() const { return core_->limits(); }
-  beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
+  PlainStream& lowest() { return beast::get_lowest_layer(stream_); }
 
   void on_handshake(beast::error_code ec) {
     if (ec) {
@@ -278,7 +285,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   std::shared_ptr<ServerCore> core_;
   std::string remote_address_;
   Stream stream_;
-  net::any_io_executor executor_;  // copied once: read from other threads by stop()
+  ConnectionExecutor executor_;  // copied once: read from other threads by stop()
   beast::flat_buffer buffer_;
   std::optional<beast_http::request_parser<beast_http::string_body>> parser_;
   std::string out_;         // the answer being written, kept for the next one
