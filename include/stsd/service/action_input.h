@@ -28,7 +28,8 @@ class InputValue {
   static InputValue make_structure();  // empty; fill with add_member
 
   // Structures only; keeps model order. A name added twice is a caller bug.
-  void add_member(std::string name, InputValue value);
+  // The name is not copied: it must outlive the value (the model's tables).
+  void add_member(std::string_view name, InputValue value);
 
   Kind kind() const { return kind_; }
 
@@ -55,7 +56,7 @@ class InputValue {
   std::string text_;            // String
   std::int64_t number_ = 0;     // Integer, Boolean
   std::vector<InputValue> items_;  // List items, or Structure member values
-  std::vector<std::string> names_;  // Structure member names, parallel to items_
+  std::vector<std::string_view> names_;  // Structure member names, parallel to items_
 };
 
 // The root structure of an action's input. `has("Tags")` is true for an

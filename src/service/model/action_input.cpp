@@ -30,10 +30,10 @@ InputValue InputValue::make_list(std::vector<InputValue> items) {
 
 InputValue InputValue::make_structure() { return InputValue(Kind::Structure); }
 
-void InputValue::add_member(std::string name, InputValue value) {
+void InputValue::add_member(std::string_view name, InputValue value) {
   assert(kind_ == Kind::Structure);
   assert(find(name) == nullptr);
-  names_.push_back(std::move(name));
+  names_.push_back(name);
   items_.push_back(std::move(value));
 }
 

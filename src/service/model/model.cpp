@@ -58,11 +58,10 @@ std::optional<std::size_t> parse_index(std::string_view digits) {
   return n;
 }
 
-std::string join_key(const std::string& prefix, std::string_view name) {
-  if (prefix.empty()) return std::string(name);
-  std::string key = prefix;
-  key += '.';
-  key += name;
+std::string join_key(std::string_view prefix, std::string_view name) {
+  std::string key;
+  key.reserve(prefix.size() + 1 + name.size());
+  key.append(prefix).append(1, '.').append(name);
   return key;
 }
 
@@ -71,7 +70,7 @@ class Decoder {
   explicit Decoder(const Parameters& params) : params_(params) {}
 
   // nullopt when nothing under `key` was sent.
-  Result<std::optional<InputValue>> decode(const ShapeSpec& shape, const std::string& key) {
+  Result<std::optional<InputValue>> decode(const ShapeSpec& shape, std::string_view key) {
     switch (shape.kind) {
       case ShapeKind::String:
       case ShapeKind::Timestamp: {
@@ -103,15 +102,16 @@ class Decoder {
     return std::optional<InputValue>();
   }
 
-  Result<std::optional<InputValue>> decode_structure(const ShapeSpec& shape, const std::string& key,
+  // The root structure has an empty key: its members are the top-level names.
+  Result<std::optional<InputValue>> decode_structure(const ShapeSpec& shape, std::string_view key,
                                                      bool always_present) {
     InputValue value = InputValue::make_structure();
     bool any = false;
     for (const MemberSpec& m : shape.members) {
-      auto member = decode(shape_at(m.shape), join_key(key, m.name));
+      auto member = key.empty() ? decode(shape_at(m.shape), m.name) : decode(shape_at(m.shape), join_key(key, m.name));
       if (!member) return unexpected(std::move(member).error());
       if (!*member) continue;
-      value.add_member(std::string(m.name), std::move(**member));
+      value.add_member(m.name, std::move(**member));
       any = true;
     }
     if (!any && !always_present) return std::optional<InputValue>();
@@ -121,14 +121,17 @@ class Decoder {
  private:
   // Name.member.N[.Sub] for every N sent, in numeric order. `Name=` alone (any
   // value) is botocore's encoding of an empty list.
-  Result<std::optional<InputValue>> decode_list(const ShapeSpec& shape, const std::string& key) {
+  Result<std::optional<InputValue>> decode_list(const ShapeSpec& shape, std::string_view key) {
     const ShapeSpec& item_shape = shape_at(shape.member_shape);
     const bool structured = item_shape.kind == ShapeKind::Structure;
-    const std::string prefix = key + ".member.";
+    constexpr std::string_view kMember = ".member.";
     std::vector<std::size_t> indices;
     for (const auto& [name, value] : params_.items()) {
-      if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) continue;
-      std::string_view rest = std::string_view(name).substr(prefix.size());
+      const std::string_view n = name;
+      if (n.size() <= key.size() + kMember.size() || !n.starts_with(key) ||
+          n.compare(key.size(), kMember.size(), kMember) != 0)
+        continue;
+      std::string_view rest = n.substr(key.size() + kMember.size());
       const std::size_t dot = rest.find('.');
       // Scalar items are exactly Name.member.N; structure items have a sub-name.
       if (structured ? dot == std::string_view::npos : dot != std::string_view::npos) continue;
@@ -141,7 +144,8 @@ class Decoder {
     std::vector<InputValue> items;
     items.reserve(indices.size());
     for (std::size_t n : indices) {
-      const std::string item_key = prefix + std::to_string(n);
+      std::string item_key = join_key(key, "member");
+      item_key.append(1, '.').append(std::to_string(n));
       // A structure item exists once any Name.member.N.* was sent, even if
       // none of its members are known: its required members then read as null.
       auto item = structured ? decode_structure(item_shape, item_key, true) : decode(item_shape, item_key);
@@ -301,7 +305,7 @@ bool OperationModel::requires_signature() const { return !spec_->no_auth; }
 Result<ActionInput> OperationModel::validate(const Parameters& params) const {
   const ShapeSpec& input_shape = shape_at(spec_->input_shape);
   Decoder decoder(params);
-  auto decoded = decoder.decode_structure(input_shape, std::string(), true);
+  auto decoded = decoder.decode_structure(input_shape, std::string_view(), true);
   if (!decoded) return unexpected(std::move(decoded).error());
   InputValue root = std::move(**decoded);
 

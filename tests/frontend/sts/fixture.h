@@ -76,7 +76,7 @@ class StsFixture {
 
   static std::string body(const std::map<std::string, std::string>& params) {
     std::string b = "Version=2011-06-15";
-    for (const auto& [k, v] : params) b += "&" + uri_encode(k) + "=" + uri_encode(v);
+    for (const auto& [k, v] : params) b.append(1, '&').append(uri_encode(k)).append(1, '=').append(uri_encode(v));
     return b;
   }
 

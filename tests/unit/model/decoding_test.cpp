@@ -210,11 +210,19 @@ TEST(ListErrors, ScalarItemPath) {
                 "greater than or equal to 1");
 }
 
+// Tags.member.<i>.<sub>, appended piecewise: g++ 12 misreports
+// "literal" + std::to_string(i) under -Wrestrict.
+std::string tag_member(int i, std::string_view sub) {
+  std::string key = "Tags.member.";
+  key.append(std::to_string(i)).append(1, '.').append(sub);
+  return key;
+}
+
 TEST(ListErrors, MoreThanFiftyTags) {
   Parameters p = assume_role({});
   for (int i = 1; i <= 51; ++i) {
-    p.add("Tags.member." + std::to_string(i) + ".Key", "k" + std::to_string(i));
-    p.add("Tags.member." + std::to_string(i) + ".Value", "v");
+    p.add(tag_member(i, "Key"), std::string("k").append(std::to_string(i)));
+    p.add(tag_member(i, "Value"), "v");
   }
   EXPECT_EQ(validation_message(op("AssumeRole").validate(p)),
             "1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length "
@@ -224,8 +232,8 @@ TEST(ListErrors, MoreThanFiftyTags) {
 TEST(ListErrors, FiftyTagsAccepted) {
   Parameters p = assume_role({});
   for (int i = 1; i <= 50; ++i) {
-    p.add("Tags.member." + std::to_string(i) + ".Key", "k" + std::to_string(i));
-    p.add("Tags.member." + std::to_string(i) + ".Value", "v");
+    p.add(tag_member(i, "Key"), std::string("k").append(std::to_string(i)));
+    p.add(tag_member(i, "Value"), "v");
   }
   auto r = op("AssumeRole").validate(p);
   ASSERT_TRUE(r) << r.error().message;
@@ -235,8 +243,8 @@ TEST(ListErrors, FiftyTagsAccepted) {
 TEST(ListErrors, ListLengthBeforeItemErrors) {
   Parameters p = assume_role({});
   for (int i = 1; i <= 51; ++i) {
-    p.add("Tags.member." + std::to_string(i) + ".Key", i == 51 ? "bad#key" : "k" + std::to_string(i));
-    p.add("Tags.member." + std::to_string(i) + ".Value", "v");
+    p.add(tag_member(i, "Key"), i == 51 ? "bad#key" : std::string("k").append(std::to_string(i)));
+    p.add(tag_member(i, "Value"), "v");
   }
   EXPECT_EQ(validation_message(op("AssumeRole").validate(p)),
             std::string("2 validation errors detected: Value at 'tags' failed to satisfy constraint: Member must "
