@@ -3,6 +3,8 @@
 #include <nlohmann/json.hpp>
 
 #include <array>
+#include <cstdint>
+#include <cstring>
 
 #include "stsd/common/time_format.h"
 
@@ -85,9 +87,29 @@ class XmlWriter {
 
   static bool needs_escape(unsigned char c, bool attribute) { return kNeedsEscape[attribute][c]; }
 
+  // Eight bytes at a time: whether any byte is below 0x20 or equals '&', '<'
+  // or the third special character. Exact as to "any" (the classic SWAR
+  // tests, valid for thresholds up to 0x80), so a false result proves the
+  // word needs no escape. Text mode's kept \t \n \r fail the test and are
+  // then looked at byte by byte.
+  static bool word_may_need_escape(std::uint64_t w, bool attribute) {
+    constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHighs = 0x8080808080808080ULL;
+    const auto any_below = [&](std::uint64_t v, unsigned n) { return ((v - kOnes * n) & ~v & kHighs) != 0; };
+    const auto any_equal = [&](unsigned char c) { return any_below(w ^ (kOnes * c), 1); };
+    return any_below(w, 0x20) || any_equal('&') || any_equal('<') || any_equal(attribute ? '"' : '>');
+  }
+
   void escape(std::string_view text, bool attribute) {
     std::size_t run = 0;  // start of the pending span of characters copied as they are
     for (std::size_t i = 0; i < text.size(); ++i) {
+      if (text.size() - i >= 8) {
+        std::uint64_t w;
+        std::memcpy(&w, text.data() + i, sizeof w);
+        if (!word_may_need_escape(w, attribute)) {
+          i += 7;  // and the loop's ++i
+          continue;
+        }
+      }
       const auto c = static_cast<unsigned char>(text[i]);
       if (!needs_escape(c, attribute)) continue;
       out_.append(text.data() + run, i - run);
