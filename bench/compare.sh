@@ -6,10 +6,15 @@
 # (bench/hello, built into build/bench-hello) to show how close stsd comes to
 # the HTTP stack's own ceiling.
 #   bench/compare.sh [--duration 6s] [--repeat 3] [--connections 32] [--threads 2] [--actions "A B"] [--no-hello] [--pin]
+#                    [--web-tokens N]
 # --pin gives each side a core of its own: the server under test (stsd with
 # one thread, moto, hello) on CPU 1 and wrk (one thread) on CPU 0, so the
 # load generator never preempts the server and the tail latency is the
 # server's own. Without it all processes share every core.
+# --web-tokens N: AssumeRoleWithWebIdentity sends N different tokens in turn
+# (default 1, one token replayed as an SDK re-reads its token file). stsd
+# remembers the last 16 parsed and 32 verified tokens per thread, so N = 64
+# makes every request a first sight: parse and RSA check each time.
 # Needs: a release build (make build), wrk, python3 with botocore and moto.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +29,7 @@ actions="GetCallerIdentity AssumeRole GetSessionToken AssumeRoleWithWebIdentity"
 hello=1
 pin=0
 repeat=3
+web_tokens=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) duration=$2; shift 2 ;;
@@ -33,6 +39,7 @@ while [ $# -gt 0 ]; do
     --no-hello) hello=0; shift ;;
     --pin) pin=1; shift ;;
     --repeat) repeat=$2; shift 2 ;;
+    --web-tokens) web_tokens=$2; shift 2 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -71,20 +78,25 @@ bench_wait_http "http://127.0.0.1:$moto_port/"
 
 # AssumeRoleWithWebIdentity needs a token from stsd's own issuer
 # (POST /_stsd/oidc/token); moto accepts any token, so both get the same one.
-web_token=""
+web_tokens_got=()
 web_identity_token() {
-  local answer status
-  answer=$(curl -s -w '\n%{http_code}' -X POST -H 'Content-Type: application/json' \
-    -d '{"sub":"bench","aud":"sts.amazonaws.com"}' "http://127.0.0.1:$stsd_port/_stsd/oidc/token")
-  status=${answer##*$'\n'}
-  if [ "$status" = 404 ]; then
-    echo "skipping AssumeRoleWithWebIdentity: this stsd has no POST /_stsd/oidc/token (404)" >&2
-    return 1
-  fi
-  web_token=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["token"])' "${answer%$'\n'*}" 2>/dev/null) || {
-    echo "skipping AssumeRoleWithWebIdentity: /_stsd/oidc/token answered $status: ${answer%$'\n'*}" >&2
-    return 1
-  }
+  local answer status token i
+  web_tokens_got=()
+  for i in $(seq 1 "$web_tokens"); do
+    answer=$(curl -s -w '\n%{http_code}' -X POST -H 'Content-Type: application/json' \
+      -d '{"sub":"bench-'"$i"'","aud":"sts.amazonaws.com"}' "http://127.0.0.1:$stsd_port/_stsd/oidc/token")
+    status=${answer##*$'\n'}
+    if [ "$status" = 404 ]; then
+      echo "skipping AssumeRoleWithWebIdentity: this stsd has no POST /_stsd/oidc/token (404)" >&2
+      return 1
+    fi
+    token=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["token"])' "${answer%$'\n'*}" 2>/dev/null) || {
+      echo "skipping AssumeRoleWithWebIdentity: /_stsd/oidc/token answered $status: ${answer%$'\n'*}" >&2
+      return 1
+    }
+    web_tokens_got+=("$token")
+  done
+  local web_token=${web_tokens_got[0]}
   # One call first: a role or trust problem is a message, not a failed run.
   status=$(curl -s -o "$bench_work/web.txt" -w '%{http_code}' \
     --data-urlencode Action=AssumeRoleWithWebIdentity --data-urlencode Version=2011-06-15 \
@@ -98,7 +110,7 @@ web_identity_token() {
 
 run() {  # PORT ACTION ROUND: wrk results in $bench_work/<port>-<action>-<round>.txt
   local port=$1 action=$2 round=$3
-  bench_sign "127.0.0.1:$port" "$action" "$bench_work/req.lua" ${web_token:+"$web_token"}
+  bench_sign "127.0.0.1:$port" "$action" "$bench_work/req.lua" "${web_tokens_got[@]}"
   bench_wrk "$port" "$bench_work/req.lua" "$duration" "$bench_work/$port-$action-$round.txt"
 }
 
@@ -123,7 +135,7 @@ fi
 printf "%-26s %12s %10s %10s %12s %10s %10s %8s\n" action stsd_rps p50_us p99_us moto_rps p50_us p99_us ratio
 gci_rps=""
 for action in $actions; do
-  web_token=""
+  web_tokens_got=()
   if [ "$action" = AssumeRoleWithWebIdentity ]; then
     web_identity_token || continue
   fi
@@ -148,4 +160,6 @@ if [ -n "$hello_port" ] && [ -n "$gci_rps" ]; then
 fi
 layout="stsd --threads $stsd_threads and moto share the $(nproc) cores with wrk"
 [ "$pin" -eq 1 ] && layout="pinned: stsd --threads 1 / moto / hello on CPU 1, wrk -t1 on CPU 0"
-echo "($layout; $connections connections; median of $repeat rounds of $duration)"
+tokens=""
+[ "$web_tokens" -gt 1 ] && tokens="; AssumeRoleWithWebIdentity sends $web_tokens tokens in turn"
+echo "($layout; $connections connections; median of $repeat rounds of $duration$tokens)"
