@@ -1,5 +1,7 @@
 #include "stsd/domain/store.h"
 
+#include "stsd/common/recent_entries.h"
+
 #include "stsd/domain/access_key.h"
 #include "stsd/domain/federation/saml.h"
 
@@ -69,18 +71,23 @@ const User* Store::find_user_by_arn(std::string_view arn) const {
 }
 
 std::shared_ptr<const Role> Store::find_role(const RoleArn& arn) const {
-  auto it = roles_by_arn_.find(role_arn(arn.account, arn.path, arn.name));
+  std::string full_arn = role_arn(arn.account, arn.path, arn.name);
+  auto it = roles_by_arn_.find(full_arn);
   if (it != roles_by_arn_.end()) return it->second;
   if (data_.role_mode == RoleMode::Strict) return nullptr;
+  // A made-up role depends on its ARN alone (its id is derived from it), so
+  // each thread keeps the last few it made for the next request to reuse.
+  thread_local RecentEntries<std::shared_ptr<const Role>, 16> made_up;
+  if (const auto* hit = made_up.find([&](const auto& role) { return role->arn == full_arn; })) return *hit;
   auto role = std::make_shared<Role>();
   role->account = arn.account;
   role->name = arn.name;
   role->path = arn.path;
-  role->arn = role_arn(arn.account, arn.path, arn.name);
+  role->arn = std::move(full_arn);
   role->role_id = stable_unique_id("AROA", role->arn);
   role->max_session_duration = kAutoRoleMaxSessionDuration;
   role->declared = false;
-  return role;
+  return made_up.add(std::move(role));
 }
 
 const OidcProvider* Store::find_oidc_provider(std::string_view account, std::string_view issuer) const {

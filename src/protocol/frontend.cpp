@@ -7,6 +7,7 @@
 #include <chrono>
 #include <random>
 
+#include "stsd/common/ascii.h"
 #include "stsd/crypto/crypto.h"
 #include "stsd/protocol/query.h"
 #include "stsd/protocol/response_writer.h"
@@ -22,7 +23,7 @@ constexpr std::string_view kRedirectLocation = "https://aws.amazon.com/iam";
 bool starts_with_ci(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() &&
          std::equal(prefix.begin(), prefix.end(), s.begin(), [](char a, char b) {
-           return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+           return ascii_lower(a) == ascii_lower(b);
          });
 }
 

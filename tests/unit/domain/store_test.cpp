@@ -63,6 +63,30 @@ TEST(Store, AutoModeMakesRolesUp) {
   EXPECT_EQ(role->role_id, s.find_role(*parse_role_arn("arn:aws:iam::444455556666:role/path/any"))->role_id);
 }
 
+// Made-up roles are remembered per thread by ARN: more ARNs than that memory
+// holds, each asked for twice, and a strict store never answers from it.
+TEST(Store, MadeUpRolesAreTheSameWhenAskedAgain) {
+  Store automatic(data(RoleMode::Auto));
+  Store strict(data(RoleMode::Strict));
+  std::vector<std::shared_ptr<const Role>> first;
+  for (int round = 0; round < 2; ++round) {
+    for (int i = 0; i < 40; ++i) {
+      const std::string arn = std::string("arn:aws:iam::444455556666:role/r").append(std::to_string(i));
+      auto role = automatic.find_role(*parse_role_arn(arn));
+      ASSERT_TRUE(role) << arn;
+      EXPECT_EQ(role->arn, arn);
+      EXPECT_EQ(role->name, std::string("r").append(std::to_string(i)));
+      EXPECT_EQ(role->account, "444455556666");
+      EXPECT_FALSE(role->declared);
+      if (round == 0) first.push_back(role);
+      else EXPECT_EQ(role->role_id, first[i]->role_id) << arn;
+      EXPECT_FALSE(strict.find_role(*parse_role_arn(arn))) << arn;
+    }
+  }
+  // Declared roles still come from the store, not from the memory.
+  EXPECT_TRUE(automatic.find_role(*parse_role_arn("arn:aws:iam::111122223333:role/deploy"))->declared);
+}
+
 TEST(Store, FindsIdentityProvidersAsIamKeysThem) {
   StoreData d = data(RoleMode::Strict);
   OidcProvider oidc;
