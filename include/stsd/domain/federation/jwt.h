@@ -9,6 +9,12 @@
 // Thread safety: every const member and free function may be called
 // concurrently (each operation uses its own OpenSSL contexts; keys are
 // immutable and shared). Nothing here throws.
+//
+// Clients replay one token for as long as it lives, so each thread remembers
+// its last successful parses (tokens up to 8 KB) and signature checks (by key,
+// algorithm and exact bytes): a repeat costs a comparison, not JSON parsing
+// and an RSA or ECDSA operation. Both are pure functions of what they are
+// keyed by, so the answers are the same; only successes are remembered.
 #include <cstddef>
 #include <cstdint>
 #include <memory>
