@@ -101,14 +101,19 @@ struct Response {
 
 class Client {
  public:
-  explicit Client(unsigned short port) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+  explicit Client(unsigned short port) : Client() { connect(port); }
+  // A socket that connects later: connect() takes no new descriptor, so a
+  // test can exhaust descriptors in between.
+  Client() { fd_ = ::socket(AF_INET, SOCK_STREAM, 0); }
+
+  bool connect(unsigned short port) {
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_port = htons(port);
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    connected_ = fd_ >= 0 && ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
     set_receive_timeout(2000ms);
+    return connected_;
   }
   ~Client() { close(); }
   Client(const Client&) = delete;
