@@ -50,8 +50,6 @@ const CodePointRange* find_range(std::span<const CodePointRange> ranges, char32_
   return it != ranges.end() && it->first <= cp ? &*it : nullptr;
 }
 
-bool in_ranges(std::span<const CodePointRange> ranges, char32_t cp) { return find_range(ranges, cp) != nullptr; }
-
 TextFacts scan_text(std::string_view text, const PatternSpec* pattern) {
   TextFacts facts;
   // Runs of code points fall in one range (ASCII tokens, ARNs): the last

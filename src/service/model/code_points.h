@@ -18,7 +18,5 @@ TextFacts scan_text(std::string_view text, const PatternSpec* pattern);
 
 // The range of the sorted, disjoint ranges that holds cp, or nullptr (binary search).
 const CodePointRange* find_range(std::span<const CodePointRange> ranges, char32_t cp);
-// Whether cp lies in the ranges.
-bool in_ranges(std::span<const CodePointRange> ranges, char32_t cp);
 
 }  // namespace stsd::service::model_detail

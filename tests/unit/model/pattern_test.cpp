@@ -59,9 +59,11 @@ constexpr std::string_view kWord = R"([\w]*)";
 
 TEST(Ranges, BinarySearchEdges) {
   const CodePointRange r[] = {{0x10, 0x20}, {0x30, 0x30}, {0x100, 0x1FF}};
-  for (char32_t in : {0x10u, 0x15u, 0x20u, 0x30u, 0x100u, 0x1FFu}) EXPECT_TRUE(in_ranges(r, in)) << static_cast<unsigned>(in);
-  for (char32_t out : {0x0u, 0xFu, 0x21u, 0x2Fu, 0x31u, 0xFFu, 0x200u, 0x10FFFFu}) EXPECT_FALSE(in_ranges(r, out)) << static_cast<unsigned>(out);
-  EXPECT_FALSE(in_ranges({}, 0x41));
+  const std::pair<char32_t, const CodePointRange*> inside[] = {{0x10u, &r[0]}, {0x15u, &r[0]}, {0x20u, &r[0]},
+                                                                {0x30u, &r[1]}, {0x100u, &r[2]}, {0x1FFu, &r[2]}};
+  for (auto [in, range] : inside) EXPECT_EQ(find_range(r, in), range) << static_cast<unsigned>(in);
+  for (char32_t out : {0x0u, 0xFu, 0x21u, 0x2Fu, 0x31u, 0xFFu, 0x200u, 0x10FFFFu}) EXPECT_EQ(find_range(r, out), nullptr) << static_cast<unsigned>(out);
+  EXPECT_EQ(find_range({}, 0x41), nullptr);
 }
 
 TEST(Patterns, SessionNameAsciiExact) {
