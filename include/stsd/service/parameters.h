@@ -14,8 +14,7 @@ class Parameters {
  public:
   // Keeps only the first value for a name already present.
   void add(std::string name, std::string value) {
-    if (index_.find(std::string_view(name)) != index_.end()) return;
-    index_.emplace(name, items_.size());
+    if (!index_.try_emplace(name, items_.size()).second) return;
     items_.emplace_back(std::move(name), std::move(value));
   }
   const std::string* find(std::string_view name) const {

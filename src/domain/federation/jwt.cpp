@@ -254,25 +254,25 @@ bool verify_with(const AlgInfo& a, EVP_PKEY* pkey, std::string_view input, std::
         return v.key.get() == pkey && v.alg == &a && v.signature == sig && v.input == input;
       }))
     return true;
-  const std::string_view received = sig;
   std::string der;
+  std::string_view checked = sig;  // what OpenSSL verifies: DER for ECDSA
   if (a.family == Family::Ecdsa) {
     auto converted = ecdsa_jose_to_der(sig, a.curve->field_size);
     if (!converted) return false;
     der = std::move(*converted);
-    sig = der;
+    checked = der;
   } else if (sig.size() != static_cast<std::size_t>(EVP_PKEY_get_size(pkey))) {
     // RFC 8017 8.1.2/8.2.2: exactly the modulus length. OpenSSL's PSS path
     // alone would accept a signature with its leading zero bytes stripped.
     return false;
   }
   MdCtxPtr md = verify_context(a, pkey);
-  bool ok = md && EVP_DigestVerify(md.get(), bytes_of(sig), sig.size(), bytes_of(input), input.size()) == 1;
+  bool ok = md && EVP_DigestVerify(md.get(), bytes_of(checked), checked.size(), bytes_of(input), input.size()) == 1;
   if (!ok) {
     ERR_clear_error();
     return false;
   }
-  if (EVP_PKEY_up_ref(pkey) == 1) verified.add({PkeyPtr(pkey), &a, std::string(input), std::string(received)});
+  if (EVP_PKEY_up_ref(pkey) == 1) verified.add({PkeyPtr(pkey), &a, std::string(input), std::string(sig)});
   return true;
 }
 

@@ -144,8 +144,7 @@ class Decoder {
     std::vector<InputValue> items;
     items.reserve(indices.size());
     for (std::size_t n : indices) {
-      std::string item_key = join_key(key, "member");
-      item_key.append(1, '.').append(std::to_string(n));
+      const std::string item_key = join_key(join_key(key, "member"), std::to_string(n));
       // A structure item exists once any Name.member.N.* was sent, even if
       // none of its members are known: its required members then read as null.
       auto item = structured ? decode_structure(item_shape, item_key, true) : decode(item_shape, item_key);
