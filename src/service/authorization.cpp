@@ -14,13 +14,6 @@ namespace {
 using domain::Decision;
 using nlohmann::ordered_json;
 
-// Without a trust policy, a declared role trusts its own account (IAM's
-// console default, "this account").
-std::string default_trust_policy(const domain::Role& role) {
-  return R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::)" +
-         role.account + R"(:root"},"Action":"sts:AssumeRole"}]})";
-}
-
 ordered_json value_items(const std::vector<std::string>& values) {
   ordered_json items = ordered_json::array();
   for (const auto& v : values) items.push_back({{"value", v}});
@@ -61,22 +54,24 @@ Verdict evaluate_parsed(const domain::Policy& policy, const domain::PolicyReques
   return v;
 }
 
-// Text that is not a policy allows nothing (config policies are checked at load).
+// A stored policy that did not parse (an empty Statement list) allows nothing.
+Verdict evaluate_stored(const std::optional<domain::Policy>& policy, const domain::PolicyRequest& request) {
+  return policy ? evaluate_parsed(*policy, request) : Verdict{};
+}
+
+// Session policies travel in the token as text: parsed per decision.
 Verdict evaluate_text(const std::string& text, const domain::PolicyRequest& request) {
   auto policy = domain::Policy::parse(text);
   return policy ? evaluate_parsed(*policy, request) : Verdict{};
 }
 
-// The caller's identity policies: the user's, or its role's for a role
-// session (`role` keeps that role alive while the pointer is used).
-const std::vector<std::string>* identity_policies(const Caller& caller, const domain::Store& store,
-                                                  std::shared_ptr<const domain::Role>& role) {
-  if (caller.user) return &caller.user->policies;
+// The caller's identity policies, parsed when the store was built: the
+// user's, or its declared role's for a role session.
+const std::vector<domain::StoredPolicy>* identity_policies(const Caller& caller, const domain::Store& store) {
+  if (caller.user) return &caller.user->compiled_policies;
   if (caller.session && caller.session->principal_type == domain::PrincipalType::AssumedRole)
-    if (auto arn = domain::parse_role_arn(caller.session->source_arn)) {
-      role = store.find_role(*arn);
-      if (role) return &role->policies;
-    }
+    if (const domain::Role* role = store.find_declared_role(caller.session->source_arn))
+      return &role->compiled_policies;
   return nullptr;
 }
 
@@ -84,18 +79,30 @@ const std::vector<std::string>* identity_policies(const Caller& caller, const do
 // nullopt: the caller has none configured.
 std::optional<Verdict> identity_verdict(const Caller& caller, const domain::Store& store,
                                         const domain::PolicyRequest& request) {
-  std::shared_ptr<const domain::Role> role;
-  const std::vector<std::string>* policies = identity_policies(caller, store, role);
+  const std::vector<domain::StoredPolicy>* policies = identity_policies(caller, store);
   if (policies == nullptr || policies->empty()) return std::nullopt;
   Verdict out;
   std::vector<Decision> decisions;
   for (const auto& p : *policies) {
-    Verdict v = evaluate_text(p, request);
+    Verdict v = evaluate_stored(p.parsed, request);
     decisions.push_back(v.decision);
     for (auto& m : v.matched) out.matched.push_back(std::move(m));
   }
   out.decision = domain::combine_decisions(decisions);
   return out;
+}
+
+// Drops items from the end of `items` until `message` dumps to at most
+// `budget` bytes (or `items` is empty). Item sizes are measured once.
+void trim_to_budget(ordered_json& message, ordered_json& items, std::size_t budget) {
+  std::size_t size = message.dump().size();
+  if (size <= budget) return;
+  std::vector<std::size_t> sizes;
+  sizes.reserve(items.size());
+  for (const auto& item : items) sizes.push_back(item.dump().size() + 1);  // + its comma
+  std::size_t keep = items.size();
+  while (keep > 0 && size > budget) size -= sizes[--keep];
+  items.erase(items.begin() + static_cast<std::ptrdiff_t>(keep), items.end());
 }
 
 }  // namespace
@@ -140,8 +147,7 @@ domain::PolicyRequest caller_request(const Caller& caller, std::string_view acti
 
 bool Authorizer::allows_without_policies(const Caller& caller, const domain::Role* role) const {
   if (role != nullptr && role->declared) return false;  // its trust policy decides
-  std::shared_ptr<const domain::Role> own_role;
-  const std::vector<std::string>* policies = identity_policies(caller, store_, own_role);
+  const std::vector<domain::StoredPolicy>* policies = identity_policies(caller, store_);
   if (policies != nullptr && !policies->empty()) return false;
   return !(caller.session && (caller.session->session_policy || !caller.session->policy_arns.empty()));
 }
@@ -166,24 +172,24 @@ Result<void> Authorizer::authorize(const Caller& caller, const domain::Role* rol
   // policies are not in stsd, so they bound nothing.
   bool session_allows = true;
   if (caller.session) {
-    std::vector<const std::string*> session_policies;
-    if (caller.session->session_policy) session_policies.push_back(&*caller.session->session_policy);
+    bool any = false;
+    session_allows = false;
+    auto bound = [&](Verdict v) {
+      any = true;
+      session_allows = session_allows || v.decision == Decision::Allow;
+      take(v);
+    };
+    if (caller.session->session_policy) bound(evaluate_text(*caller.session->session_policy, request));
     for (const auto& arn : caller.session->policy_arns)
-      if (const std::string* doc = store_.find_managed_policy(arn)) session_policies.push_back(doc);
-    if (!session_policies.empty()) {
-      session_allows = false;
-      for (const std::string* text : session_policies) {
-        Verdict v = evaluate_text(*text, request);
-        session_allows = session_allows || v.decision == Decision::Allow;
-        take(v);
-      }
-    }
+      if (const domain::ManagedPolicy* managed = store_.find_managed_policy_entry(arn))
+        bound(evaluate_stored(managed->parsed, request));
+    if (!any) session_allows = true;
   }
 
   bool trust_allows = true, named = true;
   if (role != nullptr && role->declared) {
-    auto trust = domain::Policy::parse(role->trust_policy ? *role->trust_policy : default_trust_policy(*role));
-    Verdict v = trust ? evaluate_parsed(*trust, request) : Verdict{};
+    const std::optional<domain::Policy>& trust = role->trust;
+    Verdict v = evaluate_stored(trust, request);
     trust_allows = v.decision == Decision::Allow;
     take(v);
     if (trust_allows) {
@@ -215,7 +221,13 @@ Result<void> Authorizer::authorize(const Caller& caller, const domain::Role* rol
                         {"action", request.action},
                         {"resource", request.resource},
                         {"conditions", {{"items", conditions}}}};
-  error.encoded_authorization_message = messages_.encode(decoded.dump());
+  // A message longer than DecodeAuthorizationMessage accepts is useless and
+  // too long for a header: matched statements, then condition keys, are
+  // dropped from the end until it fits.
+  const std::size_t budget = domain::AuthorizationMessageCodec::max_decoded_size();
+  trim_to_budget(decoded, decoded["matchedStatements"]["items"], budget);
+  trim_to_budget(decoded, decoded["context"]["conditions"]["items"], budget);
+  error.encoded_authorization_message = messages_.encode_for(caller.account, decoded.dump());
   return unexpected(error);
 }
 
