@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "stsd/common/ascii.h"
+#include "stsd/common/recent_entries.h"
 #include "stsd/common/time_format.h"
 #include "stsd/service/federation_common.h"
 #include "stsd/service/session_options.h"
@@ -59,10 +60,17 @@ Verdict evaluate_stored(const std::optional<domain::Policy>& policy, const domai
   return policy ? evaluate_parsed(*policy, request) : Verdict{};
 }
 
-// Session policies travel in the token as text: parsed per decision.
+// Session policies travel in the token as text. A session's calls repeat
+// the same text, so each thread keeps the last few it parsed (texts of a
+// sane size only: memory stays bounded).
 Verdict evaluate_text(const std::string& text, const domain::PolicyRequest& request) {
-  auto policy = domain::Policy::parse(text);
-  return policy ? evaluate_parsed(*policy, request) : Verdict{};
+  constexpr std::size_t kMemoMaxText = 16 * 1024;
+  if (text.size() > kMemoMaxText) return evaluate_stored(domain::Policy::parse(text), request);
+  using Entry = std::pair<std::string, std::optional<domain::Policy>>;
+  thread_local RecentEntries<Entry, 8> parsed;
+  const Entry* hit = parsed.find([&](const Entry& e) { return e.first == text; });
+  if (hit == nullptr) hit = &parsed.add(Entry{text, domain::Policy::parse(text)});
+  return evaluate_stored(hit->second, request);
 }
 
 // The caller's identity policies, parsed when the store was built: the
@@ -206,7 +214,9 @@ Result<void> Authorizer::authorize(const Caller& caller, const domain::Role* rol
   else allowed = identity_allows;
   if (allowed) return {};
 
-  StsError error = not_authorized(caller, request.action, request.resource);
+  // Actions without a resource type (resource "*") are named without one, as
+  // AWS words it: "... is not authorized to perform: sts:DecodeAuthorizationMessage".
+  StsError error = not_authorized(caller, request.action, request.resource == "*" ? std::string_view() : request.resource);
   ordered_json decoded;
   decoded["allowed"] = false;
   decoded["explicitDeny"] = explicit_deny;

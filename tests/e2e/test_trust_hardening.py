@@ -187,9 +187,8 @@ class IdentityPoliciesTest(TrustCase):
         err = self.assertClientError(
             lambda: self.client(DENIED).decode_authorization_message(EncodedMessage=encoded), "AccessDenied",
             status=403)
-        self.assertTrue(err["Message"].startswith(
-            f"User: arn:aws:iam::{A}:user/denied is not authorized to perform: sts:DecodeAuthorizationMessage"),
-            err)
+        self.assertEqual(err["Message"],
+                         f"User: arn:aws:iam::{A}:user/denied is not authorized to perform: sts:DecodeAuthorizationMessage")
 
     def test_a_message_decodes_only_in_the_account_it_was_issued_for(self):
         encoded = self.denied_message()
