@@ -100,14 +100,20 @@ std::optional<Verdict> identity_verdict(const Caller& caller, const domain::Stor
   return out;
 }
 
+// A message's JSON text. Invalid UTF-8 in a request value is replaced, never
+// thrown: a policy decision must not end in a 500.
+std::string message_text(const ordered_json& j) {
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 // Drops items from the end of `items` until `message` dumps to at most
 // `budget` bytes (or `items` is empty). Item sizes are measured once.
 void trim_to_budget(ordered_json& message, ordered_json& items, std::size_t budget) {
-  std::size_t size = message.dump().size();
+  std::size_t size = message_text(message).size();
   if (size <= budget) return;
   std::vector<std::size_t> sizes;
   sizes.reserve(items.size());
-  for (const auto& item : items) sizes.push_back(item.dump().size() + 1);  // + its comma
+  for (const auto& item : items) sizes.push_back(message_text(item).size() + 1);  // + its comma
   std::size_t keep = items.size();
   while (keep > 0 && size > budget) size -= sizes[--keep];
   items.erase(items.begin() + static_cast<std::ptrdiff_t>(keep), items.end());
@@ -237,7 +243,7 @@ Result<void> Authorizer::authorize(const Caller& caller, const domain::Role* rol
   const std::size_t budget = domain::AuthorizationMessageCodec::max_decoded_size();
   trim_to_budget(decoded, decoded["matchedStatements"]["items"], budget);
   trim_to_budget(decoded, decoded["context"]["conditions"]["items"], budget);
-  error.encoded_authorization_message = messages_.encode_for(caller.account, decoded.dump());
+  error.encoded_authorization_message = messages_.encode_for(caller.account, message_text(decoded));
   return unexpected(error);
 }
 

@@ -299,6 +299,17 @@ class LivenessTest(unittest.TestCase):
         self.assertEqual(send(self.server, "POST", "/_stsd/reset").status, 200)
         self.assert_invalid(runtime)
 
+    def test_mfa_state_survives_a_config_replace(self):
+        # Item 13: the device's state is kept by serial outside the swapped store.
+        mfa = sts_client(self.server.url, MFA_USER)
+        code = h.totp(TOTP_SECRET)
+        self.assertIn("Credentials", mfa.get_session_token(SerialNumber=MFA_SERIAL, TokenCode=code))
+        self.put_config(without(self.config, roles=("gone",)))
+        from botocore.exceptions import ClientError
+        with self.assertRaises(ClientError) as ctx:
+            mfa.get_session_token(SerialNumber=MFA_SERIAL, TokenCode=code)
+        self.assertEqual(ctx.exception.response["Error"]["Message"], MFA_TEXT)
+
     def test_expiry_is_reported_before_liveness(self):
         self.put_config(without(self.config, roles=("gone",)))
         token = seal_session(self.config["token_key"], "ASIAEXPIREDEXAMPLE01", "s" * 40,
