@@ -30,7 +30,10 @@ import tempfile
 import time
 import unittest
 
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+try:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+except ImportError:  # only the tests that seal an expired token need it
+    AESGCM = None
 
 import stsd_harness as h
 from stsd_harness import StsdServer, StsdTestCase, creds_of, parse_error, send, sts_client
@@ -122,6 +125,8 @@ def seal_session(token_key_b64, access_key_id, secret, arn, source_arn, role_ses
                  account=A, issued_at=None):
     """An assumed-role session token in stsd's format 2 (varints, AES-256-GCM
     with AAD 'stsd-session-token-v2', version byte 2, standard base64)."""
+    if AESGCM is None:
+        raise unittest.SkipTest("python3-cryptography is needed to seal an expired session token")
     def u64(v):
         out = bytearray()
         while v >= 0x80:
