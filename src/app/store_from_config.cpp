@@ -22,26 +22,58 @@ void check_policy(const std::string& text, domain::PolicyKind kind, const std::s
     out.push_back({pointer, "MalformedPolicyDocument: " + *problem});
 }
 
+std::size_t total_size(const std::vector<std::string>& policies) {
+  std::size_t n = 0;
+  for (const auto& p : policies) n += domain::policy_size(p);
+  return n;
+}
+
 }  // namespace
 
+// IAM's size quotas come first: IAM refuses an oversized document with
+// LimitExceeded before reading it (messages as IAM words them: CreateRole /
+// UpdateAssumeRolePolicy, Put{Role,User}Policy, CreatePolicy).
 std::vector<config::ConfigProblem> policy_problems(const config::Config& config) {
   std::vector<config::ConfigProblem> out;
-  for (std::size_t i = 0; i < config.users.size(); ++i)
-    for (std::size_t j = 0; j < config.users[i].policies.size(); ++j)
-      check_policy(config.users[i].policies[j], domain::PolicyKind::Identity,
-                   "/users/" + std::to_string(i) + "/policies/" + std::to_string(j), out);
+  for (std::size_t i = 0; i < config.users.size(); ++i) {
+    const auto& user = config.users[i];
+    const std::string at = "/users/" + std::to_string(i) + "/policies";
+    if (total_size(user.policies) > domain::kMaxUserInlinePolicySize) {
+      out.push_back({at, "LimitExceeded: Maximum policy size of " + std::to_string(domain::kMaxUserInlinePolicySize) +
+                             " bytes exceeded for user " + user.name});
+      continue;
+    }
+    for (std::size_t j = 0; j < user.policies.size(); ++j)
+      check_policy(user.policies[j], domain::PolicyKind::Identity, at + "/" + std::to_string(j), out);
+  }
   for (std::size_t i = 0; i < config.roles.size(); ++i) {
     const auto& role = config.roles[i];
-    if (role.trust_policy)
-      check_policy(*role.trust_policy, domain::PolicyKind::Trust, "/roles/" + std::to_string(i) + "/trust_policy",
-                   out);
+    const std::string at = "/roles/" + std::to_string(i);
+    if (role.trust_policy) {
+      if (domain::policy_size(*role.trust_policy) > domain::kMaxTrustPolicySize)
+        out.push_back({at + "/trust_policy", "LimitExceeded: Cannot exceed quota for ACLSizePerRole: " +
+                                                 std::to_string(domain::kMaxTrustPolicySize)});
+      else
+        check_policy(*role.trust_policy, domain::PolicyKind::Trust, at + "/trust_policy", out);
+    }
+    if (total_size(role.policies) > domain::kMaxRoleInlinePolicySize) {
+      out.push_back({at + "/policies", "LimitExceeded: Maximum policy size of " +
+                                           std::to_string(domain::kMaxRoleInlinePolicySize) +
+                                           " bytes exceeded for role " + role.name});
+      continue;
+    }
     for (std::size_t j = 0; j < role.policies.size(); ++j)
-      check_policy(role.policies[j], domain::PolicyKind::Identity,
-                   "/roles/" + std::to_string(i) + "/policies/" + std::to_string(j), out);
+      check_policy(role.policies[j], domain::PolicyKind::Identity, at + "/policies/" + std::to_string(j), out);
   }
-  for (std::size_t i = 0; i < config.managed_policies.size(); ++i)
-    check_policy(config.managed_policies[i].document, domain::PolicyKind::Identity,
-                 "/managed_policies/" + std::to_string(i) + "/document", out);
+  for (std::size_t i = 0; i < config.managed_policies.size(); ++i) {
+    const std::string at = "/managed_policies/" + std::to_string(i) + "/document";
+    const std::string& document = config.managed_policies[i].document;
+    if (domain::policy_size(document) > domain::kMaxManagedPolicySize)
+      out.push_back({at, "LimitExceeded: Cannot exceed quota for PolicySize: " +
+                             std::to_string(domain::kMaxManagedPolicySize)});
+    else
+      check_policy(document, domain::PolicyKind::Identity, at, out);
+  }
   return out;
 }
 

@@ -479,3 +479,17 @@ std::optional<std::string> policy_document_error(std::string_view json_text, Pol
 }
 
 }  // namespace stsd::domain
+
+namespace stsd::domain {
+
+std::size_t policy_size(std::string_view json_text) {
+  std::size_t n = 0;
+  for (unsigned char c : json_text) {
+    if ((c & 0xC0) == 0x80) continue;  // a UTF-8 continuation byte
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') continue;
+    ++n;
+  }
+  return n;
+}
+
+}  // namespace stsd::domain

@@ -8,7 +8,7 @@
 namespace stsd::domain {
 
 std::string totp_code(std::string_view secret, Seconds at) {
-  std::uint64_t counter = static_cast<std::uint64_t>(at) / 30;
+  std::uint64_t counter = static_cast<std::uint64_t>(at) / kTotpStep;
   std::string msg(8, '\0');
   for (int i = 7; i >= 0; --i) {
     msg[i] = static_cast<char>(counter & 0xFF);
@@ -27,9 +27,14 @@ std::string totp_code(std::string_view secret, Seconds at) {
 }
 
 bool totp_verify(std::string_view secret, std::string_view code, Seconds now) {
-  bool ok = false;
-  for (Seconds drift : {-30, 0, 30}) ok |= crypto::constant_time_equal(totp_code(secret, now + drift), code);
-  return ok;
+  return totp_matching_step(secret, code, now).has_value();
+}
+
+std::optional<std::int64_t> totp_matching_step(std::string_view secret, std::string_view code, Seconds now) {
+  std::optional<std::int64_t> step;
+  for (Seconds drift : {-kTotpStep, Seconds{0}, kTotpStep})
+    if (crypto::constant_time_equal(totp_code(secret, now + drift), code)) step = (now + drift) / kTotpStep;
+  return step;
 }
 
 }  // namespace stsd::domain

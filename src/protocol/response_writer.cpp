@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "stsd/common/time_format.h"
+#include "stsd/domain/authorization_message.h"
 
 namespace stsd::protocol {
 
@@ -212,6 +213,15 @@ http::HttpResponse render_success(std::string_view action, const ResultNode& res
   return make_response(200, request_id, format, xml.take());
 }
 
+namespace {
+// The service never issues a message longer than DecodeAuthorizationMessage
+// accepts; one that were would only make the header too long to send.
+bool carries_encoded_message(const StsError& error) {
+  return !error.encoded_authorization_message.empty() &&
+         error.encoded_authorization_message.size() <= domain::kMaxEncodedAuthorizationMessage;
+}
+}  // namespace
+
 http::HttpResponse render_error(const StsError& error, std::string_view request_id, Format format) {
   const ErrorInfo& info = error_info(error.code);
   const char* type = info.sender ? "Sender" : "Receiver";
@@ -222,7 +232,7 @@ http::HttpResponse render_error(const StsError& error, std::string_view request_
     body["Error"]["Type"] = type;
     body["RequestId"] = request_id;
     http::HttpResponse response = make_response(info.http_status, request_id, format, body.dump());
-    if (!error.encoded_authorization_message.empty())
+    if (carries_encoded_message(error))
       response.headers.emplace_back(kEncodedAuthorizationMessageHeader, error.encoded_authorization_message);
     return response;
   }
@@ -236,7 +246,7 @@ http::HttpResponse render_error(const StsError& error, std::string_view request_
   xml.element("RequestId", request_id);
   xml.close("ErrorResponse");
   http::HttpResponse response = make_response(info.http_status, request_id, format, xml.take());
-  if (!error.encoded_authorization_message.empty())
+  if (carries_encoded_message(error))
     response.headers.emplace_back(kEncodedAuthorizationMessageHeader, error.encoded_authorization_message);
   return response;
 }

@@ -88,6 +88,9 @@ Result<Authenticated> Authenticator::authenticate(const sigv4::Request& request,
       return fail(ErrorCode::InvalidClientTokenId, std::string(kInvalidToken));
     if (session->expiration <= clock_.now())
       return fail(ErrorCode::ExpiredToken, std::string(kExpiredToken));
+    // A session of a role or user removed since is refused before the HMAC.
+    if (!store.session_principal_exists(*session))
+      return fail(ErrorCode::InvalidClientTokenId, std::string(kInvalidToken));
     secret = session->secret_access_key;
   } else {
     const domain::AccessKeyRecord* record = store.find_access_key(key_id);
@@ -114,12 +117,19 @@ Result<Authenticated> Authenticator::unverified(const sigv4::Request& request,
                                                 const domain::Store& store) const {
   // With auth off a valid session token still tells who the caller is, so
   // role sessions keep their identity; anything else is the default user.
+  // Nothing is verified, but an expired session or one whose role or user is
+  // gone is refused as in every mode: it must not mint fresh credentials.
   std::string region = store.region();
   if (auto parsed = sigv4::parse(request)) {
     if (!parsed->credential.region.empty()) region = parsed->credential.region;
     if (parsed->security_token) {
-      if (auto session = tokens_.open(*parsed->security_token))
+      if (auto session = tokens_.open(*parsed->security_token)) {
+        if (session->expiration <= clock_.now())
+          return fail(ErrorCode::ExpiredToken, std::string(kExpiredToken));
+        if (!store.session_principal_exists(*session))
+          return fail(ErrorCode::InvalidClientTokenId, std::string(kInvalidToken));
         return Authenticated{session_caller(std::move(*session), store), region};
+      }
     }
     if (const auto* record = store.find_access_key(parsed->credential.access_key_id))
       return Authenticated{record->user ? user_caller(*record->user, record->id)

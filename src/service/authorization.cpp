@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "stsd/common/ascii.h"
+#include "stsd/common/recent_entries.h"
 #include "stsd/common/time_format.h"
 #include "stsd/service/federation_common.h"
 #include "stsd/service/session_options.h"
@@ -13,13 +14,6 @@ namespace {
 
 using domain::Decision;
 using nlohmann::ordered_json;
-
-// Without a trust policy, a declared role trusts its own account (IAM's
-// console default, "this account").
-std::string default_trust_policy(const domain::Role& role) {
-  return R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::)" +
-         role.account + R"(:root"},"Action":"sts:AssumeRole"}]})";
-}
 
 ordered_json value_items(const std::vector<std::string>& values) {
   ordered_json items = ordered_json::array();
@@ -61,22 +55,31 @@ Verdict evaluate_parsed(const domain::Policy& policy, const domain::PolicyReques
   return v;
 }
 
-// Text that is not a policy allows nothing (config policies are checked at load).
-Verdict evaluate_text(const std::string& text, const domain::PolicyRequest& request) {
-  auto policy = domain::Policy::parse(text);
+// A stored policy that did not parse (an empty Statement list) allows nothing.
+Verdict evaluate_stored(const std::optional<domain::Policy>& policy, const domain::PolicyRequest& request) {
   return policy ? evaluate_parsed(*policy, request) : Verdict{};
 }
 
-// The caller's identity policies: the user's, or its role's for a role
-// session (`role` keeps that role alive while the pointer is used).
-const std::vector<std::string>* identity_policies(const Caller& caller, const domain::Store& store,
-                                                  std::shared_ptr<const domain::Role>& role) {
-  if (caller.user) return &caller.user->policies;
+// Session policies travel in the token as text. A session's calls repeat
+// the same text, so each thread keeps the last few it parsed (texts of a
+// sane size only: memory stays bounded).
+Verdict evaluate_text(const std::string& text, const domain::PolicyRequest& request) {
+  constexpr std::size_t kMemoMaxText = 16 * 1024;
+  if (text.size() > kMemoMaxText) return evaluate_stored(domain::Policy::parse(text), request);
+  using Entry = std::pair<std::string, std::optional<domain::Policy>>;
+  thread_local RecentEntries<Entry, 8> parsed;
+  const Entry* hit = parsed.find([&](const Entry& e) { return e.first == text; });
+  if (hit == nullptr) hit = &parsed.add(Entry{text, domain::Policy::parse(text)});
+  return evaluate_stored(hit->second, request);
+}
+
+// The caller's identity policies, parsed when the store was built: the
+// user's, or its declared role's for a role session.
+const std::vector<domain::StoredPolicy>* identity_policies(const Caller& caller, const domain::Store& store) {
+  if (caller.user) return &caller.user->compiled_policies;
   if (caller.session && caller.session->principal_type == domain::PrincipalType::AssumedRole)
-    if (auto arn = domain::parse_role_arn(caller.session->source_arn)) {
-      role = store.find_role(*arn);
-      if (role) return &role->policies;
-    }
+    if (const domain::Role* role = store.find_declared_role(caller.session->source_arn))
+      return &role->compiled_policies;
   return nullptr;
 }
 
@@ -84,18 +87,36 @@ const std::vector<std::string>* identity_policies(const Caller& caller, const do
 // nullopt: the caller has none configured.
 std::optional<Verdict> identity_verdict(const Caller& caller, const domain::Store& store,
                                         const domain::PolicyRequest& request) {
-  std::shared_ptr<const domain::Role> role;
-  const std::vector<std::string>* policies = identity_policies(caller, store, role);
+  const std::vector<domain::StoredPolicy>* policies = identity_policies(caller, store);
   if (policies == nullptr || policies->empty()) return std::nullopt;
   Verdict out;
   std::vector<Decision> decisions;
   for (const auto& p : *policies) {
-    Verdict v = evaluate_text(p, request);
+    Verdict v = evaluate_stored(p.parsed, request);
     decisions.push_back(v.decision);
     for (auto& m : v.matched) out.matched.push_back(std::move(m));
   }
   out.decision = domain::combine_decisions(decisions);
   return out;
+}
+
+// A message's JSON text. Invalid UTF-8 in a request value is replaced, never
+// thrown: a policy decision must not end in a 500.
+std::string message_text(const ordered_json& j) {
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// Drops items from the end of `items` until `message` dumps to at most
+// `budget` bytes (or `items` is empty). Item sizes are measured once.
+void trim_to_budget(ordered_json& message, ordered_json& items, std::size_t budget) {
+  std::size_t size = message_text(message).size();
+  if (size <= budget) return;
+  std::vector<std::size_t> sizes;
+  sizes.reserve(items.size());
+  for (const auto& item : items) sizes.push_back(message_text(item).size() + 1);  // + its comma
+  std::size_t keep = items.size();
+  while (keep > 0 && size > budget) size -= sizes[--keep];
+  items.erase(items.begin() + static_cast<std::ptrdiff_t>(keep), items.end());
 }
 
 }  // namespace
@@ -140,8 +161,7 @@ domain::PolicyRequest caller_request(const Caller& caller, std::string_view acti
 
 bool Authorizer::allows_without_policies(const Caller& caller, const domain::Role* role) const {
   if (role != nullptr && role->declared) return false;  // its trust policy decides
-  std::shared_ptr<const domain::Role> own_role;
-  const std::vector<std::string>* policies = identity_policies(caller, store_, own_role);
+  const std::vector<domain::StoredPolicy>* policies = identity_policies(caller, store_);
   if (policies != nullptr && !policies->empty()) return false;
   return !(caller.session && (caller.session->session_policy || !caller.session->policy_arns.empty()));
 }
@@ -166,24 +186,24 @@ Result<void> Authorizer::authorize(const Caller& caller, const domain::Role* rol
   // policies are not in stsd, so they bound nothing.
   bool session_allows = true;
   if (caller.session) {
-    std::vector<const std::string*> session_policies;
-    if (caller.session->session_policy) session_policies.push_back(&*caller.session->session_policy);
+    bool any = false;
+    session_allows = false;
+    auto bound = [&](Verdict v) {
+      any = true;
+      session_allows = session_allows || v.decision == Decision::Allow;
+      take(v);
+    };
+    if (caller.session->session_policy) bound(evaluate_text(*caller.session->session_policy, request));
     for (const auto& arn : caller.session->policy_arns)
-      if (const std::string* doc = store_.find_managed_policy(arn)) session_policies.push_back(doc);
-    if (!session_policies.empty()) {
-      session_allows = false;
-      for (const std::string* text : session_policies) {
-        Verdict v = evaluate_text(*text, request);
-        session_allows = session_allows || v.decision == Decision::Allow;
-        take(v);
-      }
-    }
+      if (const domain::ManagedPolicy* managed = store_.find_managed_policy_entry(arn))
+        bound(evaluate_stored(managed->parsed, request));
+    if (!any) session_allows = true;
   }
 
   bool trust_allows = true, named = true;
   if (role != nullptr && role->declared) {
-    auto trust = domain::Policy::parse(role->trust_policy ? *role->trust_policy : default_trust_policy(*role));
-    Verdict v = trust ? evaluate_parsed(*trust, request) : Verdict{};
+    const std::optional<domain::Policy>& trust = role->trust;
+    Verdict v = evaluate_stored(trust, request);
     trust_allows = v.decision == Decision::Allow;
     take(v);
     if (trust_allows) {
@@ -200,7 +220,9 @@ Result<void> Authorizer::authorize(const Caller& caller, const domain::Role* rol
   else allowed = identity_allows;
   if (allowed) return {};
 
-  StsError error = not_authorized(caller, request.action, request.resource);
+  // Actions without a resource type (resource "*") are named without one, as
+  // AWS words it: "... is not authorized to perform: sts:DecodeAuthorizationMessage".
+  StsError error = not_authorized(caller, request.action, request.resource == "*" ? std::string_view() : request.resource);
   ordered_json decoded;
   decoded["allowed"] = false;
   decoded["explicitDeny"] = explicit_deny;
@@ -215,7 +237,13 @@ Result<void> Authorizer::authorize(const Caller& caller, const domain::Role* rol
                         {"action", request.action},
                         {"resource", request.resource},
                         {"conditions", {{"items", conditions}}}};
-  error.encoded_authorization_message = messages_.encode(decoded.dump());
+  // A message longer than DecodeAuthorizationMessage accepts is useless and
+  // too long for a header: matched statements, then condition keys, are
+  // dropped from the end until it fits.
+  const std::size_t budget = domain::AuthorizationMessageCodec::max_decoded_size();
+  trim_to_budget(decoded, decoded["matchedStatements"]["items"], budget);
+  trim_to_budget(decoded, decoded["context"]["conditions"]["items"], budget);
+  error.encoded_authorization_message = messages_.encode_for(caller.account, message_text(decoded));
   return unexpected(error);
 }
 

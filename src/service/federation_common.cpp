@@ -35,9 +35,10 @@ domain::PolicyRequest federated_trust_request(std::string_view action, const std
 }
 
 bool trusts(const domain::Role& role, domain::PolicyRequest request, const AssertedSessionFacts& asserted) {
-  if (!role.trust_policy) return false;
-  auto policy = domain::Policy::parse(*role.trust_policy);
-  if (!policy) return false;
+  // A role without a trust policy of its own trusts no identity provider
+  // (the "this account" default names no federated principal).
+  if (!role.trust_policy || !role.trust) return false;
+  const domain::Policy* policy = &*role.trust;
   auto allows = [&](const char* action) {
     request.action = action;
     return policy->evaluate(request).decision == domain::Decision::Allow;

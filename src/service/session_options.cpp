@@ -9,7 +9,6 @@
 #include "stsd/common/ascii.h"
 #include "stsd/common/time_format.h"
 #include "stsd/domain/policy.h"
-#include "stsd/domain/totp.h"
 
 namespace stsd::service {
 
@@ -142,7 +141,7 @@ StsError not_authorized(const Caller& caller, std::string_view action, std::stri
   return StsError::make(ErrorCode::AccessDenied, std::move(message));
 }
 
-Result<bool> verify_mfa(const ActionInput& input, const Caller& caller, std::int64_t now) {
+Result<bool> verify_mfa(const ActionInput& input, const Caller& caller, domain::MfaGuard& guard, std::int64_t now) {
   auto serial = input.string("SerialNumber");
   auto code = input.string("TokenCode");
   if (!serial && !code) return false;
@@ -156,7 +155,9 @@ Result<bool> verify_mfa(const ActionInput& input, const Caller& caller, std::int
   if (device == nullptr)
     return fail(ErrorCode::AccessDenied,
                 "Please verify your MFA serial number is valid and associated with this user.");
-  if (!domain::totp_verify(device->secret, *code, now))
+  // A wrong, reused or locked-out code gets AWS's one answer: which it was
+  // is not for the caller to learn.
+  if (guard.check(device->serial, device->secret, *code, now) != domain::MfaVerdict::Accepted)
     return fail(ErrorCode::AccessDenied, "MultiFactorAuthentication failed with invalid MFA one time pass code. ");
   return true;
 }

@@ -93,7 +93,7 @@ Outcome StsService::handle(const Parameters& params, const sigv4::Request& reque
     out.result = fail(ErrorCode::InvalidAction, "stsd does not implement " + action + " yet.");
     return out;
   }
-  ActionContext ctx{*input,  auth ? &auth->caller : nullptr, *store, tokens_, messages_, clock_, idps_,
+  ActionContext ctx{*input, auth ? &auth->caller : nullptr, *store, tokens_, messages_, clock_, mfa_, idps_,
                     auth ? auth->region : store->region(), is_global_endpoint(request)};
   out.result = it->second(ctx);
   return out;

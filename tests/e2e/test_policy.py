@@ -105,7 +105,8 @@ class CrossAccountTest(PolicyCase):
         r = self.denied(self.client(CAROL).assume_role, RoleArn=self.role(B, "b-local"), RoleSessionName="s1")
         encoded = r["ResponseMetadata"]["HTTPHeaders"].get(HEADER)
         self.assertTrue(encoded, "AccessDenied without an encoded authorization message")
-        decoded = json.loads(self.client(ALICE).decode_authorization_message(EncodedMessage=encoded)["DecodedMessage"])
+        # Decodable in carol's account (B), as on AWS; not in another one.
+        decoded = json.loads(self.client(ROOT_B).decode_authorization_message(EncodedMessage=encoded)["DecodedMessage"])
         self.assertEqual(decoded["allowed"], False)
         self.assertEqual(decoded["explicitDeny"], True)
         self.assertEqual(decoded["context"]["action"], "sts:AssumeRole")

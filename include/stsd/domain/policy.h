@@ -181,6 +181,20 @@ std::optional<std::string> policy_document_error(std::string_view json_text, Pol
                                                  const PolicyValidationOptions& options = {});
 
 // ---------------------------------------------------------------------------
+// IAM's size quotas ("IAM and AWS STS quotas", IAM and STS character
+// limits): characters, white space not counted.
+
+inline constexpr std::size_t kMaxTrustPolicySize = 2048;        // role trust policy
+inline constexpr std::size_t kMaxRoleInlinePolicySize = 10240;  // all inline policies of a role
+inline constexpr std::size_t kMaxUserInlinePolicySize = 2048;   // all inline policies of a user
+inline constexpr std::size_t kMaxGroupInlinePolicySize = 5120;  // all inline policies of a group
+inline constexpr std::size_t kMaxManagedPolicySize = 6144;      // one managed policy
+
+// A policy's size as IAM counts it against those quotas: characters
+// (UTF-8 code points) that are not white space.
+std::size_t policy_size(std::string_view json_text);
+
+// ---------------------------------------------------------------------------
 // Value helpers the condition operators use (exposed for callers and tests).
 
 // Deepest bracket nesting of a JSON text, counting only brackets outside

@@ -12,6 +12,7 @@
 
 #include "stsd/domain/arn.h"
 #include "stsd/domain/federation/jwt.h"
+#include "stsd/domain/policy.h"
 #include "stsd/domain/session.h"
 
 namespace stsd::domain {
@@ -21,6 +22,15 @@ enum class RoleMode { Auto, Strict };
 struct MfaDevice {
   std::string serial;
   std::string secret;  // raw TOTP key bytes
+};
+
+// A policy as the store keeps it: its text (what the config holds and dumps)
+// next to the form parsed once when the store is built. `parsed` is nullopt
+// only for text Policy::parse refuses (an empty Statement list), which
+// evaluates to ImplicitDeny with no matched statement.
+struct StoredPolicy {
+  std::string text;
+  std::optional<Policy> parsed;
 };
 
 struct Account {
@@ -37,6 +47,8 @@ struct User {
   std::vector<MfaDevice> mfa_devices;
   std::vector<Tag> tags;
   std::vector<std::string> policies;  // JSON texts
+  // Derived by Store: `policies`, parsed.
+  std::vector<StoredPolicy> compiled_policies;
 };
 
 struct Role {
@@ -50,6 +62,10 @@ struct Role {
   std::vector<Tag> tags;
   std::vector<std::string> policies;
   bool declared = true;  // false for roles made up in auto mode
+  // Derived by Store for declared roles: the trust policy (the configured one,
+  // or IAM's "this account" default when none is) and `policies`, parsed.
+  std::optional<Policy> trust;
+  std::vector<StoredPolicy> compiled_policies;
 };
 
 // A customer managed policy, named by PolicyArns entries.
@@ -59,6 +75,7 @@ struct ManagedPolicy {
   std::string path = "/";
   std::string arn;  // arn:aws:iam::<account>:policy<path><name>
   std::string document;
+  std::optional<Policy> parsed;  // derived by Store from `document`
 };
 
 // An IAM OIDC identity provider. `key` is the URL without its scheme or
@@ -137,7 +154,16 @@ class Store {
   const User* default_user() const;
 
   const AccessKeyRecord* find_access_key(std::string_view id) const;
+  // O(1), no allocation.
   const User* find_user_by_arn(std::string_view arn) const;
+  // A declared role by its full ARN (path included); O(1), no allocation.
+  const Role* find_declared_role(std::string_view arn) const;
+  // Whether the principal a session was issued for still exists
+  // (AWS-BEHAVIOUR.md section 4: a deleted issuer's sessions get
+  // InvalidClientTokenId): the declared role of an assumed-role session (in
+  // auto mode any role exists), the user or account root behind a
+  // GetSessionToken / GetFederationToken session. Hash lookups only.
+  bool session_principal_exists(const Session& session) const;
   // Declared role, or in auto mode one made up on the spot (max session
   // duration 43200). nullptr: no such role.
   std::shared_ptr<const Role> find_role(const RoleArn& arn) const;
@@ -148,14 +174,25 @@ class Store {
   // A customer managed policy's document; nullptr: not configured (AWS
   // managed policies arn:aws:iam::aws:policy/... never are).
   const std::string* find_managed_policy(std::string_view arn) const;
+  const ManagedPolicy* find_managed_policy_entry(std::string_view arn) const;
   // The first built-in OIDC provider (all share one issuer URL); nullptr: none.
   const OidcProvider* builtin_oidc_provider() const;
   const SamlProvider* builtin_saml_provider() const;
 
  private:
   StoreData data_;
-  std::unordered_map<std::string, AccessKeyRecord> keys_;
-  std::unordered_map<std::string, std::shared_ptr<const Role>> roles_by_arn_;
+  // Transparent hashing: look-ups by string_view allocate nothing.
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  template <class T>
+  using ByName = std::unordered_map<std::string, T, Hash, std::equal_to<>>;
+  ByName<AccessKeyRecord> keys_;
+  ByName<std::shared_ptr<const Role>> roles_by_arn_;
+  ByName<const User*> users_by_arn_;
+  ByName<const ManagedPolicy*> managed_by_arn_;
+  ByName<bool> accounts_;
 };
 
 // Holds the current Store; readers take a snapshot, writers swap.

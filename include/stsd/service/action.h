@@ -7,6 +7,7 @@
 #include "stsd/domain/authorization_message.h"
 #include "stsd/domain/clock.h"
 #include "stsd/domain/federation/builtin_idps.h"
+#include "stsd/domain/mfa_guard.h"
 #include "stsd/domain/session_token.h"
 #include "stsd/domain/store.h"
 #include "stsd/service/action_input.h"
@@ -23,6 +24,8 @@ struct ActionContext {
   const domain::SessionTokenCodec& tokens;
   const domain::AuthorizationMessageCodec& messages;
   const domain::Clock& clock;
+  // MFA devices' replay and failure state, shared by every request.
+  domain::MfaGuard& mfa;
   // stsd's own test identity providers (built-in OIDC issuer and SAML IdP).
   const domain::federation::BuiltinIdentityProviders& idps;
   std::string region;

@@ -1,7 +1,7 @@
 #pragma once
 // Turns a SigV4-signed request into a Caller, in the order AWS STS checks
 // (AWS-BEHAVIOUR.md section 4): syntax, credential scope, clock, key/token,
-// token expiry, then the HMAC.
+// token expiry, the session's role or user still existing, then the HMAC.
 #include "stsd/common/sts_error.h"
 #include "stsd/domain/clock.h"
 #include "stsd/domain/session_token.h"
@@ -15,6 +15,7 @@ enum class AuthMode {
   Strict,      // every signature verified
   Permissive,  // unknown keys accepted as a user of the default account
   Off,         // nothing verified; default user unless a valid session token is sent
+               // (expired or orphaned session tokens are refused as in every mode)
 };
 
 struct Authenticated {

@@ -8,6 +8,7 @@
 
 #include "stsd/common/sts_error.h"
 #include "stsd/domain/credentials.h"
+#include "stsd/domain/mfa_guard.h"
 #include "stsd/domain/session.h"
 #include "stsd/service/action_input.h"
 #include "stsd/service/caller.h"
@@ -55,8 +56,10 @@ std::int64_t long_term_caller_duration(const ActionInput& input, const Caller& c
 // `User: <arn> is not authorized to perform: <action>[ on resource: <arn>]`.
 StsError not_authorized(const Caller& caller, std::string_view action, std::string_view resource = {});
 
-// MFA check for SerialNumber/TokenCode against the caller's IAM user.
-// Returns true when MFA was presented and verified, false when not presented.
-Result<bool> verify_mfa(const ActionInput& input, const Caller& caller, std::int64_t now);
+// MFA check for SerialNumber/TokenCode against the caller's IAM user, through
+// `guard` (a code is accepted once; a device is locked after repeated wrong
+// codes: domain/mfa_guard.h). Returns true when MFA was presented and
+// verified, false when not presented.
+Result<bool> verify_mfa(const ActionInput& input, const Caller& caller, domain::MfaGuard& guard, std::int64_t now);
 
 }  // namespace stsd::service

@@ -9,6 +9,7 @@
 #include "stsd/domain/authorization_message.h"
 #include "stsd/domain/clock.h"
 #include "stsd/domain/federation/builtin_idps.h"
+#include "stsd/domain/mfa_guard.h"
 #include "stsd/domain/session_token.h"
 #include "stsd/domain/store.h"
 #include "stsd/service/authenticator.h"
@@ -42,6 +43,8 @@ class StsService {
   const domain::Clock& clock_;
   const domain::federation::BuiltinIdentityProviders& idps_;
   Authenticator authenticator_;
+  // Mutable state outside the swapped Store: survives config changes.
+  mutable domain::MfaGuard mfa_;
 };
 
 // AWS's rules on what temporary credentials may call next. resource: the

@@ -51,7 +51,7 @@ Result<ResultNode> assume_role(const ActionContext& ctx) {
   if (!arn) return fail(ErrorCode::ValidationError, requested_arn + " is invalid");
   if (caller.is_root()) return fail(ErrorCode::AccessDenied, "Roles may not be assumed by root accounts.");
 
-  auto mfa = verify_mfa(ctx.input, caller, now);
+  auto mfa = verify_mfa(ctx.input, caller, ctx.mfa, now);
   if (!mfa) return unexpected(mfa.error());
 
   auto role = ctx.store.find_role(*arn);

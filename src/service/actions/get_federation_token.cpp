@@ -1,6 +1,7 @@
 // GetFederationToken: credentials for a federated user named by the caller.
 #include "stsd/domain/arn.h"
 #include "stsd/service/action.h"
+#include "stsd/service/authorization.h"
 #include "stsd/service/session_options.h"
 
 namespace stsd::service {
@@ -10,15 +11,29 @@ Result<ResultNode> get_federation_token(const ActionContext& ctx) {
   const std::int64_t now = ctx.clock.now();
   const std::int64_t duration = long_term_caller_duration(ctx.input, caller);
 
+  const std::string name(*ctx.input.string("Name"));
+  const std::string federated_arn = domain::federated_user_arn(caller.account, name);
+  // sts:GetFederationToken on the federated user (and sts:TagSession to pass
+  // tags) through the caller's policies (IAM User Guide, "Permissions for
+  // GetFederationToken"); a caller without policies is allowed.
+  const Authorizer authorizer(ctx.store, ctx.messages);
+  if (!authorizer.allows_without_policies(caller, nullptr)) {
+    domain::PolicyRequest request = caller_request(caller, "sts:GetFederationToken", federated_arn, now);
+    if (auto ok = authorizer.authorize(caller, nullptr, request); !ok) return unexpected(ok.error());
+    if (ctx.input.has("Tags")) {
+      request.action = "sts:TagSession";
+      if (auto ok = authorizer.authorize(caller, nullptr, request); !ok) return unexpected(ok.error());
+    }
+  }
+
   auto options = read_session_options(ctx.input, &caller);
   if (!options) return unexpected(options.error());
 
-  const std::string name(*ctx.input.string("Name"));
   domain::Session s;
   s.type = domain::CredentialType::FederatedUser;
   s.principal_type = domain::PrincipalType::FederatedUser;
   s.account = caller.account;
-  s.arn = domain::federated_user_arn(caller.account, name);
+  s.arn = federated_arn;
   s.user_id = caller.account + ":" + name;
   s.source_arn = caller.arn;
   s.issued_at = now;

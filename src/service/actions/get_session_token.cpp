@@ -10,7 +10,7 @@ Result<ResultNode> get_session_token(const ActionContext& ctx) {
   const std::int64_t now = ctx.clock.now();
   const std::int64_t duration = long_term_caller_duration(ctx.input, caller);
 
-  auto mfa = verify_mfa(ctx.input, caller, now);
+  auto mfa = verify_mfa(ctx.input, caller, ctx.mfa, now);
   if (!mfa) return unexpected(mfa.error());
 
   domain::Session s;

@@ -112,3 +112,65 @@ TEST(Store, FindsIdentityProvidersAsIamKeysThem) {
   EXPECT_EQ(sp->name, "Okta");
   EXPECT_EQ(s.find_saml_provider("arn:aws:iam::111122223333:saml-provider/okta"), nullptr);
 }
+
+// Issue 11 item 12: a session outlives neither its role nor its user.
+TEST(Store, SessionsNeedTheirRoleOrUser) {
+  Store strict(data(RoleMode::Strict));
+  Session role_session;
+  role_session.type = CredentialType::AssumedRole;
+  role_session.principal_type = PrincipalType::AssumedRole;
+  role_session.source_arn = "arn:aws:iam::111122223333:role/deploy";
+  EXPECT_TRUE(strict.session_principal_exists(role_session));
+  role_session.source_arn = "arn:aws:iam::111122223333:role/removed";
+  EXPECT_FALSE(strict.session_principal_exists(role_session));
+  // In auto mode every role exists.
+  EXPECT_TRUE(Store(data(RoleMode::Auto)).session_principal_exists(role_session));
+
+  for (auto type : {CredentialType::SessionToken, CredentialType::FederatedUser}) {
+    Session s;
+    s.type = type;
+    s.source_arn = "arn:aws:iam::111122223333:user/eng/alice";
+    EXPECT_TRUE(strict.session_principal_exists(s));
+    s.source_arn = "arn:aws:iam::111122223333:user/eng/bob";
+    EXPECT_FALSE(strict.session_principal_exists(s));
+    s.source_arn = "arn:aws:iam::111122223333:root";
+    EXPECT_TRUE(strict.session_principal_exists(s));
+    s.source_arn = "arn:aws:iam::999999999999:root";
+    EXPECT_FALSE(strict.session_principal_exists(s));
+  }
+}
+
+// Issue 11 item 19: policies are parsed once, when the store is built.
+TEST(Store, CompilesPoliciesOnce) {
+  StoreData d = data(RoleMode::Strict);
+  d.users[0].policies = {R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:*","Resource":"*"}]})"};
+  d.roles[0].policies = {R"({"Version":"2012-10-17","Statement":[]})"};
+  d.managed_policies = {{"111122223333", "P", "/", {}, R"({"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]})", {}}};
+  Store s(std::move(d));
+  const User* alice = s.find_user_by_arn("arn:aws:iam::111122223333:user/eng/alice");
+  ASSERT_NE(alice, nullptr);
+  ASSERT_EQ(alice->compiled_policies.size(), 1u);
+  ASSERT_TRUE(alice->compiled_policies[0].parsed);
+  EXPECT_EQ(alice->compiled_policies[0].parsed->statements().size(), 1u);
+  const Role* deploy = s.find_declared_role("arn:aws:iam::111122223333:role/deploy");
+  ASSERT_NE(deploy, nullptr);
+  // No trust policy configured: IAM's "this account" default, parsed.
+  ASSERT_TRUE(deploy->trust);
+  PolicyRequest r;
+  r.action = "sts:AssumeRole";
+  r.principal_arn = "arn:aws:iam::111122223333:user/eng/alice";
+  r.principal_account = "111122223333";
+  r.resource = deploy->arn;
+  EXPECT_EQ(deploy->trust->evaluate(r).decision, Decision::Allow);
+  ASSERT_EQ(deploy->compiled_policies.size(), 1u);
+  const ManagedPolicy* p = s.find_managed_policy_entry("arn:aws:iam::111122223333:policy/P");
+  ASSERT_NE(p, nullptr);
+  ASSERT_TRUE(p->parsed);
+  EXPECT_EQ(p->parsed->evaluate(r).decision, Decision::ExplicitDeny);
+}
+
+TEST(PolicySize, CountsCharactersButNotWhiteSpace) {
+  EXPECT_EQ(policy_size(R"({"a": "b c"})"), 10u);
+  EXPECT_EQ(policy_size(" \t\r\n"), 0u);
+  EXPECT_EQ(policy_size("\xC3\xA9"), 1u);  // é: one character, two bytes
+}
