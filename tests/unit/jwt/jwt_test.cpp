@@ -3,9 +3,10 @@
 // trips, key selection by kid/type/curve/alg, tampering in any byte fails,
 // "none"/HS*/crit/malformed tokens are refused, registered claims of another
 // type and repeated member names are refused, claims are read with AWS's
-// typing rules, JWKS parsing keeps only usable keys, and RFC 7638 kids match
+// typing rules, GetWebIdentityToken's issuer has keys of its own, JWKS parsing keeps only usable keys, and RFC 7638 kids match
 // values computed independently with the openssl CLI.
 #include "stsd/domain/federation/jwt.h"
+#include "stsd/domain/federation/builtin_idps.h"
 
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
@@ -15,6 +16,7 @@
 #include <atomic>
 #include <map>
 #include <mutex>
+#include <regex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -937,6 +939,58 @@ TEST(Concurrency, SharedKeysSignAndVerifyFromManyThreads) {
   }
   for (auto& thread : threads) thread.join();
   EXPECT_EQ(failures.load(), 0);
+}
+
+// --- built-in issuers (GetWebIdentityToken's; documents pointing back at stsd) ---------
+
+// Issue 11 item 21: GetWebIdentityToken's tokens were signed with the test
+// issuer's keys, so whoever trusted the test issuer accepted them. The
+// outbound issuer is per account and its keys are its own.
+TEST(OutboundIssuer, PerAccountIssuerAndKeysOfItsOwn) {
+  const std::string a = outbound_issuer_url("111122223333");
+  EXPECT_EQ(a, outbound_issuer_url("111122223333"));
+  EXPECT_NE(a, outbound_issuer_url("444455556666"));
+  EXPECT_TRUE(std::regex_match(a, std::regex(R"(https://[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\.tokens\.sts\.stsd\.local)")))
+      << a;
+
+  BuiltinIdentityProviders idps;
+  for (JwtAlgorithm alg : kOutboundJwtAlgorithms) {
+    const JwtSigningKey* outbound = idps.outbound_key(alg);
+    ASSERT_NE(outbound, nullptr);
+    ASSERT_NE(idps.oidc_key(alg), nullptr);
+    EXPECT_NE(outbound->kid(), idps.oidc_key(alg)->kid());
+    // A token of the outbound issuer does not verify with the test issuer's keys, nor the other way round.
+    const std::string token = sign_ok(*outbound, R"({"sub":"x"})");
+    EXPECT_EQ(check(token, *idps.oidc_jwks(alg)), JwtProblem::NoMatchingKey);
+    auto published = Jwks::parse(idps.outbound_jwks_json());
+    ASSERT_TRUE(published.has_value());
+    EXPECT_EQ(check(token, *published), std::nullopt);
+    EXPECT_EQ(check(sign_ok(*idps.oidc_key(alg), R"({"sub":"x"})"), *published), JwtProblem::NoMatchingKey);
+  }
+  EXPECT_EQ(idps.outbound_key(JwtAlgorithm::RS512), nullptr);
+}
+
+// Issue 11 item 21: jwks_uri came from the Host header, always as http://.
+TEST(SelfBaseUrl, SchemeFollowsTlsAndOnlyValidHostsAreUsed) {
+  EXPECT_EQ(self_base_url("127.0.0.1:8090", false), "http://127.0.0.1:8090");
+  EXPECT_EQ(self_base_url("127.0.0.1:8443", true), "https://127.0.0.1:8443");
+  EXPECT_EQ(self_base_url("sts.local", true), "https://sts.local");
+  EXPECT_EQ(self_base_url("[::1]:8090", false), "http://[::1]:8090");
+  EXPECT_EQ(self_base_url("My-Host.example.test:1", false), "http://My-Host.example.test:1");
+  for (std::string_view bad :
+       {"", ":8090", "a b", "evil.example\"/x", "evil.example/x", "user@evil.example", "evil.example?x",
+        "evil.example#x", "h\r\nX-Injected: 1", "h\x1b[31m", "h:", "h:123456", "h:80x", "h:80:81", "[::1",
+        "[]:80", "[::g]", "[::1]x", "<script>", "h%2f", "\xc3\xa9t\xc3\xa9"})
+    EXPECT_EQ(self_base_url(bad, false), std::nullopt) << bad;
+  EXPECT_EQ(self_base_url(std::string(256, 'a'), false), std::nullopt);
+}
+
+TEST(SelfBaseUrl, DiscoveryDocumentNamesWhatItIsGiven) {
+  const std::string doc = oidc_discovery_json("https://i.example", "https://h:1/jwks.json",
+                                              {JwtAlgorithm::RS256, JwtAlgorithm::ES384}, {"sub"});
+  EXPECT_EQ(doc, R"({"issuer":"https://i.example","jwks_uri":"https://h:1/jwks.json","response_types_supported":)"
+                 R"(["id_token"],"subject_types_supported":["public"],"id_token_signing_alg_values_supported":)"
+                 R"(["RS256","ES384"],"claims_supported":["sub"]})");
 }
 
 }  // namespace
