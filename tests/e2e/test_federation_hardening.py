@@ -311,23 +311,32 @@ class LogInjectionTest(unittest.TestCase):
                             creds=(f"AKIAFORGE\n{self.FORGED}\x1b[2J", "secret"))
         r = send(server, "GET", url[len(server.url):])
         self.assertEqual(r.status, 200, r.body)
+        # Bytes that are not UTF-8 (the key id is percent-decoded as bytes).
+        url = presigned_url(server, {"Action": "GetCallerIdentity", "Version": "2011-06-15"},
+                            creds=("AKIANOTUTF8", "secret"))
+        r = send(server, "GET", url[len(server.url):].replace("AKIANOTUTF8", "AKIA%FF%C0%AF"))
+        self.assertEqual(r.status, 200, r.body)
         deadline = time.monotonic() + 5
-        while "unknown access key" not in server.output() and time.monotonic() < deadline:
+        while server.output().count("unknown access key") < 2 and time.monotonic() < deadline:
             time.sleep(0.05)
         server.stop()
-        return server.output()
+        with open(server.log_path, "rb") as f:
+            return f.read().decode("utf-8")  # strict: the log must be UTF-8 text
 
     def test_text_format_keeps_the_value_on_its_line(self):
         out = self.run_server()
         self.assertIn("unknown access key AKIAFORGE\\n" + self.FORGED + "\\x1b[2J accepted", out)
         self.assertFalse(any(line.startswith(self.FORGED) for line in out.splitlines()), out)
         self.assertNotIn("\x1b", out)
+        self.assertIn("unknown access key AKIA\\xff\\xc0\\xaf accepted", out)
 
     def test_json_format_stays_one_object_per_line(self):
         out = self.run_server("--log-format", "json")
         messages = [json.loads(line)["msg"] for line in out.splitlines() if line.strip()]
         self.assertIn(f"permissive auth: unknown access key AKIAFORGE\n{self.FORGED}\x1b[2J accepted as "
                       f"arn:aws:iam::000000000000:user/test", messages)
+        self.assertIn("permissive auth: unknown access key AKIA\ufffd\ufffd\ufffd accepted as "
+                      "arn:aws:iam::000000000000:user/test", messages)
         self.assertNotIn("\x1b", out)
 
 
