@@ -85,6 +85,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   require(!jwt->signature().empty());
   require(compact.compare(0, jwt->signing_input().size(), jwt->signing_input()) == 0);
 
+  // Registered claims have their registered types once parsed (issue 11 item 14).
+  for (std::string_view name : {"iss", "sub", "azp", "jti", "nonce"})
+    require(jwt->claim_json(name).has_value() == jwt->string_claim(name).has_value());
+  for (std::string_view name : {"exp", "nbf", "iat", "auth_time"}) {
+    const auto value = jwt->numeric_claim(name);
+    require(jwt->claim_json(name).has_value() == value.has_value());
+    require(!value || (*value >= 0 && *value <= 253402300799));
+  }
+  if (jwt->claim_json("aud")) require(jwt->claim_strings("aud").has_value());
   for (std::string_view name : {"iss", "sub", "aud", "azp", "email", "nonce"}) (void)jwt->string_claim(name);
   (void)jwt->audiences();
   for (std::string_view name : {"exp", "nbf", "iat", "auth_time"}) (void)jwt->numeric_claim(name);

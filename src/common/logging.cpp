@@ -8,33 +8,116 @@ namespace stsd {
 
 namespace {
 
-// %j: the message as the body of a JSON string (quotes, backslashes and
-// control characters escaped), so --log-format json emits valid JSON lines.
-class JsonMessageFlag final : public spdlog::custom_flag_formatter {
- public:
-  void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
-    static constexpr char kHex[] = "0123456789abcdef";
-    for (char c : std::string_view(msg.payload.data(), msg.payload.size())) {
-      switch (c) {
-        case '"': dest.append(std::string_view("\\\"")); break;
-        case '\\': dest.append(std::string_view("\\\\")); break;
-        case '\n': dest.append(std::string_view("\\n")); break;
-        case '\r': dest.append(std::string_view("\\r")); break;
-        case '\t': dest.append(std::string_view("\\t")); break;
-        default:
-          if (static_cast<unsigned char>(c) < 0x20) {
-            const char esc[] = {'\\', 'u', '0', '0', kHex[(c >> 4) & 0xF], kHex[c & 0xF]};
-            dest.append(esc, esc + sizeof esc);
-          } else {
-            dest.push_back(c);
-          }
+constexpr char kHex[] = "0123456789abcdef";
+
+// Length of the well-formed UTF-8 sequence at s[i] (RFC 3629 table 3.7:
+// no overlongs, no surrogates, nothing above U+10FFFF), or 0.
+std::size_t utf8_length(std::string_view s, std::size_t i) {
+  auto byte = [&](std::size_t k) { return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0u; };
+  auto cont = [&](std::size_t k, unsigned lo = 0x80, unsigned hi = 0xBF) { return byte(k) >= lo && byte(k) <= hi; };
+  const unsigned c = byte(0);
+  if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
+  if (c == 0xE0) return cont(1, 0xA0) && cont(2) ? 3 : 0;
+  if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) return cont(1) && cont(2) ? 3 : 0;
+  if (c == 0xED) return cont(1, 0x80, 0x9F) && cont(2) ? 3 : 0;
+  if (c == 0xF0) return cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0;
+  if (c >= 0xF1 && c <= 0xF3) return cont(1) && cont(2) && cont(3) ? 4 : 0;
+  if (c == 0xF4) return cont(1, 0x80, 0x8F) && cont(2) && cont(3) ? 4 : 0;
+  return 0;
+}
+
+// Appends `text` so that it stays on its log line and cannot pose as
+// terminal control or as another line. Every log message goes through here
+// (the formatter's message flag), so request-derived values (a key id from a
+// presigned URL, an exception text quoting input) need no escaping of their
+// own. Text: C0 controls and DEL as \n \r \t or \xNN, the backslash doubled
+// (so an escape in the output always came from us), C1 controls and the
+// Unicode line/paragraph separators as \uNNNN, bytes that are not UTF-8 as
+// \xNN. JSON (the inside of a string): the JSON escapes, the same \uNNNN for
+// DEL, C1 and U+2028/9, and U+FFFD for bytes that are not UTF-8, which JSON
+// text cannot carry.
+template <class Out>
+void append_escaped(Out& out, std::string_view text, LogFormat format) {
+  const bool json = format == LogFormat::Json;
+  auto put = [&](std::string_view s) { out.append(s.data(), s.data() + s.size()); };
+  auto put_u = [&](unsigned code) {
+    const char esc[] = {'\\', 'u', kHex[(code >> 12) & 0xF], kHex[(code >> 8) & 0xF], kHex[(code >> 4) & 0xF],
+                        kHex[code & 0xF]};
+    put(std::string_view(esc, sizeof esc));
+  };
+  auto put_x = [&](unsigned char c) {
+    const char esc[] = {'\\', 'x', kHex[c >> 4], kHex[c & 0xF]};
+    put(std::string_view(esc, sizeof esc));
+  };
+  std::size_t run = 0;  // start of the pending run of bytes copied as they are
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    const bool plain = c >= 0x20 && c < 0x7F && c != '\\' && !(json && c == '"');
+    if (plain) {
+      ++i;
+      continue;
+    }
+    std::size_t len = 1;
+    if (c >= 0x80) {
+      len = utf8_length(text, i);
+      // Safe sequences stay in the run: all but C1 (C2 80..C2 9F) and U+2028/9 (E2 80 A8/A9).
+      const auto b1 = len >= 2 ? static_cast<unsigned char>(text[i + 1]) : 0;
+      const bool c1 = len == 2 && c == 0xC2 && b1 < 0xA0;
+      const bool separator = len == 3 && c == 0xE2 && b1 == 0x80 &&
+                             (static_cast<unsigned char>(text[i + 2]) & 0xFE) == 0xA8;
+      if (len != 0 && !c1 && !separator) {
+        i += len;
+        continue;
       }
     }
+    put(text.substr(run, i - run));
+    if (c >= 0x80 && len == 0) {
+      json ? put_u(0xFFFD) : put_x(c);
+      len = 1;
+    } else if (c >= 0x80) {
+      put_u(len == 2 ? static_cast<unsigned char>(text[i + 1]) : 0x2028u | (static_cast<unsigned char>(text[i + 2]) & 1u));
+    } else if (c == '\\' || c == '"') {
+      const char esc[] = {'\\', static_cast<char>(c)};
+      put(std::string_view(esc, 2));
+    } else if (c == '\n') {
+      put("\\n");
+    } else if (c == '\r') {
+      put("\\r");
+    } else if (c == '\t') {
+      put("\\t");
+    } else {
+      json ? put_u(c) : put_x(c);
+    }
+    i += len;
+    run = i;
   }
-  std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<JsonMessageFlag>(); }
+  put(text.substr(run));
+}
+
+// The message flag (%k text, %j JSON): the message escaped as above.
+class EscapedMessageFlag final : public spdlog::custom_flag_formatter {
+ public:
+  explicit EscapedMessageFlag(LogFormat format) : format_(format) {}
+  void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
+    append_escaped(dest, std::string_view(msg.payload.data(), msg.payload.size()), format_);
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<EscapedMessageFlag>(format_);
+  }
+
+ private:
+  LogFormat format_;
 };
 
 }  // namespace
+
+std::string escape_log_message(std::string_view message, LogFormat format) {
+  std::string out;
+  out.reserve(message.size());
+  append_escaped(out, message, format);
+  return out;
+}
 
 bool valid_log_level(std::string_view level) {
   return level == "trace" || level == "debug" || level == "info" || level == "warn" ||
@@ -48,10 +131,10 @@ void setup_logging(std::string_view level, LogFormat format) {
   spdlog::set_level(spdlog::level::from_str(std::string(level)));
   auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
   if (format == LogFormat::Json) {
-    formatter->add_flag<JsonMessageFlag>('j').set_pattern(
-        R"({"time":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","msg":"%j"})");
+    formatter->add_flag<EscapedMessageFlag>('j', LogFormat::Json)
+        .set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","msg":"%j"})");
   } else {
-    formatter->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %v");
+    formatter->add_flag<EscapedMessageFlag>('k', LogFormat::Text).set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %k");
   }
   spdlog::set_formatter(std::move(formatter));
   spdlog::flush_on(spdlog::level::trace);

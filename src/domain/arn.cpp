@@ -103,7 +103,6 @@ std::string oidc_url_key(std::string_view url) {
       url.remove_prefix(scheme.size());
       break;
     }
-  while (!url.empty() && url.back() == '/') url.remove_suffix(1);
   return std::string(url);
 }
 

@@ -141,9 +141,8 @@ std::shared_ptr<const Role> Store::find_role(const RoleArn& arn) const {
 }
 
 const OidcProvider* Store::find_oidc_provider(std::string_view account, std::string_view issuer) const {
-  const std::string key = oidc_url_key(issuer);
   for (const auto& p : data_.oidc_providers)
-    if (p.account == account && p.key == key) return &p;
+    if (p.account == account && p.url == issuer) return &p;
   return nullptr;
 }
 

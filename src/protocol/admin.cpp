@@ -90,7 +90,9 @@ http::HttpResponse AdminApi::handle(const http::HttpRequest& request, std::strin
     }
     // The IdPs' public documents are open, as a real IdP's are.
     if (get && path == "/_stsd/oidc/.well-known/openid-configuration")
-      return render(operations_->oidc_discovery(request.header("Host")));
+      return render(operations_->oidc_discovery(request.header("Host"), request.secure));
+    if (constexpr std::string_view kOutbound = "/_stsd/outbound/"; get && path.substr(0, kOutbound.size()) == kOutbound)
+      return render(operations_->outbound_document(path.substr(kOutbound.size()), request.header("Host"), request.secure));
     if (get && path == "/_stsd/oidc/jwks.json") return render(operations_->oidc_jwks());
     if (get && path == "/_stsd/saml/metadata") return render(operations_->saml_metadata());
   }

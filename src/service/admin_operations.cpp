@@ -1,5 +1,6 @@
 #include "stsd/service/admin_operations.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "stsd/common/time_format.h"
@@ -162,20 +163,35 @@ class BodyReader {
 
 }  // namespace
 
-Result<AdminAnswer, AdminError> AdminOperations::oidc_discovery(std::string_view host) const {
+Result<AdminAnswer, AdminError> AdminOperations::oidc_discovery(std::string_view host, bool secure) const {
   auto store = store_.get();
   const auto* issuer = store->builtin_oidc_provider();
   if (issuer == nullptr) return unexpected(AdminError{404, "the config has no builtin OIDC provider"});
-  ordered_json out;
-  out["issuer"] = issuer->url;
-  out["jwks_uri"] = "http://" + std::string(host.empty() ? "127.0.0.1:8090" : host) + "/_stsd/oidc/jwks.json";
-  out["response_types_supported"] = {"id_token"};
-  out["subject_types_supported"] = {"public"};
-  std::vector<std::string> algs;
-  for (auto alg : fed::kBuiltinJwtAlgorithms) algs.emplace_back(fed::to_string(alg));
-  out["id_token_signing_alg_values_supported"] = algs;
-  out["claims_supported"] = {"sub", "aud", "iss", "iat", "exp", "nbf", "jti", "amr", "azp"};
-  return AdminAnswer{out.dump()};
+  // jwks_uri points back at this server, as the client reached it.
+  auto base = fed::self_base_url(host, secure);
+  if (!base) return unexpected(AdminError{400, "the Host header is missing or not a valid host[:port]"});
+  return AdminAnswer{fed::oidc_discovery_json(
+      issuer->url, *base + "/_stsd/oidc/jwks.json",
+      std::vector<fed::JwtAlgorithm>(fed::kBuiltinJwtAlgorithms.begin(), fed::kBuiltinJwtAlgorithms.end()),
+      {"sub", "aud", "iss", "iat", "exp", "nbf", "jti", "amr", "azp"})};
+}
+
+Result<AdminAnswer, AdminError> AdminOperations::outbound_document(std::string_view rest, std::string_view host,
+                                                                   bool secure) const {
+  const auto slash = rest.find('/');
+  const std::string_view account = rest.substr(0, slash);
+  const std::string_view document = slash == std::string_view::npos ? std::string_view() : rest.substr(slash);
+  const bool is_account = account.size() == 12 &&
+                          std::all_of(account.begin(), account.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (!is_account) return unexpected(AdminError{404, "not found"});
+  if (document == "/.well-known/jwks.json") return AdminAnswer{idps_.outbound_jwks_json()};
+  if (document != "/.well-known/openid-configuration") return unexpected(AdminError{404, "not found"});
+  auto base = fed::self_base_url(host, secure);
+  if (!base) return unexpected(AdminError{400, "the Host header is missing or not a valid host[:port]"});
+  return AdminAnswer{fed::oidc_discovery_json(
+      fed::outbound_issuer_url(account), *base + "/_stsd/outbound/" + std::string(account) + "/.well-known/jwks.json",
+      std::vector<fed::JwtAlgorithm>(fed::kOutboundJwtAlgorithms.begin(), fed::kOutboundJwtAlgorithms.end()),
+      {"iss", "aud", "sub", "iat", "exp", "jti", "https://sts.amazonaws.com/"})};
 }
 
 Result<AdminAnswer, AdminError> AdminOperations::oidc_jwks() const { return AdminAnswer{idps_.oidc_jwks_json()}; }

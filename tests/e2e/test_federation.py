@@ -460,7 +460,8 @@ class GetWebIdentityTokenTest(FederationCase):
             self.skipTest(f"botocore {botocore.__version__} has no GetWebIdentityToken (newest STS model)")
 
     def jwk_for(self, kid):
-        keys = json.loads(send(self.server, "GET", "/_stsd/oidc/jwks.json").body)["keys"]
+        # GetWebIdentityToken's issuer is the account's own, with keys of its own.
+        keys = json.loads(send(self.server, "GET", f"/_stsd/outbound/{ACCOUNT}/.well-known/jwks.json").body)["keys"]
         return next(k for k in keys if k["kid"] == kid)
 
     def test_refusals(self):
@@ -488,7 +489,9 @@ class GetWebIdentityTokenTest(FederationCase):
                 token = out["WebIdentityToken"]
                 header, claims, sig = jwt_parts(token)
                 self.assertEqual(header["alg"], alg)
-                self.assertEqual(claims["iss"], BUILTIN_ISSUER)
+                issuer = json.loads(send(self.server, "GET",
+                                         f"/_stsd/outbound/{ACCOUNT}/.well-known/openid-configuration").body)["issuer"]
+                self.assertEqual(claims["iss"], issuer)
                 self.assertEqual(claims["aud"], "https://api.example.com")
                 self.assertEqual(claims["sub"], f"arn:aws:iam::{ACCOUNT}:user/alice")
                 self.assertEqual(claims["exp"] - claims["iat"], 600)

@@ -40,7 +40,8 @@ std::string federated_user_arn(std::string_view account, std::string_view name);
 // IAM identity providers. `url_key` is the provider URL without its scheme.
 std::string oidc_provider_arn(std::string_view account, std::string_view url_key);
 std::string saml_provider_arn(std::string_view account, std::string_view name);
-// An OIDC provider URL or `iss` claim as IAM keys it: no scheme, no trailing slash.
+// An OIDC provider URL as IAM keys it (ARN, condition keys): without its
+// scheme, a trailing slash kept (arn:...:oidc-provider/auth.example.com/).
 std::string oidc_url_key(std::string_view url);
 
 }  // namespace stsd::domain

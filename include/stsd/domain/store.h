@@ -78,9 +78,10 @@ struct ManagedPolicy {
   std::optional<Policy> parsed;  // derived by Store from `document`
 };
 
-// An IAM OIDC identity provider. `key` is the URL without its scheme or
-// trailing slash: what `iss` is matched by, what the provider ARN ends with
-// and what trust-policy condition keys are prefixed with (`key:sub`).
+// An IAM OIDC identity provider. `iss` must equal `url` exactly. `key` is the
+// URL without its scheme (a trailing slash kept, as IAM keeps it:
+// oidc-provider/auth.example.com/): what the provider ARN ends with and what
+// trust-policy condition keys are prefixed with (`key:sub`).
 struct OidcProvider {
   std::string account;
   std::string url;
@@ -167,8 +168,10 @@ class Store {
   // Declared role, or in auto mode one made up on the spot (max session
   // duration 43200). nullptr: no such role.
   std::shared_ptr<const Role> find_role(const RoleArn& arn) const;
-  // The provider in `account` whose URL an `iss` claim names (scheme and a
-  // trailing slash ignored). nullptr: none.
+  // The provider in `account` whose URL is exactly the `iss` claim: scheme,
+  // host, path and any trailing slash alike, case-sensitively (OIDC Core
+  // 3.1.3.7 "MUST exactly match"; AWS refuses an iss whose trailing slash
+  // differs from the registered URL, and one without https://). nullptr: none.
   const OidcProvider* find_oidc_provider(std::string_view account, std::string_view issuer) const;
   const SamlProvider* find_saml_provider(std::string_view arn) const;
   // A customer managed policy's document; nullptr: not configured (AWS

@@ -43,8 +43,14 @@ class AdminOperations {
   Result<AdminAnswer, AdminError> encode_authorization_message(std::string_view body) const;
 
   // The built-in OIDC issuer (the config's builtin OIDC provider).
-  // GET /_stsd/oidc/.well-known/openid-configuration; host: the request's Host.
-  Result<AdminAnswer, AdminError> oidc_discovery(std::string_view host) const;
+  // GET /_stsd/oidc/.well-known/openid-configuration; host: the request's
+  // Host header, secure: it came over TLS (jwks_uri is https:// then). An
+  // invalid Host is refused (400), never reflected.
+  Result<AdminAnswer, AdminError> oidc_discovery(std::string_view host, bool secure) const;
+  // GetWebIdentityToken's per-account issuers: rest is what follows
+  // /_stsd/outbound/, "<account>/.well-known/openid-configuration" or
+  // "<account>/.well-known/jwks.json"; 404 for anything else.
+  Result<AdminAnswer, AdminError> outbound_document(std::string_view rest, std::string_view host, bool secure) const;
   // GET /_stsd/oidc/jwks.json
   Result<AdminAnswer, AdminError> oidc_jwks() const;
   // POST /_stsd/oidc/token {"sub", "aud" (string or list), "claims" {...},

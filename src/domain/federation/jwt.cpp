@@ -300,16 +300,63 @@ std::optional<std::string> sign_with(const AlgInfo& a, EVP_PKEY* pkey, std::stri
 
 // --- JSON and text helpers ----------------------------------------------------
 
-// A JSON object, or nullopt (not JSON, not an object, nested beyond kMaxJsonDepth).
-std::optional<json> parse_object(std::string_view text) {
+// Members of every object in v, at any depth (v is at most kMaxJsonDepth deep).
+std::size_t count_members(const json& v) {
+  std::size_t n = v.is_object() ? v.size() : 0;
+  if (v.is_structured())
+    for (const json& e : v) n += count_members(e);
+  return n;
+}
+
+// A JSON object, or why not: not JSON, not an object, nested beyond
+// kMaxJsonDepth, or a member name repeated in some object. RFC 7515 4 and
+// RFC 7519 4 let a parser refuse duplicates or keep the last; nlohmann keeps
+// the last silently, so a token could show one "sub" to a reader that keeps
+// the first and another to us. Every member parsed fires one key event, so
+// fewer members in the result than key events means a name was repeated.
+Result<json, std::string> parse_object(std::string_view text) {
   int depth = 0;
-  json::parser_callback_t track = [&depth](int d, json::parse_event_t, json&) {
+  std::size_t keys = 0;
+  json::parser_callback_t track = [&depth, &keys](int d, json::parse_event_t event, json&) {
     depth = std::max(depth, d);
+    if (event == json::parse_event_t::key) ++keys;
     return true;
   };
   json j = json::parse(text, track, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object() || depth > kMaxJsonDepth) return std::nullopt;
+  if (j.is_discarded() || !j.is_object()) return unexpected(std::string("is not a JSON object"));
+  if (depth > kMaxJsonDepth) return unexpected(std::string("nests deeper than 32 levels"));
+  if (count_members(j) != keys) return unexpected(std::string("repeats a member name"));
   return j;
+}
+
+// The registered claims (RFC 7519 4.1, OpenID Connect Core 2) must have their
+// registered types, or the token is refused: a reader must never have to
+// guess which of several shapes a verifier meant (an array "sub" matching a
+// condition on one of its elements, a fractional or 64-bit-overflowing
+// "exp"). NumericDates are integers from 0 to the end of year 9999, AWS
+// requiring integer timestamps.
+constexpr std::int64_t kMaxNumericDate = 253402300799;  // 9999-12-31T23:59:59Z
+
+std::optional<std::string> registered_claim_problem(const json& claims) {
+  for (const char* name : {"iss", "sub", "azp", "jti", "nonce"}) {
+    auto it = claims.find(name);
+    if (it != claims.end() && !it->is_string()) return std::string("claim \"") + name + "\" is not a string";
+  }
+  for (const char* name : {"aud", "amr"}) {
+    auto it = claims.find(name);
+    if (it == claims.end() || it->is_string()) continue;
+    const bool strings = it->is_array() && std::all_of(it->begin(), it->end(), [](const json& e) { return e.is_string(); });
+    if (!strings) return std::string("claim \"") + name + "\" is not a string or an array of strings";
+  }
+  for (const char* name : {"exp", "nbf", "iat", "auth_time"}) {
+    auto it = claims.find(name);
+    if (it == claims.end()) continue;
+    const bool in_range = it->is_number_unsigned() ? it->get<std::uint64_t>() <= std::uint64_t(kMaxNumericDate)
+                          : it->is_number_integer() ? it->get<std::int64_t>() >= 0 && it->get<std::int64_t>() <= kMaxNumericDate
+                                                    : false;
+    if (!in_range) return std::string("claim \"") + name + "\" is not an integer NumericDate from 0 to 253402300799";
+  }
+  return std::nullopt;
 }
 
 // JWS segments must be unpadded base64url with zero trailing bits, so that
@@ -446,8 +493,9 @@ struct JwtParser {
       return malformed("token is not a compact JWS of three segments");
 
     auto header_text = decode_segment(compact.substr(0, dot1));
-    auto header = header_text ? parse_object(*header_text) : std::nullopt;
-    if (!header) return malformed("header is not a base64url-encoded JSON object");
+    if (!header_text) return malformed("header is not base64url");
+    auto header = parse_object(*header_text);
+    if (!header) return malformed("header " + header.error());
     auto alg = header->find("alg");
     if (alg == header->end() || !alg->is_string()) return malformed("header has no string \"alg\"");
     auto parsed_alg = parse_jwt_algorithm(alg->get<std::string>());
@@ -456,12 +504,17 @@ struct JwtParser {
                        "algorithm \"" + printable(alg->get<std::string>()) + "\" is not accepted");
     // No extension is understood, so any critical one invalidates the token.
     if (header->contains("crit")) return malformed("header has \"crit\" parameters, none are supported");
+    for (const char* name : {"kid", "typ", "cty"}) {
+      auto it = header->find(name);
+      if (it != header->end() && !it->is_string()) return malformed(std::string("header \"") + name + "\" is not a string");
+    }
     auto kid = header->find("kid");
-    if (kid != header->end() && !kid->is_string()) return malformed("header \"kid\" is not a string");
 
     auto claims_text = decode_segment(compact.substr(dot1 + 1, dot2 - dot1 - 1));
-    auto claims = claims_text ? parse_object(*claims_text) : std::nullopt;
-    if (!claims) return malformed("payload is not a base64url-encoded JSON object");
+    if (!claims_text) return malformed("payload is not base64url");
+    auto claims = parse_object(*claims_text);
+    if (!claims) return malformed("payload " + claims.error());
+    if (auto problem = registered_claim_problem(*claims)) return malformed(std::move(*problem));
 
     auto signature = decode_segment(compact.substr(dot2 + 1));
     if (!signature || signature->empty()) return malformed("signature is missing or not base64url");
@@ -672,9 +725,11 @@ Result<JwtSigningKey, std::string> JwtSigningKey::from_pkey(std::shared_ptr<evp_
 
 Result<std::string, std::string> JwtSigningKey::sign(std::string_view header_extra_json,
                                                      std::string_view claims_json) const {
-  auto header = header_extra_json.empty() ? std::optional(json::object()) : parse_object(header_extra_json);
-  if (!header) return unexpected(std::string("extra header is not a JSON object"));
-  if (!parse_object(claims_json)) return unexpected(std::string("claims are not a JSON object"));
+  Result<json, std::string> header = header_extra_json.empty() ? Result<json, std::string>(json::object())
+                                                               : parse_object(header_extra_json);
+  if (!header) return unexpected("extra header " + header.error());
+  // Never mint a payload that verifiers would read differently (a repeated name).
+  if (auto claims = parse_object(claims_json); !claims) return unexpected("claims " + claims.error());
   const AlgInfo& a = info(alg_);
   (*header)["alg"] = a.name;
   (*header)["kid"] = kid_;

@@ -292,6 +292,22 @@ std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
 
 }  // namespace
 
+std::optional<std::int64_t> saml_assertion_expiry(const SamlAssertionData& data) {
+  if (!data.subject_not_on_or_after) return std::nullopt;
+  if (data.not_on_or_after) return std::min(*data.subject_not_on_or_after, *data.not_on_or_after);
+  return data.subject_not_on_or_after;
+}
+
+std::optional<std::int64_t> parse_saml_session_duration(std::string_view text) {
+  if (text.empty() || text.size() > 9) return std::nullopt;
+  std::int64_t value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    value = value * 10 + (c - '0');
+  }
+  return value;
+}
+
 std::optional<std::int64_t> parse_saml_instant(std::string_view s) {
   auto digits = [&](std::size_t pos, std::size_t n) -> std::optional<int> {
     if (pos + n > s.size()) return std::nullopt;

@@ -5,7 +5,8 @@
 //
 // Checks, in order: provider exists (PrincipalArn), signature, issuer = the
 // provider's entityID, status Success, audience and recipient are AWS's
-// sign-in endpoint (global or regional), NotBefore / NotOnOrAfter with a small
+// sign-in endpoint (global or regional), NotBefore / NotOnOrAfter (the
+// SubjectConfirmationData one required, as AWS requires it) with a small
 // skew, the Role attribute pairs RoleArn with PrincipalArn, RoleSessionName
 // attribute, then the role's trust policy with the SAML:* condition keys.
 //
@@ -125,10 +126,13 @@ Result<ResultNode> assume_role_with_saml(const ActionContext& ctx) {
 
   if (data->not_before && *data->not_before > now + kSkewSeconds)
     return unexpected(invalid_token("The SAML assertion is not valid yet (NotBefore)"));
-  std::optional<std::int64_t> not_after = data->not_on_or_after;
-  if (data->subject_not_on_or_after && (!not_after || *data->subject_not_on_or_after < *not_after))
-    not_after = data->subject_not_on_or_after;
-  if (not_after && now >= *not_after + kSkewSeconds)
+  // AWS requires SubjectConfirmationData/@NotOnOrAfter: without it an
+  // assertion would never expire. Replays inside the window are accepted, as
+  // AWS accepts them (SAML CLIs cache one response for several roles).
+  const std::optional<std::int64_t> not_after = fed::saml_assertion_expiry(*data);
+  if (!not_after)
+    return unexpected(invalid_token("SubjectConfirmationData in AuthnResponse must have a NotOnOrAfter attribute"));
+  if (now - kSkewSeconds >= *not_after)
     return fail(ErrorCode::ExpiredTokenException, "Token expired: current date/time " + std::to_string(now) +
                                                       " must be before the expiration date/time " +
                                                       std::to_string(*not_after));
@@ -178,11 +182,9 @@ Result<ResultNode> assume_role_with_saml(const ActionContext& ctx) {
   // past the IdP's SessionNotOnOrAfter.
   std::int64_t duration = kRoleSessionDefaultDuration;
   if (const auto* d = attribute(*data, "SessionDuration"); d && !d->values.empty()) {
-    try {
-      duration = std::stoll(d->values.front());
-    } catch (const std::exception&) {
-      return unexpected(invalid_token("SessionDuration in AuthnResponse must be an integer"));
-    }
+    auto parsed = fed::parse_saml_session_duration(d->values.front());
+    if (!parsed) return unexpected(invalid_token("SessionDuration in AuthnResponse must be an integer"));
+    duration = *parsed;
     if (duration < 900 || duration > 43200)
       return unexpected(invalid_token("SessionDuration in AuthnResponse must be between 900 and 43200"));
   }

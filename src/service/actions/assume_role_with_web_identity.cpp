@@ -86,7 +86,8 @@ Result<ResultNode> assume_role_with_web_identity(const ActionContext& ctx) {
   if (!jwt) {
     if (jwt.error().problem == JwtProblem::UnsupportedAlgorithm)
       return unexpected(invalid_token("The web identity token is signed with an unsupported algorithm"));
-    return unexpected(invalid_token("The web identity token is not a valid signed JWT"));
+    // The detail names only our own words and claim names, never token text.
+    return unexpected(invalid_token("The web identity token is not a valid signed JWT: " + jwt.error().detail));
   }
   const std::string issuer = jwt->string_claim("iss").value_or("");
   const domain::OidcProvider* provider = ctx.store.find_oidc_provider(arn->account, issuer);
@@ -112,9 +113,10 @@ Result<ResultNode> assume_role_with_web_identity(const ActionContext& ctx) {
       audience = c;
   if (!audience) return unexpected(invalid_token("Incorrect token audience"));
 
+  // parse_jwt bounds NumericDates to [0, 253402300799], so these sums cannot overflow.
   const auto exp = jwt->numeric_claim("exp");
   if (!exp) return unexpected(invalid_token("The web identity token has no integer exp claim"));
-  if (now > *exp + kSkewSeconds)
+  if (now - kSkewSeconds > *exp)
     return fail(ErrorCode::ExpiredTokenException, "Token expired: current date/time " + std::to_string(now) +
                                                       " must be before the expiration date/time " +
                                                       std::to_string(*exp));

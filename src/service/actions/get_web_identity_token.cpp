@@ -1,6 +1,10 @@
 // GetWebIdentityToken (outbound identity federation): a JWT about the caller,
-// signed by stsd's built-in OIDC issuer with the requested algorithm (RS256
-// or ES384), verifiable through /_stsd/oidc/.well-known/openid-configuration.
+// issued by its account's own issuer (outbound_issuer_url: AWS gives each
+// account one) and signed with the requested algorithm (RS256 or ES384) by
+// keys of their own, never the built-in test issuer's: an application that
+// trusts the test issuer must not accept these (and an application that
+// checks iss accepts only its account's). Verifiable through
+// /_stsd/outbound/<account>/.well-known/openid-configuration.
 // Claims follow AWS's "Understanding token claims": iss, aud, sub (the IAM
 // principal: a role session's role ARN), iat, exp, jti, and AWS's own under
 // "https://sts.amazonaws.com/" (aws_account, source_region, principal_id,
@@ -42,8 +46,8 @@ std::string subject_of(const Caller& caller) {
 Result<ResultNode> get_web_identity_token(const ActionContext& ctx) {
   const Caller& caller = *ctx.caller;
   const std::int64_t now = ctx.clock.now();
-  const domain::OidcProvider* issuer = ctx.store.builtin_oidc_provider();
-  if (issuer == nullptr)
+  // stsd's switch for outbound federation (AWS's is per account): a builtin OIDC provider.
+  if (ctx.store.builtin_oidc_provider() == nullptr)
     return fail(ErrorCode::OutboundWebIdentityFederationDisabled,
                 "Outbound web identity federation is not enabled: the config has no builtin OIDC provider");
 
@@ -66,7 +70,7 @@ Result<ResultNode> get_web_identity_token(const ActionContext& ctx) {
   if (auto ok = Authorizer(ctx.store, ctx.messages).authorize(caller, nullptr, request); !ok)
     return unexpected(ok.error());
   nlohmann::ordered_json claims;
-  claims["iss"] = issuer->url;
+  claims["iss"] = domain::federation::outbound_issuer_url(caller.account);
   claims["aud"] = audiences.size() == 1 ? nlohmann::ordered_json(audiences.front()) : nlohmann::ordered_json(audiences);
   claims["sub"] = subject_of(caller);
   claims["iat"] = now;
@@ -91,7 +95,7 @@ Result<ResultNode> get_web_identity_token(const ActionContext& ctx) {
   if (payload.size() > kMaxPayloadBytes)
     return fail(ErrorCode::JWTPayloadSizeExceeded, "The requested token's payload exceeds " +
                                                        std::to_string(kMaxPayloadBytes) + " bytes");
-  const auto* key = ctx.idps.oidc_key(*alg);
+  const auto* key = ctx.idps.outbound_key(*alg);
   if (key == nullptr) return fail(ErrorCode::InternalFailure, "no built-in key for " + alg_name);
   auto token = key->sign("", payload);
   if (!token) return fail(ErrorCode::InternalFailure, "signing failed");

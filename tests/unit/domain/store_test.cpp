@@ -99,13 +99,20 @@ TEST(Store, FindsIdentityProvidersAsIamKeysThem) {
   d.saml_providers = {saml};
   Store s(std::move(d));
 
-  const auto* p = s.find_oidc_provider("111122223333", "https://token.actions.githubusercontent.com");
+  // iss must be the registered URL exactly; IAM keeps a trailing slash in the
+  // ARN and condition keys (oidc-provider/auth-dev.mozilla.auth0.com/).
+  const auto* p = s.find_oidc_provider("111122223333", "https://token.actions.githubusercontent.com/");
   ASSERT_NE(p, nullptr);
-  EXPECT_EQ(p->key, "token.actions.githubusercontent.com");
-  EXPECT_EQ(p->arn, "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com");
+  EXPECT_EQ(p->key, "token.actions.githubusercontent.com/");
+  EXPECT_EQ(p->arn, "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com/");
   // The provider belongs to an account: the role's.
-  EXPECT_EQ(s.find_oidc_provider("444455556666", "https://token.actions.githubusercontent.com"), nullptr);
-  EXPECT_EQ(s.find_oidc_provider("111122223333", "https://token.actions.githubusercontent.com/x"), nullptr);
+  EXPECT_EQ(s.find_oidc_provider("444455556666", "https://token.actions.githubusercontent.com/"), nullptr);
+  // Issue 11 item 14: no scheme, another scheme, another trailing slash, another case: no provider.
+  for (std::string_view iss : {"https://token.actions.githubusercontent.com/x", "https://token.actions.githubusercontent.com",
+                               "https://token.actions.githubusercontent.com//", "http://token.actions.githubusercontent.com/",
+                               "token.actions.githubusercontent.com/", "HTTPS://token.actions.githubusercontent.com/",
+                               "https://Token.Actions.GithubUserContent.com/", ""})
+    EXPECT_EQ(s.find_oidc_provider("111122223333", iss), nullptr) << iss;
 
   const auto* sp = s.find_saml_provider("arn:aws:iam::111122223333:saml-provider/Okta");
   ASSERT_NE(sp, nullptr);

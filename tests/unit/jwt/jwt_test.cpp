@@ -1,10 +1,12 @@
 // Guards the JWT/JWS/JWK library behind AssumeRoleWithWebIdentity and the
 // token minting: the RFC 7515 A.2/A.3 vectors verify, every algorithm round
 // trips, key selection by kid/type/curve/alg, tampering in any byte fails,
-// "none"/HS*/crit/malformed tokens are refused, claims are read with AWS's
-// typing rules, JWKS parsing keeps only usable keys, and RFC 7638 kids match
+// "none"/HS*/crit/malformed tokens are refused, registered claims of another
+// type and repeated member names are refused, claims are read with AWS's
+// typing rules, GetWebIdentityToken's issuer has keys of its own, JWKS parsing keeps only usable keys, and RFC 7638 kids match
 // values computed independently with the openssl CLI.
 #include "stsd/domain/federation/jwt.h"
+#include "stsd/domain/federation/builtin_idps.h"
 
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
@@ -14,6 +16,7 @@
 #include <atomic>
 #include <map>
 #include <mutex>
+#include <regex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -521,18 +524,73 @@ TEST(Claims, AudienceStringOrArray) {
   EXPECT_EQ(with_claims(R"({"aud":"sts.amazonaws.com"})").audiences(), std::vector<std::string>{"sts.amazonaws.com"});
   EXPECT_EQ(with_claims(R"({"aud":["a","b"]})").audiences(), (std::vector<std::string>{"a", "b"}));
   EXPECT_EQ(with_claims(R"({"aud":[]})").audiences(), std::vector<std::string>{});
-  EXPECT_EQ(with_claims(R"({"aud":["a",1]})").audiences(), std::vector<std::string>{});
-  EXPECT_EQ(with_claims(R"({"aud":{"a":1}})").audiences(), std::vector<std::string>{});
   EXPECT_EQ(with_claims(R"({"sub":"x"})").audiences(), std::vector<std::string>{});
+  // Other shapes are not read leniently: the token is refused (RegisteredClaimsOfAnotherTypeAreRefused).
+  for (std::string_view aud : {R"(["a",1])", R"({"a":1})", "7", "null", R"([["a"]])"})
+    EXPECT_EQ(parse_problem(raw_token(R"({"alg":"RS256"})", R"({"aud":)" + std::string(aud) + "}")),
+              JwtProblem::Malformed)
+        << aud;
 }
 
 TEST(Claims, NumericDatesMustBeIntegers) {
+  // Unregistered names reach the accessor whatever their shape; registered ones are checked at parse time.
   Jwt jwt = with_claims(
-      R"({"exp":1700000000,"iat":-5,"nbf":1.5,"f":1.0,"s":"1700000000","b":true,"big":18446744073709551615,"n":null})");
+      R"({"exp":1700000000,"iat":0,"neg":-5,"half":1.5,"f":1.0,"s":"1700000000","b":true,"big":18446744073709551615,"n":null})");
   EXPECT_EQ(jwt.numeric_claim("exp"), 1700000000);
-  EXPECT_EQ(jwt.numeric_claim("iat"), -5);
-  for (std::string_view name : {"nbf", "f", "s", "b", "big", "n", "absent"})
+  EXPECT_EQ(jwt.numeric_claim("iat"), 0);
+  EXPECT_EQ(jwt.numeric_claim("neg"), -5);
+  for (std::string_view name : {"half", "f", "s", "b", "big", "n", "absent"})
     EXPECT_EQ(jwt.numeric_claim(name), std::nullopt) << name;
+}
+
+// Issue 11 item 14: a registered claim of another type than RFC 7519 / OIDC
+// Core register is refused outright, so no reader can take an array "sub"
+// for one of its elements or an exp of 2^63-1 past an addition.
+TEST(Claims, RegisteredClaimsOfAnotherTypeAreRefused) {
+  const std::string h = R"({"alg":"RS256"})";
+  const std::vector<std::string> refused = {
+      R"({"sub":["admin","guest"]})", R"({"sub":7})", R"({"sub":null})", R"({"sub":{"a":"b"}})",
+      R"({"iss":["https://a.example"]})", R"({"iss":1})", R"({"azp":["x"]})", R"({"jti":1})",
+      R"({"nonce":false})", R"({"amr":[1]})", R"({"amr":{"a":1}})",
+      R"({"exp":9223372036854775807})", R"({"exp":18446744073709551615})", R"({"exp":253402300800})",
+      R"({"exp":-1})", R"({"exp":-9223372036854775808})", R"({"exp":1.5})", R"({"exp":1e3})",
+      R"({"exp":"1700000000"})", R"({"exp":true})", R"({"exp":null})", R"({"nbf":1.0})", R"({"iat":-5})",
+      R"({"iat":99999999999999999999})", R"({"auth_time":"1"})",
+  };
+  for (const std::string& claims : refused) {
+    auto jwt = parse_jwt(raw_token(h, claims));
+    ASSERT_FALSE(jwt.has_value()) << claims;
+    EXPECT_EQ(jwt.error().problem, JwtProblem::Malformed) << claims;
+    EXPECT_NE(jwt.error().detail.find("claim"), std::string::npos) << jwt.error().detail;
+  }
+  Jwt edge = with_claims(R"({"exp":253402300799,"nbf":0,"iat":1700000000,"amr":"pwd","sub":"s","iss":"i"})");
+  EXPECT_EQ(edge.numeric_claim("exp"), 253402300799);
+  EXPECT_EQ(edge.numeric_claim("nbf"), 0);
+  // Header members that name a type must have it.
+  for (std::string_view header : {R"({"alg":"RS256","typ":1})", R"({"alg":"RS256","cty":["JWT"]})"})
+    EXPECT_EQ(parse_problem(raw_token(header, R"({"sub":"x"})")), JwtProblem::Malformed) << header;
+}
+
+// Issue 11 item 14: nlohmann keeps the last of repeated members; another
+// verifier may keep the first. A repeated name anywhere is refused.
+TEST(ParseJwt, RepeatedMemberNamesAreRefused) {
+  const std::string h = R"({"alg":"RS256"})";
+  for (std::string_view claims : {R"({"sub":"guest","sub":"admin"})", R"({"sub":"a","aud":"b","sub":"a"})",
+                                  R"({"x":{"k":1,"k":2}})", R"({"x":[{"k":1},{"k":1,"k":1}]})",
+                                  R"({"https://aws.amazon.com/tags":{"principal_tags":{"a":["1"]},"principal_tags":{}}})"}) {
+    auto jwt = parse_jwt(raw_token(h, claims));
+    ASSERT_FALSE(jwt.has_value()) << claims;
+    EXPECT_EQ(jwt.error().detail, "payload repeats a member name") << claims;
+  }
+  auto header_twice = parse_jwt(raw_token(R"({"alg":"RS256","kid":"a","kid":"b"})", R"({"sub":"x"})"));
+  ASSERT_FALSE(header_twice.has_value());
+  EXPECT_EQ(header_twice.error().detail, "header repeats a member name");
+  // The same name in different objects, or as a value, is no repetition.
+  Jwt ok = with_claims(R"({"a":{"k":1},"b":{"k":2},"k":"k","l":[{"k":1},{"k":2}]})");
+  EXPECT_EQ(ok.claim_json("l"), R"([{"k":1},{"k":2}])");
+  // Nor is minting one possible.
+  EXPECT_FALSE(key_for(JwtAlgorithm::ES256).sign("", R"({"sub":"a","sub":"b"})").has_value());
+  EXPECT_FALSE(key_for(JwtAlgorithm::ES256).sign(R"({"x":1,"x":2})", R"({"sub":"a"})").has_value());
 }
 
 TEST(Claims, StringsAndStringLists) {
@@ -881,6 +939,58 @@ TEST(Concurrency, SharedKeysSignAndVerifyFromManyThreads) {
   }
   for (auto& thread : threads) thread.join();
   EXPECT_EQ(failures.load(), 0);
+}
+
+// --- built-in issuers (GetWebIdentityToken's; documents pointing back at stsd) ---------
+
+// Issue 11 item 21: GetWebIdentityToken's tokens were signed with the test
+// issuer's keys, so whoever trusted the test issuer accepted them. The
+// outbound issuer is per account and its keys are its own.
+TEST(OutboundIssuer, PerAccountIssuerAndKeysOfItsOwn) {
+  const std::string a = outbound_issuer_url("111122223333");
+  EXPECT_EQ(a, outbound_issuer_url("111122223333"));
+  EXPECT_NE(a, outbound_issuer_url("444455556666"));
+  EXPECT_TRUE(std::regex_match(a, std::regex(R"(https://[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\.tokens\.sts\.stsd\.local)")))
+      << a;
+
+  BuiltinIdentityProviders idps;
+  for (JwtAlgorithm alg : kOutboundJwtAlgorithms) {
+    const JwtSigningKey* outbound = idps.outbound_key(alg);
+    ASSERT_NE(outbound, nullptr);
+    ASSERT_NE(idps.oidc_key(alg), nullptr);
+    EXPECT_NE(outbound->kid(), idps.oidc_key(alg)->kid());
+    // A token of the outbound issuer does not verify with the test issuer's keys, nor the other way round.
+    const std::string token = sign_ok(*outbound, R"({"sub":"x"})");
+    EXPECT_EQ(check(token, *idps.oidc_jwks(alg)), JwtProblem::NoMatchingKey);
+    auto published = Jwks::parse(idps.outbound_jwks_json());
+    ASSERT_TRUE(published.has_value());
+    EXPECT_EQ(check(token, *published), std::nullopt);
+    EXPECT_EQ(check(sign_ok(*idps.oidc_key(alg), R"({"sub":"x"})"), *published), JwtProblem::NoMatchingKey);
+  }
+  EXPECT_EQ(idps.outbound_key(JwtAlgorithm::RS512), nullptr);
+}
+
+// Issue 11 item 21: jwks_uri came from the Host header, always as http://.
+TEST(SelfBaseUrl, SchemeFollowsTlsAndOnlyValidHostsAreUsed) {
+  EXPECT_EQ(self_base_url("127.0.0.1:8090", false), "http://127.0.0.1:8090");
+  EXPECT_EQ(self_base_url("127.0.0.1:8443", true), "https://127.0.0.1:8443");
+  EXPECT_EQ(self_base_url("sts.local", true), "https://sts.local");
+  EXPECT_EQ(self_base_url("[::1]:8090", false), "http://[::1]:8090");
+  EXPECT_EQ(self_base_url("My-Host.example.test:1", false), "http://My-Host.example.test:1");
+  for (std::string_view bad :
+       {"", ":8090", "a b", "evil.example\"/x", "evil.example/x", "user@evil.example", "evil.example?x",
+        "evil.example#x", "h\r\nX-Injected: 1", "h\x1b[31m", "h:", "h:123456", "h:80x", "h:80:81", "[::1",
+        "[]:80", "[::g]", "[::1]x", "<script>", "h%2f", "\xc3\xa9t\xc3\xa9"})
+    EXPECT_EQ(self_base_url(bad, false), std::nullopt) << bad;
+  EXPECT_EQ(self_base_url(std::string(256, 'a'), false), std::nullopt);
+}
+
+TEST(SelfBaseUrl, DiscoveryDocumentNamesWhatItIsGiven) {
+  const std::string doc = oidc_discovery_json("https://i.example", "https://h:1/jwks.json",
+                                              {JwtAlgorithm::RS256, JwtAlgorithm::ES384}, {"sub"});
+  EXPECT_EQ(doc, R"({"issuer":"https://i.example","jwks_uri":"https://h:1/jwks.json","response_types_supported":)"
+                 R"(["id_token"],"subject_types_supported":["public"],"id_token_signing_alg_values_supported":)"
+                 R"(["RS256","ES384"],"claims_supported":["sub"]})");
 }
 
 }  // namespace

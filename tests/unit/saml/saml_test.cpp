@@ -2,7 +2,8 @@
 // IdP's signing: round trips, interoperability with the xmlsec1 and openssl
 // command-line tools, and the attacks a SAML verifier must refuse
 // (signature wrapping, duplicate IDs, foreign keys, tampering, comment
-// injection, DOCTYPE/entity bombs, encrypted assertions).
+// injection, DOCTYPE/entity bombs, encrypted assertions), and the time and
+// SessionDuration readings the action relies on.
 #include "stsd/domain/federation/saml.h"
 
 #include <gtest/gtest.h>
@@ -571,6 +572,36 @@ TEST(SamlInstant, Formats) {
   EXPECT_FALSE(parse_saml_instant("2023-11-14T22:13:20.Z"));
   EXPECT_FALSE(parse_saml_instant("2023-11-14T22:13:20ZZ"));
   EXPECT_FALSE(parse_saml_instant(""));
+}
+
+// Issue 11 item 15: an assertion without NotOnOrAfter was good forever. AWS
+// requires SubjectConfirmationData/@NotOnOrAfter; the earlier bound wins.
+TEST(SamlExpiry, NeedsTheSubjectConfirmationDataNotOnOrAfter) {
+  SamlAssertionData d;
+  EXPECT_EQ(saml_assertion_expiry(d), std::nullopt);
+  d.not_on_or_after = kIssueInstant + 600;  // Conditions alone is not enough
+  EXPECT_EQ(saml_assertion_expiry(d), std::nullopt);
+  d.subject_not_on_or_after = kIssueInstant + 300;
+  EXPECT_EQ(saml_assertion_expiry(d), kIssueInstant + 300);
+  d.subject_not_on_or_after = kIssueInstant + 900;
+  EXPECT_EQ(saml_assertion_expiry(d), kIssueInstant + 600);
+  d.not_on_or_after.reset();
+  EXPECT_EQ(saml_assertion_expiry(d), kIssueInstant + 900);
+  // What the built-in IdP mints carries it, and verification reads it.
+  auto minted = verify_saml_response(*idp().mint_response_base64(spec()), trusted());
+  ASSERT_TRUE(minted.has_value()) << minted.error().detail;
+  EXPECT_EQ(saml_assertion_expiry(*minted), kIssueInstant + 300);
+}
+
+// Issue 11 item 15: "3600abc" was read as 3600 (std::stoll).
+TEST(SamlSessionDuration, DigitsOnly) {
+  EXPECT_EQ(parse_saml_session_duration("3600"), 3600);
+  EXPECT_EQ(parse_saml_session_duration("0900"), 900);
+  EXPECT_EQ(parse_saml_session_duration("43200"), 43200);
+  EXPECT_EQ(parse_saml_session_duration("999999999"), 999999999);
+  for (std::string_view bad : {"", "3600abc", "abc", "+3600", "-3600", "36e2", "3600.0", " 3600", "3600 ", "0x10",
+                               "1000000000", "99999999999999999999", "３６００"})
+    EXPECT_EQ(parse_saml_session_duration(bad), std::nullopt) << bad;
 }
 
 // ---------------------------------------------- xmlsec1 / openssl CLI interop ----

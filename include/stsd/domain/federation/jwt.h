@@ -95,8 +95,9 @@ class Jwt {
   // "aud" as a string or an array of strings (RFC 7519 4.1.3); empty if
   // absent or of any other shape (an array with a non-string included).
   std::vector<std::string> audiences() const;
-  // An integer claim (exp, nbf, iat). AWS requires integer NumericDates, so
-  // 1.5, "1", true or out-of-range values give nullopt.
+  // An integer claim (exp, nbf, iat: parse_jwt has checked their range). AWS
+  // requires integer NumericDates, so 1.5, "1", true or values outside int64
+  // give nullopt.
   std::optional<std::int64_t> numeric_claim(std::string_view name) const;
   // A claim as string values, for trust-policy condition keys (amr, email,
   // email_verified...): a string, a boolean ("true"/"false") or an integer
@@ -133,9 +134,14 @@ struct JwtError {
 // Splits and decodes a compact JWS. Refuses: more than kMaxJwtSize
 // characters, other than exactly 3 segments (so JWE too), non-canonical or
 // padded base64url, an empty signature, a header or payload that is not a
-// JSON object (or nests deeper than 32 levels), a missing/non-string "alg",
-// a non-string "kid", any "crit" header (we understand no extensions: RFC
-// 7515 4.1.11), and algorithms other than RS*/PS*/ES* (UnsupportedAlgorithm).
+// JSON object (or nests deeper than 32 levels, or repeats a member name in
+// any object), a missing/non-string "alg", a non-string "kid"/"typ"/"cty",
+// any "crit" header (we understand no extensions: RFC 7515 4.1.11),
+// registered claims of another type than registered (iss, sub, azp, jti,
+// nonce: strings; aud, amr: a string or an array of strings; exp, nbf, iat,
+// auth_time: integers from 0 to 253402300799, the end of year 9999), and
+// algorithms other than RS*/PS*/ES* (UnsupportedAlgorithm). These checks are
+// part of the parse, so the per-thread parse memo keeps them.
 Result<Jwt, JwtError> parse_jwt(std::string_view compact);
 
 // Checks the signature against the set. Key choice: a token with a kid is

@@ -108,6 +108,21 @@ std::string_view to_string(SamlProblem problem);
 // anything else, including out-of-range fields and leap seconds.
 std::optional<std::int64_t> parse_saml_instant(std::string_view text);
 
+// When AWS stops accepting the assertion: the earlier of
+// SubjectConfirmationData/@NotOnOrAfter and Conditions/@NotOnOrAfter.
+// nullopt when SubjectConfirmationData has no NotOnOrAfter, which AWS
+// requires ("exactly one SubjectConfirmation element with a
+// SubjectConfirmationData element that includes both the NotOnOrAfter
+// attribute and a Recipient attribute", IAM User Guide, "Configure SAML
+// assertions for the authentication response"): without it an assertion
+// would be good forever.
+std::optional<std::int64_t> saml_assertion_expiry(const SamlAssertionData& data);
+
+// The SessionDuration attribute's value: one to nine ASCII digits and
+// nothing else ("3600abc", "+3600", "36e2", " 3600" give nullopt; the
+// attribute text is already trimmed). Its range is the caller's.
+std::optional<std::int64_t> parse_saml_session_duration(std::string_view text);
+
 // base64_response: SAMLAssertion as sent (a base64 Response; whitespace and
 // line breaks are ignored). trusted_certs_der: the provider's metadata
 // signing certificates.
