@@ -110,7 +110,59 @@ class EscapedMessageFlag final : public spdlog::custom_flag_formatter {
   LogFormat format_;
 };
 
+// The request fields of the line being formatted on this thread: spdlog's
+// synchronous logger formats on the caller's thread, inside log_request.
+thread_local const RequestLogLine* t_request_line = nullptr;
+
+// %F in the JSON pattern: `,"request_id":...` for a request line, else nothing.
+class RequestFieldsFlag final : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg&, const std::tm&, spdlog::memory_buf_t& dest) override {
+    const RequestLogLine* line = t_request_line;
+    if (line == nullptr) return;
+    auto put = [&](std::string_view s) { dest.append(s.data(), s.data() + s.size()); };
+    auto text = [&](std::string_view key, std::string_view value) {
+      put(",\"");
+      put(key);
+      put("\":");
+      if (value.empty()) return put("null");
+      put("\"");
+      append_escaped(dest, value, LogFormat::Json);
+      put("\"");
+    };
+    auto number = [&](std::string_view key, std::int64_t value) {
+      put(",\"");
+      put(key);
+      put("\":");
+      put(std::to_string(value));
+    };
+    text("request_id", line->request_id);
+    text("action", line->action);
+    text("principal", line->principal);
+    number("status", line->status);
+    text("code", line->error_code);
+    number("latency_us", line->latency_us);
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<RequestFieldsFlag>(); }
+};
+
+LogFormat g_format = LogFormat::Text;
+
 }  // namespace
+
+void log_request(const RequestLogLine& line) {
+  if (!spdlog::should_log(spdlog::level::info)) return;
+  if (g_format == LogFormat::Json) {
+    t_request_line = &line;
+    spdlog::info("request");
+    t_request_line = nullptr;
+    return;
+  }
+  auto or_dash = [](std::string_view v) { return v.empty() ? std::string_view("-") : v; };
+  spdlog::info("request_id={} action={} principal={} status={} code={} latency_us={}", or_dash(line.request_id),
+               or_dash(line.action), or_dash(line.principal), line.status, or_dash(line.error_code),
+               line.latency_us);
+}
 
 std::string escape_log_message(std::string_view message, LogFormat format) {
   std::string out;
@@ -129,10 +181,12 @@ void setup_logging(std::string_view level, LogFormat format) {
   auto logger = spdlog::stderr_logger_mt("stsd");
   spdlog::set_default_logger(logger);
   spdlog::set_level(spdlog::level::from_str(std::string(level)));
+  g_format = format;
   auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
   if (format == LogFormat::Json) {
     formatter->add_flag<EscapedMessageFlag>('j', LogFormat::Json)
-        .set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","msg":"%j"})");
+        .add_flag<RequestFieldsFlag>('F')
+        .set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","msg":"%j"%F})");
   } else {
     formatter->add_flag<EscapedMessageFlag>('k', LogFormat::Text).set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %k");
   }

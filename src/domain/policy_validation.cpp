@@ -237,7 +237,10 @@ std::string resource_format_error(std::string_view r) {
     std::string a4 = "*";
     if (rest.size() > 3) {
       a4.clear();
-      for (std::size_t i = 3; i < rest.size(); ++i) a4 += (i > 3 ? ":" : "") + std::string(rest[i]);
+      for (std::size_t i = 3; i < rest.size(); ++i) {
+        if (i > 3) a4 += ':';
+        a4 += rest[i];
+      }
     }
     const std::string p(part.head);
     return "Partition \"" + p + "\" is not valid for resource \"arn:" + p + ":" + a1 + ":" + at(1) + ":" + at(2) +

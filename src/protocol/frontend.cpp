@@ -7,6 +7,7 @@
 #include <random>
 
 #include "stsd/common/ascii.h"
+#include "stsd/common/logging.h"
 #include "stsd/crypto/crypto.h"
 #include "stsd/protocol/query.h"
 #include "stsd/protocol/response_writer.h"
@@ -122,10 +123,7 @@ http::HttpResponse Frontend::handle_sts(const http::HttpRequest& request, const 
   const bool issued = outcome.result && std::any_of(outcome.result->children.begin(), outcome.result->children.end(),
                                                     [](const service::ResultNode& n) { return n.name == "Credentials"; });
   metrics_.record(outcome.action, error_code, latency, issued);
-  spdlog::info("request_id={} action={} principal={} status={} code={} latency_us={}", request_id,
-               outcome.action.empty() ? "-" : outcome.action,
-               outcome.principal_arn.empty() ? "-" : outcome.principal_arn, response.status,
-               error_code.empty() ? "-" : error_code, latency.count());
+  log_request({request_id, outcome.action, outcome.principal_arn, response.status, error_code, latency.count()});
   return response;
 }
 

@@ -174,6 +174,34 @@ class AdminEndpointsTest(h.StsdTestCase):
         self.assertIn("200", line)
 
 
+class JsonRequestLogTest(h.StsdTestCase):
+    """With --log-format json each request's fields are keys of its line (log
+    pipelines read them without parsing "msg")."""
+    SERVER_ARGS = ("--log-format", "json")
+
+    def log_line_of(self, rid):
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline:
+            for raw in self.server.output().splitlines():
+                if rid in raw:
+                    return json.loads(raw)
+            time.sleep(0.05)
+        self.fail(f"no log line with request id {rid}:\n{self.server.output()[-2000:]}")
+
+    def test_fields_are_keys(self):
+        ok = h.call(self.server, GCI)
+        line = self.log_line_of(ok.header("x-amzn-RequestId"))
+        self.assertEqual(line["msg"], "request")
+        self.assertEqual(line["action"], "GetCallerIdentity")
+        self.assertEqual(line["principal"], DEFAULT_USER_ARN)
+        self.assertEqual(line["status"], 200)
+        self.assertIsNone(line["code"])
+        self.assertIsInstance(line["latency_us"], int)
+        denied = h.call(self.server, GCI, creds=(TEST_KEY[0], "wrong"))
+        line = self.log_line_of(denied.header("x-amzn-RequestId"))
+        self.assertEqual((line["status"], line["code"]), (403, "SignatureDoesNotMatch"))
+
+
 class AuthModesTest(h.StsdTestCase):
     SERVER_ARGS = ("--auth", "permissive")
 

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include <string>
+#include <vector>
 
 #include "stsd/common/logging.h"
 
@@ -59,6 +60,48 @@ TEST(LogEscape, SetupLoggingEscapesEveryMessage) {
           << out;
     }
   }
+  spdlog::drop("stsd");
+}
+
+// Issue 16 item 8: with --log-format json a request's fields are keys of its
+// line, not text inside "msg"; text format keeps key=value.
+TEST(RequestLog, JsonCarriesTheFieldsAsKeys) {
+  spdlog::drop("stsd");
+  setup_logging("info", LogFormat::Json);
+  testing::internal::CaptureStderr();
+  log_request({"0b1c2d3e-0000-4000-8000-000000000000", "AssumeRole", "arn:aws:iam::000000000000:user/te\"st", 403,
+               "AccessDenied", 1234});
+  log_request({"id-2", "", "", 400, "", 7});
+  spdlog::info("not a request");
+  const std::string out = testing::internal::GetCapturedStderr();
+  std::vector<nlohmann::json> lines;
+  for (std::size_t start = 0, end; (end = out.find('\n', start)) != std::string::npos; start = end + 1)
+    lines.push_back(nlohmann::json::parse(out.substr(start, end - start)));
+  ASSERT_EQ(lines.size(), 3u) << out;
+  EXPECT_EQ(lines[0]["msg"], "request");
+  EXPECT_EQ(lines[0]["request_id"], "0b1c2d3e-0000-4000-8000-000000000000");
+  EXPECT_EQ(lines[0]["action"], "AssumeRole");
+  EXPECT_EQ(lines[0]["principal"], "arn:aws:iam::000000000000:user/te\"st");
+  EXPECT_EQ(lines[0]["status"], 403);
+  EXPECT_EQ(lines[0]["code"], "AccessDenied");
+  EXPECT_EQ(lines[0]["latency_us"], 1234);
+  EXPECT_TRUE(lines[1]["action"].is_null());
+  EXPECT_TRUE(lines[1]["principal"].is_null());
+  EXPECT_TRUE(lines[1]["code"].is_null());
+  EXPECT_EQ(lines[1]["status"], 400);
+  EXPECT_FALSE(lines[2].contains("request_id")) << out;
+  spdlog::drop("stsd");
+}
+
+TEST(RequestLog, TextKeepsKeyValuePairs) {
+  spdlog::drop("stsd");
+  setup_logging("info", LogFormat::Text);
+  testing::internal::CaptureStderr();
+  log_request({"id-1", "GetCallerIdentity", "", 200, "", 42});
+  const std::string out = testing::internal::GetCapturedStderr();
+  EXPECT_NE(out.find(" info request_id=id-1 action=GetCallerIdentity principal=- status=200 code=- latency_us=42\n"),
+            std::string::npos)
+      << out;
   spdlog::drop("stsd");
 }
 
