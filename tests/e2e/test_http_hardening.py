@@ -11,7 +11,9 @@ client.
 import os
 import socket
 import stat
+import subprocess
 import time
+import unittest
 
 import stsd_harness as h
 
@@ -233,6 +235,31 @@ class ManyParametersTest(ServerTestCase):
         self.assertLess(peak - baseline, self.PEAK_LIMIT_KB,
                         f"peak RSS grew by {(peak - baseline) // 1024} MB for one 10 MB body")
         self.assertAlive()
+
+
+class LimitFlagsTest(unittest.TestCase):
+    """The new limit is a flag and a variable like the others, with its default in --help."""
+
+    def run_stsd(self, *args, env=None):
+        return subprocess.run([h.binary_path(), *args], capture_output=True, text=True, timeout=10,
+                              env={**{k: v for k, v in os.environ.items() if not k.startswith("STSD_")}, **(env or {})})
+
+    def test_help_states_the_limits(self):
+        out = self.run_stsd("--help").stdout
+        for text in ("--max-buffered-bytes", "STSD_MAX_BUFFERED_BYTES", "268435456", "1024..1048576",
+                     "RLIMIT_NOFILE"):
+            self.assertIn(text, out)
+
+    def test_bad_budgets_are_refused(self):
+        for args, env, expected in (
+                (("--max-buffered-bytes", "0"), None, "--max-buffered-bytes"),
+                ((), {"STSD_MAX_BUFFERED_BYTES": "lots"}, "STSD_MAX_BUFFERED_BYTES"),
+                (("--max-body-bytes", "2000", "--max-buffered-bytes", "1999"), None, "at least --max-body-bytes"),
+                (("--max-header-bytes", "1048577"), None, "--max-header-bytes")):
+            with self.subTest(args=args, env=env):
+                result = self.run_stsd(*args, "--check-config", "/nonexistent", env=env)
+                self.assertEqual(result.returncode, 2, result.stderr)
+                self.assertIn(expected, result.stderr)
 
 
 class DescriptorLimitTest(h.StsdTestCase):
