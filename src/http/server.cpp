@@ -159,7 +159,13 @@ class Listener : public std::enable_shared_from_this<Listener> {
       return do_accept();
     }
     backing_off_ = false;
-    admit(std::move(socket));
+    // A failure to set one connection up (say SSL_new out of memory) must not
+    // leave this handler: it would end io_context::run and the process.
+    try {
+      admit(std::move(socket));
+    } catch (const std::exception& e) {
+      spdlog::error("http: could not take a connection on port {}: {}", local_.port(), e.what());
+    }
     do_accept();
   }
 
