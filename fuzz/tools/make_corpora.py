@@ -8,7 +8,7 @@
   "signature verifies" paths.
 - fuzz/fixtures.h: the public halves (the JWKS the JWT target verifies
   against, the certificates the SAML target trusts), fixed tokens, metadata.
-- fuzz/corpus/{form,sigv4,policy,jwt,jwks,config}/: seeds taken from the
+- fuzz/corpus/{form,sigv4,policy,jwt,jwks,config,http_session}/: seeds taken from the
   tests' data (tests/unit/..., config/, the AWS SigV4 suite in the shared
   testdata, botocore-signed STS requests) and tokens minted here.
   The SAML seeds come from tools/mint_saml_seeds.cpp (xmlsec, as stsd signs).
@@ -514,6 +514,65 @@ def config_corpus(k: dict) -> None:
     write_corpus("config", hand + [(f"tests-{i:02}", t) for i, t in enumerate(chosen)])
 
 
+def http_session_corpus() -> None:
+    """The raw-HTTP cases of tests/e2e/test_abuse.py and test_http_hardening.py,
+    sized for the target's limits (head 1024, body 2048, budget 1536). Byte 0
+    is the read size: 0x80 reads 64 KiB at a time, n < 0x40 reads n + 1 bytes."""
+    gci = b"Action=GetCallerIdentity&Version=2011-06-15"
+
+    def post(target, body, extra=b""):
+        return (b"POST " + target + b" HTTP/1.1\r\nHost: sts.test\r\n"
+                b"Content-Type: application/x-www-form-urlencoded\r\n"
+                b"Content-Length: %d\r\n" % len(body) + extra + b"\r\n" + body)
+
+    def get(target, extra=b""):
+        return b"GET " + target + b" HTTP/1.1\r\nHost: sts.test\r\n" + extra + b"\r\n"
+
+    def chunked(target, chunks, trailer=b"", te=b"chunked"):
+        out = b"POST " + target + b" HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: " + te + b"\r\n\r\n"
+        for c in chunks:
+            out += b"%x\r\n" % len(c) + c + b"\r\n"
+        return out + b"0\r\n" + trailer + b"\r\n"
+
+    raw_post = b"POST / HTTP/1.1\r\nHost: x\r\n"
+    write_corpus("http_session", [
+        ("get", b"\x80" + get(b"/_stsd/health")),
+        ("post-form", b"\x80" + post(b"/", gci)),
+        ("pipelined", b"\x80" + get(b"/a") + post(b"/b", b"body-b") + get(b"/c") + post(b"/d", b"")),
+        ("pipelined-byte-reads", b"\x00" + post(b"/first", b"one=1") + get(b"/second")),
+        ("split-reads", b"\x06" + post(b"/split", gci)),
+        ("chunked", b"\x80" + chunked(b"/c", [b"Action=", b"GetCallerIdentity"])),
+        ("chunked-trailer", b"\x80" + chunked(b"/t", [b"abc", b"de"], b"X-Trailer: t\r\nAuthorization: no\r\n")
+         + get(b"/after")),
+        ("chunked-trailer-big", b"\x3f" + chunked(b"/t", [b"abc"], b"X-Big: " + b"a" * 1200 + b"\r\n")),
+        ("chunked-extension", b"\x80" + chunked(b"/e", [b"abc"]).replace(b"3\r\nabc", b"3;name=value;q=\"x\"\r\nabc")),
+        ("chunked-over-limit", b"\x80" + chunked(b"/o", [b"x" * 1500, b"y" * 1000])),
+        ("chunked-over-budget", b"\x80" + chunked(b"/o", [b"x" * 1000, b"y" * 700])),
+        ("te-gzip", b"\x80" + raw_post + b"Transfer-Encoding: gzip\r\n\r\n" + get(b"/smuggled")),
+        ("te-chunked-identity", b"\x80" + raw_post + b"Transfer-Encoding: chunked, identity\r\n\r\n" + get(b"/s")),
+        ("te-gzip-chunked", b"\x80" + chunked(b"/g", [b"abc"], te=b"gzip, chunked")),
+        ("length-and-chunked", b"\x80" + raw_post + b"Content-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"
+         b"3\r\nabc\r\n0\r\n\r\n"),
+        ("two-lengths", b"\x80" + raw_post + b"Content-Length: 3\r\nContent-Length: 7\r\n\r\nabc"),
+        ("body-over-limit", b"\x80" + post(b"/", b"a" * 2049)),
+        ("body-at-limit", b"\x80" + post(b"/", b"a" * 1500)),
+        ("expect-continue", b"\x80" + post(b"/e", b"body", b"Expect: 100-continue\r\n") + get(b"/next")),
+        ("http10", b"\x80" + b"GET /http10 HTTP/1.0\r\n\r\n"),
+        ("http10-chunked-keepalive", b"\x80" + b"POST /old HTTP/1.0\r\nConnection: keep-alive\r\n"
+         b"Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"),
+        ("head", b"\x80" + b"HEAD /h HTTP/1.1\r\nHost: x\r\n\r\n" + get(b"/after-head")),
+        ("handler-throws", b"\x80" + get(b"/throw") + get(b"/fine")),
+        ("oversized-head", b"\x80" + get(b"/", b"X-Big: " + b"a" * 1100 + b"\r\n")),
+        ("obs-fold-bare-lf", b"\x80" + b"GET /f HTTP/1.1\r\nHost: x\r\nX-A: a\r\n b\r\n\r\n"
+         b"GET /lf HTTP/1.1\nHost: x\n\n"),
+        ("garbage", b"\x80" + b"\x16\x03\x01 this is not HTTP\r\n\r\n"),
+        ("bad-chunk-size", b"\x80" + raw_post + b"Transfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n"),
+        ("huge-chunk-size", b"\x80" + raw_post + b"Transfer-Encoding: chunked\r\n\r\nffffffffffffffffff\r\nabc\r\n"),
+        ("connection-close", b"\x80" + get(b"/bye", b"Connection: close\r\n") + get(b"/unread")),
+        ("garbage-after-request", b"\x80" + get(b"/ok") + b"BROKEN\x00 / HTTP/1.1\r\n\r\n" + get(b"/never")),
+    ])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--shared", default=str(REPO.parent / "shared"), help="the shared spec/testdata folder")
@@ -525,6 +584,7 @@ def main() -> None:
     sigv4_corpus(pathlib.Path(args.shared))
     policy_corpus()
     config_corpus(k)
+    http_session_corpus()
 
 
 if __name__ == "__main__":

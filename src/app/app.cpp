@@ -14,6 +14,7 @@
 #include "stsd/domain/clock.h"
 #include "stsd/domain/session_token.h"
 #include "stsd/protocol/frontend.h"
+#include "stsd/protocol/response_writer.h"
 #include "stsd/service/sts_service.h"
 
 #ifndef STSD_VERSION
@@ -56,6 +57,12 @@ int serve(const Options& options, const config::Config& loaded, config::Config r
   asio::io_context io(static_cast<int>(threads));
   http::Server server(io, options.listen, options.limits,
                       [&frontend](const http::HttpRequest& r) { return frontend.handle(r); }, options.tls);
+  // A body refused for --max-buffered-bytes: AWS's answer to a passing overload.
+  server.set_busy_handler([](const http::HttpRequest&) {
+    return protocol::render_error(
+        StsError::make(ErrorCode::ServiceUnavailable, "The request has failed due to a temporary failure of the server."),
+        protocol::make_request_id(), protocol::Format::Xml);
+  });
   server.start();
   for (const auto& a : server.bound())
     spdlog::info("stsd {} listening on {}{}:{} (auth {}, {} threads)", STSD_VERSION,

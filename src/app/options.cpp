@@ -1,5 +1,6 @@
 #include "stsd/app/options.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <functional>
@@ -96,6 +97,10 @@ const std::vector<Flag>& flags() {
        [](Options& o, const std::string& v) {
          return parse_number<std::size_t>(v, o.limits.header_limit, 1024, 1 << 20);
        }},
+      {"--max-buffered-bytes", "STSD_MAX_BUFFERED_BYTES", true,
+       [](Options& o, const std::string& v) {
+         return parse_number<std::size_t>(v, o.limits.max_buffered_bytes, 1, 1ULL << 40);
+       }},
       {"--read-timeout-ms", "STSD_READ_TIMEOUT_MS", true,
        [](Options& o, const std::string& v) { return parse_millis(v, o.limits.read_timeout); }},
       {"--idle-timeout-ms", "STSD_IDLE_TIMEOUT_MS", true,
@@ -117,8 +122,8 @@ Usage:
   stsd [--config FILE] [--listen HOST:PORT]... [--threads N]
        [--tls-cert FILE --tls-key FILE] [--auth strict|permissive|off]
        [--state FILE] [--log-level trace|debug|info|warn|error] [--log-format text|json]
-       [--max-body-bytes N] [--max-header-bytes N] [--read-timeout-ms N]
-       [--idle-timeout-ms N] [--max-connections N]
+       [--max-body-bytes N] [--max-header-bytes N] [--max-buffered-bytes N]
+       [--read-timeout-ms N] [--idle-timeout-ms N] [--max-connections N]
   stsd --print-default-config      print the embedded default config
   stsd --check-config FILE         validate FILE, print problems, exit 0/2
   stsd healthcheck [URL]           exit 0 if the server answers healthy
@@ -127,11 +132,22 @@ Usage:
 Every flag also reads an environment variable: STSD_CONFIG, STSD_LISTEN,
 STSD_THREADS, STSD_TLS_CERT, STSD_TLS_KEY, STSD_AUTH, STSD_STATE,
 STSD_LOG_LEVEL, STSD_LOG_FORMAT, STSD_MAX_BODY_BYTES, STSD_MAX_HEADER_BYTES,
-STSD_READ_TIMEOUT_MS, STSD_IDLE_TIMEOUT_MS, STSD_MAX_CONNECTIONS
+STSD_MAX_BUFFERED_BYTES, STSD_READ_TIMEOUT_MS, STSD_IDLE_TIMEOUT_MS,
+STSD_MAX_CONNECTIONS
 (a flag wins over its variable; STSD_LISTEN may list addresses separated by commas).
 Defaults: --listen 127.0.0.1:8090, --auth strict, one thread per core,
-body limit 10000000 bytes, header limit 16384 bytes, read timeout 10000 ms,
-idle timeout 60000 ms, 10000 connections.
+read timeout 10000 ms, idle timeout 60000 ms, and:
+  --max-body-bytes      10000000   one request body (1..4294967296); above: 413
+  --max-header-bytes    16384      request line and headers, plus any chunked
+                                   trailers (1024..1048576; one field may be as
+                                   large as the limit); above: 400
+  --max-buffered-bytes  268435456  request bodies held at once by all
+                                   connections (1..2^40, at least
+                                   --max-body-bytes, which it follows when
+                                   not set); beyond: 503 ServiceUnavailable
+  --max-connections     10000      open connections (1..1000000), lowered at
+                                   start to what RLIMIT_NOFILE allows; when
+                                   full, the longest idle one is closed
 )";
 }
 
@@ -198,6 +214,13 @@ Result<Options, std::string> parse_options(int argc, const char* const* argv) {
   }
   if (options.tls.cert_file.empty() != options.tls.key_file.empty())
     return unexpected(std::string("--tls-cert and --tls-key must be given together"));
+  const char* budget_env = std::getenv("STSD_MAX_BUFFERED_BYTES");
+  const bool budget_given = seen["--max-buffered-bytes"] || (budget_env != nullptr && *budget_env != '\0');
+  // Unless set, the budget follows a larger body limit: one such body must fit.
+  if (!budget_given) options.limits.max_buffered_bytes = std::max(options.limits.max_buffered_bytes, options.limits.body_limit);
+  if (options.limits.max_buffered_bytes < options.limits.body_limit)
+    return unexpected(std::string("--max-buffered-bytes must be at least --max-body-bytes (") +
+                      std::to_string(options.limits.body_limit) + ")");
   if (options.listen.empty()) options.listen.push_back({"127.0.0.1", 8090});
   return options;
 }

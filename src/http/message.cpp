@@ -6,7 +6,6 @@
 #include <charconv>
 #include <cstdint>
 #include <ctime>
-#include <iterator>
 #include <limits>
 #include <stdexcept>
 
@@ -78,19 +77,6 @@ std::string http_date(std::chrono::system_clock::time_point when) {
   std::snprintf(out.data(), out.size(), "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm.tm_wday], tm.tm_mday,
                 kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
   return out.data();
-}
-
-HttpRequest to_http_request(BeastRequest&& request, std::string remote_address, bool secure) {
-  HttpRequest out;
-  out.method = std::string(request.method_string());
-  out.target = std::string(request.target());
-  out.headers.reserve(static_cast<std::size_t>(std::distance(request.begin(), request.end())));
-  for (const auto& field : request)
-    out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
-  out.body = std::move(request.body());
-  out.remote_address = std::move(remote_address);
-  out.secure = secure;
-  return out;
 }
 
 BeastResponse to_beast_response(HttpResponse&& response, unsigned version, bool head_request,

@@ -14,14 +14,10 @@
 namespace stsd::http {
 
 namespace beast_http = boost::beast::http;
-using BeastRequest = beast_http::request<beast_http::string_body>;
 using BeastResponse = beast_http::response<beast_http::string_body>;
 
 // RFC 7231 IMF-fixdate, e.g. "Sun, 06 Nov 1994 08:49:37 GMT" (locale-free).
 std::string http_date(std::chrono::system_clock::time_point when);
-
-// Moves the body out of `request`; names keep their received spelling and order.
-HttpRequest to_http_request(BeastRequest&& request, std::string remote_address, bool secure);
 
 // Content-Length, Connection and Date are the server's: the handler's
 // Content-Length/Transfer-Encoding are dropped, Date is added when missing,

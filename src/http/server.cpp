@@ -1,5 +1,7 @@
 #include "stsd/http/server.h"
 
+#include <sys/resource.h>
+
 #include <utility>  // before Asio (coroutine support in 1.74)
 
 #include <boost/asio/ip/tcp.hpp>
@@ -27,6 +29,21 @@ using tcp = net::ip::tcp;
 // Back-off after an accept error that only time can fix (out of descriptors
 // or kernel memory): spinning would burn a core, dying would drop everyone.
 constexpr std::chrono::milliseconds kAcceptBackoff{50};
+
+// Descriptors left for everything but connections: listeners, epoll and
+// timers, log and state files, outbound fetches (JWKS, metadata).
+constexpr std::size_t kReservedDescriptors = 64;
+
+// max_connections, lowered so that accepting never runs out of descriptors:
+// past that point new clients would wait in the backlog for an idle timeout.
+std::size_t connections_within_descriptors(std::size_t wanted, std::size_t& descriptors) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return wanted;
+  descriptors = static_cast<std::size_t>(limit.rlim_cur);
+  const std::size_t usable =
+      descriptors > 2 * kReservedDescriptors ? descriptors - kReservedDescriptors : descriptors / 2;
+  return std::min(wanted, std::max<std::size_t>(usable, 1));
+}
 
 bool resource_exhausted(const boost::system::error_code& ec) {
   if (ec.category() != boost::system::system_category()) return false;
@@ -128,6 +145,8 @@ class Listener : public std::enable_shared_from_this<Listener> {
     if (ec) {
       if (resource_exhausted(ec)) {
         if (!backing_off_) spdlog::warn("http: accept on port {} failed: {}; backing off", local_.port(), ec.message());
+        // Descriptors taken elsewhere: an idle connection gives one back.
+        core_->evict_idle();
         backing_off_ = true;
         backoff_.expires_after(kAcceptBackoff);
         backoff_.async_wait([self = shared_from_this()](boost::system::error_code wait_ec) {
@@ -140,16 +159,26 @@ class Listener : public std::enable_shared_from_this<Listener> {
       return do_accept();
     }
     backing_off_ = false;
-    admit(std::move(socket));
+    // A failure to set one connection up (say SSL_new out of memory) must not
+    // leave this handler: it would end io_context::run and the process.
+    try {
+      admit(std::move(socket));
+    } catch (const std::exception& e) {
+      spdlog::error("http: could not take a connection on port {}: {}", local_.port(), e.what());
+    }
     do_accept();
   }
 
   void admit(ConnectionSocket socket) {
     boost::system::error_code ignored;
     if (core_->stopping()) return void(socket.close(ignored));
-    if (core_->active() >= core_->limits().max_connections) {
-      spdlog::debug("http: {} connections open (max_connections); closing a new one", core_->active());
-      return void(socket.close(ignored));
+    if (core_->active() >= core_->max_connections()) {
+      // The longest idle connection makes room; a new client is not starved.
+      if (!core_->evict_idle()) {
+        spdlog::debug("http: {} connections open and busy (max_connections); closing a new one", core_->active());
+        return void(socket.close(ignored));
+      }
+      spdlog::debug("http: {} connections open (max_connections); closed the longest idle one", core_->active());
     }
     socket.set_option(tcp::no_delay(true), ignored);
     std::string remote = peer_address(socket);
@@ -221,9 +250,22 @@ void Server::start() {
       listeners.push_back(std::move(listener));
     }
   }
+  const std::size_t wanted = impl_->core->limits().max_connections;
+  std::size_t descriptors = 0;
+  const std::size_t effective = connections_within_descriptors(wanted, descriptors);
+  if (effective < wanted)
+    spdlog::warn("http: RLIMIT_NOFILE is {}: at most {} connections at once instead of {} (--max-connections)",
+                 descriptors, effective, wanted);
+  impl_->core->set_max_connections(effective);
   for (const auto& listener : listeners) listener->start();
   impl_->listeners = std::move(listeners);
   impl_->started = true;
+}
+
+void Server::set_busy_handler(BusyHandler busy) {
+  std::lock_guard lock(impl_->mutex);
+  if (impl_->started) throw std::logic_error("stsd::http::Server::set_busy_handler called after start");
+  impl_->core->busy_handler = std::move(busy);
 }
 
 std::vector<ListenAddress> Server::bound() const {

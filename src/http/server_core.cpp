@@ -6,7 +6,12 @@
 namespace stsd::http {
 
 ServerCore::ServerCore(boost::asio::io_context& io, Limits limits, Handler handler)
-    : limits_(limits), handler_(std::move(handler)), strand_(io.get_executor()), grace_timer_(strand_) {}
+    : limits_(limits),
+      handler_(std::move(handler)),
+      budget_(limits.max_buffered_bytes),
+      max_connections_(limits.max_connections),
+      strand_(io.get_executor()),
+      grace_timer_(strand_) {}
 
 void ServerCore::add(const std::shared_ptr<SessionBase>& session) {
   std::lock_guard lock(mutex_);
@@ -27,6 +32,40 @@ void ServerCore::remove(const SessionBase* session) {
 std::size_t ServerCore::active() const {
   std::lock_guard lock(mutex_);
   return sessions_.size();
+}
+
+bool ServerCore::evict_idle() {
+  std::shared_ptr<SessionBase> victim;
+  bool chosen = false;
+  {
+    std::lock_guard lock(mutex_);
+    // A scan, only when full: the request path pays one atomic store instead
+    // of keeping an ordered idle list.
+    for (int attempt = 0; attempt < 4; ++attempt) {
+      const std::weak_ptr<SessionBase>* oldest = nullptr;
+      const SessionBase* oldest_key = nullptr;
+      std::int64_t oldest_since = 0;
+      for (const auto& [key, weak] : sessions_) {
+        const std::int64_t since = key->idle_since_.load(std::memory_order_relaxed);
+        if (since > 0 && (oldest == nullptr || since < oldest_since)) {
+          oldest = &weak;
+          oldest_key = key;
+          oldest_since = since;
+        }
+      }
+      if (oldest == nullptr) return false;
+      // Fails if its request began meanwhile: then look again.
+      if (!oldest_key->idle_since_.compare_exchange_strong(oldest_since, SessionBase::kEvicted,
+                                                           std::memory_order_acq_rel))
+        continue;
+      victim = oldest->lock();  // empty if it is being destroyed: its slot frees anyway
+      chosen = true;
+      break;
+    }
+  }
+  // Outside the lock: releasing the last reference runs remove().
+  if (victim) victim->force_close();
+  return chosen;
 }
 
 std::vector<std::shared_ptr<SessionBase>> ServerCore::snapshot() const {

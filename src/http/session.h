@@ -4,6 +4,11 @@
 // call the synchronous handler, write the answer, repeat while keep-alive.
 // Pipelined requests are answered in order because the next one is only
 // parsed (from the bytes already buffered) after the previous answer is out.
+//
+// The read loop is the session's own (not Beast's async_read): it feeds
+// RequestParser, which never throws and bounds every buffered part of a
+// request (head, chunk lines, trailers). Every completion handler is
+// guarded: an exception closes this connection and nothing else.
 #include <utility>  // before Asio (coroutine support in 1.74)
 
 #include <boost/asio/post.hpp>
@@ -11,14 +16,12 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/read_size.hpp>
 #include <boost/beast/core/stream_traits.hpp>
-#include <boost/beast/core/string.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core/basic_stream.hpp>
 #include <boost/beast/http/error.hpp>
-#include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/read.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <spdlog/spdlog.h>
 
@@ -32,6 +35,7 @@
 #include <type_traits>
 
 #include "message.h"
+#include "request_parser.h"
 #include "server_core.h"
 
 namespace stsd::http {
@@ -47,6 +51,8 @@ using ConnectionSocket = net::basic_stream_socket<net::ip::tcp, ConnectionExecut
 using PlainStream = beast::basic_stream<net::ip::tcp, ConnectionExecutor>;
 using TlsStream = beast::ssl_stream<PlainStream>;
 
+// Stream: PlainStream, TlsStream, or (the fuzz target) any stream whose
+// lowest layer offers expires_after, close and socket().shutdown/available.
 template <class Stream>
 class Session final : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
  public:
@@ -56,9 +62,11 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   template <class... StreamArgs>
   Session(std::shared_ptr<ServerCore> core, std::string remote_address, StreamArgs&&... stream_args)
       : core_(std::move(core)),
-        remote_address_(std::move(remote_address)),
         stream_(std::forward<StreamArgs>(stream_args)...),
-        executor_(stream_.get_executor()) {}
+        executor_(stream_.get_executor()) {
+    request_.remote_address = std::move(remote_address);
+    request_.secure = kTls;
+  }
 
   ~Session() override { core_->remove(this); }
 
@@ -69,8 +77,9 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     if constexpr (kTls) {
       state_ = State::Handshake;
       lowest().expires_after(limits().read_timeout);
-      stream_.async_handshake(net::ssl::stream_base::server,
-                              [self = this->shared_from_this()](beast::error_code ec) { self->on_handshake(ec); });
+      stream_.async_handshake(net::ssl::stream_base::server, [self = this->shared_from_this()](beast::error_code ec) {
+        self->guarded([&] { self->on_handshake(ec); });
+      });
     } else {
       wait_for_request();
     }
@@ -78,30 +87,48 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
   void on_server_stop() override {
     net::post(executor_, [self = this->shared_from_this()] {
-      // A request that has begun arriving is in flight and gets its answer.
-      if (self->state_ == State::Handshake || self->state_ == State::Idle) return self->close_now();
-      // A lingering close with nothing unread can end now without a reset.
-      if (self->state_ == State::Closing && self->nothing_unread()) self->close_now();
+      self->guarded([&] {
+        // A request that has begun arriving is in flight and gets its answer.
+        if (self->state_ == State::Handshake || self->state_ == State::Idle) return self->close_now();
+        // A lingering close with nothing unread can end now without a reset.
+        if (self->state_ == State::Closing && self->nothing_unread()) self->close_now();
+      });
     });
   }
 
   void force_close() override {
-    net::post(executor_, [self = this->shared_from_this()] { self->close_now(); });
+    net::post(executor_, [self = this->shared_from_this()] { self->guarded([&] { self->close_now(); }); });
   }
 
  private:
   enum class State { Handshake, Idle, Reading, Handling, Writing, Closing, Closed };
   static constexpr std::size_t kFirstReadSize = 4096;
+  static constexpr std::size_t kReadSize = 65536;  // as Beast's read loop
   static constexpr std::size_t kKeptOutputCapacity = 16 * 1024;
+  static constexpr std::size_t kKeptInputCapacity = 16 * 1024;
   // Bounds how long a closing connection waits for the peer to stop sending.
   static constexpr std::chrono::milliseconds kLingerLimit{1000};
 
   const Limits& limits() const { return core_->limits(); }
-  PlainStream& lowest() { return beast::get_lowest_layer(stream_); }
+  auto& lowest() { return beast::get_lowest_layer(stream_); }
+
+  // No exception may leave a completion handler: it would end io_context::run.
+  template <class Fn>
+  void guarded(Fn&& fn) noexcept {
+    try {
+      fn();
+    } catch (const std::exception& e) {
+      spdlog::error("http: connection from {} failed: {}", request_.remote_address, e.what());
+      close_quietly();
+    } catch (...) {
+      spdlog::error("http: connection from {} failed: unknown exception", request_.remote_address);
+      close_quietly();
+    }
+  }
 
   void on_handshake(beast::error_code ec) {
     if (ec) {
-      spdlog::debug("http: TLS handshake with {} failed: {}", remote_address_, ec.message());
+      spdlog::debug("http: TLS handshake with {} failed: {}", request_.remote_address, ec.message());
       return close_now();
     }
     wait_for_request();
@@ -111,20 +138,24 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   void wait_for_request() {
     if (state_ == State::Closed) return;
     if (core_->stopping()) return graceful_close();
-    parser_.emplace();
-    parser_->header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(limits().header_limit, UINT32_MAX)));
-    parser_->body_limit(static_cast<std::uint64_t>(limits().body_limit));
+    const Limits& l = limits();
+    parser_.emplace(request_, l.header_limit, l.body_limit, core_->budget());
     // Pipelined bytes already buffered: the next request has started.
     if (buffer_.size() > 0) return read_request();
+    // A large head should not pin its buffer to an idle connection.
+    if (buffer_.capacity() > kKeptInputCapacity) buffer_.shrink_to_fit();
     state_ = State::Idle;
-    lowest().expires_after(limits().idle_timeout);
+    mark_idle();  // from here the server may close this connection for a new one
+    lowest().expires_after(l.idle_timeout);
     stream_.async_read_some(buffer_.prepare(kFirstReadSize),
                             [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
-                              self->on_first_bytes(ec, n);
+                              self->guarded([&] { self->on_first_bytes(ec, n); });
                             });
   }
 
   void on_first_bytes(beast::error_code ec, std::size_t n) {
+    // Chosen for eviction while the bytes were on their way: it is closed.
+    if (!mark_busy()) return close_now();
     if (ec) return close_now();  // peer closed, idle timeout, or stop
     buffer_.commit(n);
     read_request();
@@ -132,100 +163,116 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
   // Slow-loris bound: the whole request (header, 100-continue, body) must
   // arrive within read_timeout of its first byte. Bytes already buffered are
-  // parsed here at once; only an incomplete request waits on an async read.
+  // parsed at once; only an incomplete request waits on a read.
   void read_request() {
     state_ = State::Reading;
+    reading_body_ = false;
     lowest().expires_after(limits().read_timeout);
-    // The header alone, as async_read_header would: 100-continue is decided on it.
+    // The header alone first: 100-continue is decided on it.
     parser_->eager(false);
-    beast::error_code ec;
-    put_buffered(ec);
-    if (ec == beast_http::error::need_more || (!ec && !parser_->is_header_done())) {
-      beast_http::async_read_header(stream_, buffer_, *parser_,
-                                    [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-                                      self->on_header(ec);
-                                    });
-      return;
-    }
-    on_header(ec);
+    parse_buffered();
   }
 
-  void on_header(beast::error_code ec) {
-    if (ec) return on_read_error(ec);
+  void read_body() {
+    reading_body_ = true;
+    parser_->eager(true);
+    parse_buffered();
+  }
+
+  // Feeds the parser what is buffered, then moves on or reads more.
+  void parse_buffered() {
+    beast::error_code ec;
+    if (buffer_.size() > 0) buffer_.consume(parser_->feed(buffer_.data(), ec));
+    if (ec && ec != beast_http::error::need_more) return on_read_error(ec);
+    if (!reading_body_ && parser_->is_header_done()) return on_header();
+    if (reading_body_ && parser_->is_done()) return handle();
+    // The parser has bounded what stays buffered; read at most kReadSize more.
+    stream_.async_read_some(buffer_.prepare(beast::read_size(buffer_, kReadSize)),
+                            [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
+                              self->guarded([&] { self->on_read(ec, n); });
+                            });
+  }
+
+  void on_read(beast::error_code ec, std::size_t n) {
+    buffer_.commit(n);
+    // EOF, reset or timeout mid-request: nobody is left to answer.
+    if (ec && n == 0) {
+      if (ec == beast::error::timeout) spdlog::debug("http: read timeout from {}", request_.remote_address);
+      return close_now();
+    }
+    parse_buffered();
+  }
+
+  void on_header() {
     if (parser_->is_done()) return handle();
     // curl and some SDKs wait for this before sending a large body.
-    const auto expect = parser_->get()[beast_http::field::expect];
-    if (beast::iequals(expect, "100-continue") && parser_->get().version() >= 11) {
+    if (parser_->expects_continue()) {
       static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
       net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
                        [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-                         if (ec) return self->close_now();
-                         self->read_body();
+                         self->guarded([&] {
+                           if (ec) return self->close_now();
+                           self->read_body();
+                         });
                        });
       return;
     }
     read_body();
   }
 
-  void read_body() {
-    parser_->eager(true);
-    beast::error_code ec;
-    put_buffered(ec);
-    if (ec && ec != beast_http::error::need_more) return on_read_error(ec);
-    if (parser_->is_done()) return handle();
-    beast_http::async_read(stream_, buffer_, *parser_,
-                           [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-                             if (ec) return self->on_read_error(ec);
-                             self->handle();
-                           });
-  }
-
-  // One step of Beast's read_some without the read: feed the parser what is
-  // buffered. need_more (or nothing buffered) leaves the rest to Beast's reads.
-  void put_buffered(beast::error_code& ec) {
-    if (buffer_.size() == 0) return;
-    buffer_.consume(parser_->put(buffer_.data(), ec));
-  }
-
   void on_read_error(beast::error_code ec) {
     if (ec == beast_http::error::body_limit) return send_bare(413);
-    const bool syntax = ec.category() == beast_http::make_error_code(beast_http::error::bad_method).category() &&
-                        ec != beast_http::error::end_of_stream && ec != beast_http::error::partial_message &&
-                        ec != beast_http::error::short_read;
-    if (syntax) {
-      spdlog::debug("http: bad request from {}: {}", remote_address_, ec.message());
-      return send_bare(400);
-    }
-    // Timeout (the stream already closed the socket), peer gone, or stop.
-    if (ec == beast::error::timeout) spdlog::debug("http: read timeout from {}", remote_address_);
-    close_now();
+    if (ec == RequestError::over_budget) return send_busy();
+    if (ec == RequestError::unsupported_coding) return send_bare(501);
+    // Any other parser verdict (syntax, head limit, framing, a Beast exception).
+    spdlog::debug("http: bad request from {}: {}", request_.remote_address, ec.message());
+    send_bare(400);
   }
 
   void handle() {
     state_ = State::Handling;
-    BeastRequest request = parser_->release();
-    const unsigned version = request.version();
-    const bool head = request.method() == beast_http::verb::head;
-    const bool keep_alive = request.keep_alive() && !core_->stopping();
-    HttpRequest plain = to_http_request(std::move(request), remote_address_, kTls);
+    const unsigned version = parser_->version();
+    const bool head = parser_->head_request();
+    const bool keep_alive = parser_->keep_alive() && !core_->stopping();
     try {
-      HttpResponse answer = core_->handler()(plain);
+      HttpResponse answer = core_->handler()(request_);
       // stop() may have come while the handler ran: announce the close.
       keep_alive_ = serialize_response(answer, version, head, keep_alive && !core_->stopping(), out_);
     } catch (const std::exception& e) {
-      spdlog::error("http: handler failed on {} {}: {}", plain.method, loggable_target(plain.target), e.what());
+      spdlog::error("http: handler failed on {} {}: {}", request_.method, loggable_target(request_.target), e.what());
       keep_alive_ = serialize_response(HttpResponse{500, {}, {}}, version, false, keep_alive, out_);
     } catch (...) {
-      spdlog::error("http: handler failed on {} {}: unknown exception", plain.method, loggable_target(plain.target));
+      spdlog::error("http: handler failed on {} {}: unknown exception", request_.method,
+                    loggable_target(request_.target));
       keep_alive_ = serialize_response(HttpResponse{500, {}, {}}, version, false, keep_alive, out_);
     }
+    // The body is done with: its memory goes back before the answer is written.
+    parser_->release_body();
     write();
   }
 
   // Answers the server makes itself; the rest of the connection is unusable.
   void send_bare(int status) {
-    const unsigned version = parser_->get().version() == 10 ? 10 : 11;
+    const unsigned version = parser_->version() == 10 ? 10 : 11;
     keep_alive_ = serialize_response(HttpResponse{status, {}, {}}, version, false, false, out_);
+    write();
+  }
+
+  // The body budget is spent: the server's busy answer (AWS's ServiceUnavailable
+  // from the application, a bare 503 without one), then close.
+  void send_busy() {
+    spdlog::warn("http: body budget of {} bytes spent; refusing a request from {}", core_->budget().limit(),
+                 request_.remote_address);
+    const unsigned version = parser_->version() == 10 ? 10 : 11;
+    HttpResponse answer{503, {}, {}};
+    if (const auto& busy = core_->busy_handler) {
+      try {
+        answer = busy(request_);
+      } catch (...) {
+        answer = HttpResponse{503, {}, {}};
+      }
+    }
+    keep_alive_ = serialize_response(answer, version, false, false, out_);
     write();
   }
 
@@ -234,7 +281,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     state_ = State::Writing;
     lowest().expires_after(limits().read_timeout);
     net::async_write(stream_, net::buffer(out_), [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-      self->on_write(ec);
+      self->guarded([&] { self->on_write(ec); });
     });
   }
 
@@ -251,9 +298,12 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   // reset that could destroy the answer before the client reads it.
   void graceful_close() {
     state_ = State::Closing;
+    parser_.reset();  // gives back any body budget now, not at the close
     lowest().expires_after(std::min<std::chrono::milliseconds>(limits().read_timeout, kLingerLimit));
     if constexpr (kTls) {
-      stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) { self->close_now(); });
+      stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {
+        self->guarded([&] { self->close_now(); });
+      });
     } else {
       beast::error_code ignored;
       lowest().socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
@@ -265,8 +315,10 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
   void drain() {
     lowest().async_read_some(net::buffer(scratch_), [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-      if (ec) return self->close_now();
-      self->drain();
+      self->guarded([&] {
+        if (ec) return self->close_now();
+        self->drain();
+      });
     });
   }
 
@@ -278,18 +330,29 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   void close_now() {
     if (state_ == State::Closed) return;
     state_ = State::Closed;
+    mark_busy();  // no longer a candidate for eviction
     // Cancels pending operations and the stream's timer.
     lowest().close();
   }
 
+  // close_now for the exception path, which must not throw again.
+  void close_quietly() noexcept {
+    try {
+      close_now();
+    } catch (...) {
+      state_ = State::Closed;
+    }
+  }
+
   std::shared_ptr<ServerCore> core_;
-  std::string remote_address_;
   Stream stream_;
   ConnectionExecutor executor_;  // copied once: read from other threads by stop()
   beast::flat_buffer buffer_;
-  std::optional<beast_http::request_parser<beast_http::string_body>> parser_;
-  std::string out_;         // the answer being written, kept for the next one
+  HttpRequest request_;                  // reused: keeps its capacity between requests
+  std::optional<RequestParser> parser_;  // after request_: it refers to it
+  std::string out_;          // the answer being written, kept for the next one
   bool keep_alive_ = false;  // of the answer being written
+  bool reading_body_ = false;
   std::array<char, 4096> scratch_{};
   State state_ = State::Handshake;
 };

@@ -37,12 +37,19 @@ struct HttpResponse {
 // server still turns an escaped exception into a bare 500 and logs it).
 using Handler = std::function<HttpResponse(const HttpRequest&)>;
 
+// The answer to a request refused because the server-wide body budget is
+// spent (the request has its head, no body); the connection then closes.
+// Without one the server answers a bare 503.
+using BusyHandler = std::function<HttpResponse(const HttpRequest&)>;
+
 struct Limits {
-  std::size_t header_limit = 16 * 1024;       // request line + headers; above -> 400, empty body
+  std::size_t header_limit = 16 * 1024;       // request line + headers, and trailers with them; above -> 400, empty body
   std::size_t body_limit = 10'000'000;        // AWS's limit; above -> 413, empty body
+  std::size_t max_buffered_bytes = 256u << 20;  // request bodies held at once, all connections; above -> 503, close
   std::chrono::milliseconds read_timeout{10'000};  // to read one whole request once it started; also bounds each response write
   std::chrono::milliseconds idle_timeout{60'000};  // wait for a request's first byte (new or keep-alive connection)
-  std::size_t max_connections = 10'000;       // beyond: accept and close at once
+  std::size_t max_connections = 10'000;       // lowered at start to what RLIMIT_NOFILE allows; when full, the
+                                              // longest idle connection is closed for a new one (none idle: the new one)
   std::chrono::milliseconds shutdown_grace{5'000};  // drain in-flight requests on stop
 };
 
@@ -64,6 +71,8 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
+  // Before start(): what a request refused for the body budget gets.
+  void set_busy_handler(BusyHandler busy);
   // Binds and starts accepting. Throws std::runtime_error naming the address
   // when a bind fails (start-up only).
   void start();

@@ -352,17 +352,21 @@ TEST(HttpServerTest, IdleKeepAliveConnectionIsClosedAfterIdleTimeout) {
   EXPECT_TRUE(server.wait_for_connections(0));
 }
 
-TEST(HttpServerTest, ConnectionsBeyondMaxAreClosedAtOnce) {
+TEST(HttpServerTest, ConnectionsBeyondMaxAreClosedAtOnceWhenAllAreBusy) {
   Limits limits = test_limits();
   limits.max_connections = 2;
   TestServer server(limits);
   Client a(server.port());
   Client b(server.port());
+  // Requests under way: neither may be closed for a newcomer.
+  ASSERT_TRUE(a.send("GET /a HTTP/1.1\r\n"));
+  ASSERT_TRUE(b.send("GET /b HTTP/1.1\r\n"));
   ASSERT_TRUE(server.wait_for_connections(2));
+  std::this_thread::sleep_for(20ms);
   Client c(server.port());
   ASSERT_TRUE(c.connected());  // the kernel completes the handshake; the server then closes
   EXPECT_TRUE(c.closed_within(900ms));
-  ASSERT_TRUE(a.send(get("/a")));
+  ASSERT_TRUE(a.send("Host: x\r\n\r\n"));
   auto response = a.read_response();
   ASSERT_TRUE(response);
   EXPECT_EQ(response->body, "/a");
@@ -374,6 +378,33 @@ TEST(HttpServerTest, ConnectionsBeyondMaxAreClosedAtOnce) {
   response = d.read_response();
   ASSERT_TRUE(response);
   EXPECT_EQ(response->body, "/d");
+}
+
+// Issue 11 item 5: a full server closes its longest idle connection rather
+// than starve a new client.
+TEST(HttpServerTest, LongestIdleConnectionMakesRoomForANewOne) {
+  Limits limits = test_limits();
+  limits.max_connections = 2;
+  TestServer server(limits);
+  Client oldest(server.port());
+  ASSERT_TRUE(oldest.send(get("/oldest")));
+  ASSERT_TRUE(oldest.read_response());
+  std::this_thread::sleep_for(20ms);
+  Client newer(server.port());
+  ASSERT_TRUE(newer.send(get("/newer")));
+  ASSERT_TRUE(newer.read_response());
+  ASSERT_TRUE(server.wait_for_connections(2));
+
+  Client fresh(server.port());
+  ASSERT_TRUE(fresh.send(get("/fresh")));
+  auto response = fresh.read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->body, "/fresh");
+  EXPECT_TRUE(oldest.closed_within(900ms));
+  ASSERT_TRUE(newer.send(get("/still")));
+  response = newer.read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->body, "/still");
 }
 
 // Holds every free descriptor under a lowered RLIMIT_NOFILE; restores both.

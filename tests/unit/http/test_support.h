@@ -47,8 +47,9 @@ inline HttpResponse echo_target(const HttpRequest& request) {
 class TestServer {
  public:
   explicit TestServer(Limits limits = test_limits(), Handler handler = echo_target, unsigned threads = 2,
-                      TlsSettings tls = {})
+                      TlsSettings tls = {}, BusyHandler busy = {})
       : server_(io_, {ListenAddress{"127.0.0.1", 0}}, limits, std::move(handler), std::move(tls)) {
+    if (busy) server_.set_busy_handler(std::move(busy));
     server_.start();
     for (unsigned i = 0; i < threads; ++i) threads_.emplace_back([this] { io_.run(); });
   }
