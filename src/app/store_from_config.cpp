@@ -108,7 +108,7 @@ domain::StoreData to_store_data(const config::Config& config) {
     d.roles.push_back(std::move(role));
   }
   for (const auto& p : config.managed_policies)
-    d.managed_policies.push_back({p.account, p.name, p.path, {}, p.document});
+    d.managed_policies.push_back({p.account, p.name, p.path, {}, p.document, std::nullopt});
   for (const auto& p : config.oidc_providers) {
     domain::OidcProvider provider;
     provider.account = p.account;
