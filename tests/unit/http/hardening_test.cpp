@@ -6,6 +6,7 @@
 #include "test_support.h"
 
 #include <mutex>
+#include <thread>
 
 namespace stsd::http::test {
 namespace {
@@ -52,6 +53,24 @@ TEST(HttpHardeningTest, TrailerFieldOver64KiBIsRefusedNotFatal) {
   Client client(server.port());
   ASSERT_TRUE(client.send(chunked_head("/t") + "3\r\nabc\r\n0\r\nX-Big: " + std::string(70000, 'a') + "\r\n\r\n"));
   expect_refused_and_healthy(server, client, 400);
+}
+
+// The last chunk alone, arriving a byte at a time: Beast 1.74 asserts
+// `n >= 5` there (false; boostorg/beast#2861); the request is still whole.
+TEST(HttpHardeningTest, EmptyChunkedBodyInSingleBytesReachesTheHandler) {
+  Recorder recorder;
+  TestServer server(test_limits(), recorder.handler());
+  Client client(server.port());
+  ASSERT_TRUE(client.send(chunked_head("/empty")));
+  for (char c : std::string("0\r\n\r\n")) {
+    std::this_thread::sleep_for(20ms);
+    ASSERT_TRUE(client.send(std::string(1, c)));
+  }
+  auto response = client.read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 200);
+  ASSERT_EQ(recorder.requests().size(), 1u);
+  EXPECT_EQ(recorder.requests()[0].body, "");
 }
 
 TEST(HttpHardeningTest, HeaderFieldOver64KiBWithARaisedLimitReachesTheHandler) {
