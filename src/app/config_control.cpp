@@ -114,9 +114,12 @@ Result<void, service::AdminError> ConfigControl::rotate_token_key(std::string_vi
   } else {
     auto doc = read_json<nlohmann::json>(body);
     if (!doc || !doc->is_object())
-      return unexpected(service::AdminError{400, "the body must be empty or a JSON object {\"token_key\": \"<base64 of 32 bytes>\"}"});
+      return unexpected(service::AdminError{
+          400, "the body must be empty or a JSON object {\"token_key\": \"<base64 of 32 bytes>\"}" +
+                   (doc ? std::string() : ": " + doc.error().to_string())});
     for (const auto& [name, value] : doc->items())
-      if (name != "token_key") return unexpected(service::AdminError{400, "/" + name + ": unknown field"});
+      if (name != "token_key")
+        return unexpected(service::AdminError{400, "/" + escape_json_pointer_token(name) + ": unknown field"});
     const auto given = doc->find("token_key");
     if (given == doc->end()) {
       key = crypto::random_bytes(32);
@@ -163,10 +166,6 @@ Result<void, service::AdminError> ConfigControl::install(config::Config next) {
   running_ = std::move(next);
   return {};
 }
-
-}  // namespace stsd::app
-
-namespace stsd::app {
 
 namespace {
 
