@@ -1,6 +1,11 @@
 // Fuzz target: the config loader (config::parse_config), then dump_config and
-// the documented round trip: parse_config(dump_config(c)) == c.
+// the documented round trip: parse_config(dump_config(c, StateFile)) == c.
 // Input: any bytes, taken as the config file's JSON text.
+//
+// Every input is first read as PUT /_stsd/config reads it
+// (ConfigSource::Admin): that never opens a file, whatever "*_file" names,
+// so no input is skipped there; what it accepts names no side file and its
+// admin dump never carries the token key (issue 11, items 7 and 9).
 //
 // parse_config reads `jwks_file` / `metadata_file` side files. So that the
 // fuzzer can reach that code without reading the machine's files (or blocking
@@ -103,6 +108,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   const std::string& base_dir = fixture_dir();
 
+  auto admin = stsd::config::parse_config(text, base_dir, stsd::config::ConfigSource::Admin);
+  if (admin) {
+    const std::string shown = stsd::config::dump_config(*admin, stsd::config::DumpFor::Admin);
+    require(!json::parse(shown).contains("token_key"));
+    auto back = stsd::config::parse_config(shown, base_dir, stsd::config::ConfigSource::Admin);
+    require(back.has_value());
+  }
+
   SideFileCheck check;
   json::sax_parse(text.begin(), text.end(), &check);  // a syntax error stops parse_config before any file
   if (!check.safe) return -1;  // not added to the corpus
@@ -116,8 +129,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   // "For any Config parse_config returned, parse_config reads the dump back
   // to an equal Config; side files appear inline."
-  const std::string dumped = stsd::config::dump_config(*config);
-  auto again = stsd::config::parse_config(dumped, base_dir);
+  const std::string dumped = stsd::config::dump_config(*config, stsd::config::DumpFor::StateFile);
+  auto again = stsd::config::parse_config(dumped, base_dir, stsd::config::ConfigSource::StateFile);
   require(again.has_value());
   require(*again == *config);
   return 0;

@@ -7,7 +7,6 @@
 #endif
 
 #include <exception>
-#include <filesystem>
 #include <iostream>
 
 #include "stsd/app/app.h"
@@ -54,7 +53,7 @@ int main(int argc, char** argv) {
                                       : config::parse_config(config::embedded_default_config(), ".");
     const std::string source = options.config_path ? *options.config_path : "embedded default";
     if (loaded) {
-      if (auto problems = app::policy_problems(*loaded); !problems.empty())
+      if (auto problems = app::content_problems(*loaded); !problems.empty())
         loaded = unexpected(config::ConfigError{std::move(problems)});
     }
     if (!loaded) {
@@ -66,23 +65,17 @@ int main(int argc, char** argv) {
       return 0;
     }
     setup_logging(options.log_level, options.log_format);
-    // A state file from an earlier run holds every acknowledged change.
     config::Config running = *loaded;
-    if (options.state_file && std::filesystem::exists(*options.state_file)) {
-      auto state = config::load_config_file(*options.state_file);
-      if (!state) {
-        print_problems(state.error(), *options.state_file);
+    if (options.state_file) {
+      // A state file from an earlier run holds every acknowledged change.
+      auto at_start = app::running_config_at_start(*loaded, source, *options.state_file, options.reset_state);
+      if (!at_start) {
+        print_problems(at_start.error(), *options.state_file);
         return 2;
       }
-      if (auto problems = app::policy_problems(*state); !problems.empty()) {
-        print_problems(config::ConfigError{std::move(problems)}, *options.state_file);
-        return 2;
-      }
-      running = std::move(*state);
+      running = std::move(*at_start);
     }
-    const std::string base_dir =
-        options.config_path ? std::filesystem::path(*options.config_path).parent_path().string() : ".";
-    return app::serve(options, *loaded, std::move(running), base_dir.empty() ? "." : base_dir);
+    return app::serve(options, *loaded, std::move(running));
   } catch (const std::exception& e) {
     std::cerr << "stsd: " << e.what() << "\n";
     return 2;

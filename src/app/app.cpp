@@ -23,8 +23,7 @@
 
 namespace stsd::app {
 
-int serve(const Options& options, const config::Config& loaded, config::Config running,
-          const std::string& base_dir) {
+int serve(const Options& options, const config::Config& loaded, config::Config running) {
   namespace asio = boost::asio;
 
   // Without a configured key, tokens only live as long as this process (or,
@@ -37,16 +36,21 @@ int serve(const Options& options, const config::Config& loaded, config::Config r
 
   domain::SystemClock clock;
   domain::StoreHolder store(std::make_shared<const domain::Store>(to_store_data(running)));
-  ConfigControl control(loaded, running, store, options.state_file, base_dir);
   if (options.state_file) {
     // The state file holds what is served from now on, key included.
-    if (auto written = write_file_atomically(*options.state_file, config::dump_config(running)); !written) {
+    if (auto written = write_file_atomically(*options.state_file,
+                                             config::dump_config(running, config::DumpFor::StateFile));
+        !written) {
       spdlog::error("--state: {}", written.error());
       return 2;
     }
   }
   domain::SessionTokenCodec tokens(token_key);
   domain::AuthorizationMessageCodec messages(token_key);
+  ConfigControl control(loaded, running, store, options.state_file, [&tokens, &messages](const std::string& key) {
+    tokens.set_key(key);
+    messages.set_token_key(key);
+  });
   domain::federation::initialize_xml_security();      // once, before any thread uses xmlsec
   domain::federation::BuiltinIdentityProviders idps;  // keys made on first use
   service::StsService sts(store, tokens, messages, clock, idps, options.auth);

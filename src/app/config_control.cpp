@@ -7,7 +7,13 @@
 #include <cstring>
 #include <filesystem>
 
+#include <spdlog/spdlog.h>
+
+#include <nlohmann/json.hpp>
+
 #include "stsd/app/app.h"
+#include "stsd/common/json.h"
+#include "stsd/crypto/crypto.h"
 
 namespace stsd::app {
 
@@ -61,16 +67,16 @@ Result<void, std::string> write_file_atomically(const std::string& path, std::st
 }
 
 ConfigControl::ConfigControl(config::Config loaded, config::Config running, domain::StoreHolder& store,
-                             std::optional<std::string> state_file, std::string base_dir)
+                             std::optional<std::string> state_file, KeyInstaller install_key)
     : loaded_(std::move(loaded)),
       running_(std::move(running)),
       store_(store),
       state_file_(std::move(state_file)),
-      base_dir_(std::move(base_dir)) {}
+      install_key_(std::move(install_key)) {}
 
 std::string ConfigControl::config_json() const {
   std::lock_guard lock(mutex_);
-  return config::dump_config(running_);
+  return config::dump_config(running_, config::DumpFor::Admin);
 }
 
 std::optional<std::string> ConfigControl::admin_token() const {
@@ -78,32 +84,146 @@ std::optional<std::string> ConfigControl::admin_token() const {
   return running_.admin_token;
 }
 
-Result<void, std::string> ConfigControl::replace_config(std::string_view json) {
-  auto parsed = config::parse_config(json, base_dir_);
-  if (!parsed) return unexpected(parsed.error().to_string());
-  if (auto problems = policy_problems(*parsed); !problems.empty())
-    return unexpected(config::ConfigError{std::move(problems)}.to_string());
+Result<void, service::AdminError> ConfigControl::replace_config(std::string_view json) {
+  auto parsed = config::parse_config(json, ".", config::ConfigSource::Admin);
+  if (!parsed) return unexpected(service::AdminError{400, parsed.error().to_string()});
+  if (auto problems = content_problems(*parsed); !problems.empty())
+    return unexpected(service::AdminError{400, config::ConfigError{std::move(problems)}.to_string()});
   std::lock_guard lock(mutex_);
+  if (parsed->token_key) {
+    // Changing the key is its own explicit operation; the same key (a config
+    // file PUT again as it is) is no change.
+    if (!crypto::constant_time_equal(*parsed->token_key, running_.token_key.value_or("")))
+      return unexpected(service::AdminError{
+          400, "/token_key: the token key is not changed through PUT /_stsd/config; use POST "
+               "/_stsd/token-key/rotate (or leave token_key out to keep the running key)"});
+  }
   return install(std::move(*parsed));
 }
 
-Result<void, std::string> ConfigControl::reset() {
+Result<void, service::AdminError> ConfigControl::reset() {
   std::lock_guard lock(mutex_);
   return install(loaded_);
 }
 
-Result<void, std::string> ConfigControl::install(config::Config next) {
-  // The session token key is fixed for the process's life: tokens already
-  // issued must keep working.
-  next.token_key = running_.token_key;
-  auto store = std::make_shared<const domain::Store>(to_store_data(next));
-  if (state_file_) {
-    auto written = write_file_atomically(*state_file_, config::dump_config(next));
-    if (!written) return unexpected(written.error());
+Result<void, service::AdminError> ConfigControl::rotate_token_key(std::string_view body) {
+  std::string key;
+  const bool empty_body = body.find_first_not_of(" \t\r\n") == std::string_view::npos;
+  if (empty_body) {
+    key = crypto::random_bytes(32);
+  } else {
+    auto doc = read_json<nlohmann::json>(body);
+    if (!doc || !doc->is_object())
+      return unexpected(service::AdminError{
+          400, "the body must be empty or a JSON object {\"token_key\": \"<base64 of 32 bytes>\"}" +
+                   (doc ? std::string() : ": " + doc.error().to_string())});
+    for (const auto& [name, value] : doc->items())
+      if (name != "token_key")
+        return unexpected(service::AdminError{400, "/" + escape_json_pointer_token(name) + ": unknown field"});
+    const auto given = doc->find("token_key");
+    if (given == doc->end()) {
+      key = crypto::random_bytes(32);
+    } else {
+      auto bytes = given->is_string() ? crypto::base64_decode(given->get<std::string>()) : std::nullopt;
+      if (!bytes || bytes->size() != 32)
+        return unexpected(service::AdminError{400, "/token_key: must be base64 of exactly 32 bytes"});
+      key = std::move(*bytes);
+    }
   }
+  std::lock_guard lock(mutex_);
+  config::Config next = running_;
+  next.token_key = key;
+  // Durable first: a restart must not bring back the key that was replaced.
+  if (auto written = persist(next); !written) return written;
+  install_key_(key);
+  running_ = std::move(next);
+  spdlog::warn("token key rotated through the admin API: session tokens and authorization messages issued before "
+               "are refused from now on");
+  return {};
+}
+
+Result<void, service::AdminError> ConfigControl::persist(const config::Config& next) {
+  if (!state_file_) return {};
+  auto written = write_file_atomically(*state_file_, config::dump_config(next, config::DumpFor::StateFile));
+  if (!written) {
+    // The detail (path, errno) is for the operator, not for the client.
+    spdlog::error("--state: {}", written.error());
+    return unexpected(service::AdminError{
+        500, "the change could not be saved to the state file, so it was not applied (the server log has the "
+             "reason)"});
+  }
+  return {};
+}
+
+Result<void, service::AdminError> ConfigControl::install(config::Config next) {
+  // The token key changes only by rotate_token_key; the state file keeps
+  // recording which --config it was started from.
+  next.token_key = running_.token_key;
+  next.config_sha256 = running_.config_sha256;
+  auto store = std::make_shared<const domain::Store>(to_store_data(next));
+  if (auto written = persist(next); !written) return written;
   store_.set(std::move(store));
   running_ = std::move(next);
   return {};
+}
+
+namespace {
+
+std::string joined(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+}  // namespace
+
+Result<config::Config, config::ConfigError> running_config_at_start(const config::Config& loaded,
+                                                                     const std::string& source,
+                                                                     const std::string& state_file, bool reset_state) {
+  config::Config running = loaded;
+  running.config_sha256 = config::config_fingerprint(loaded);
+  std::error_code ec;
+  if (!std::filesystem::exists(state_file, ec)) return running;
+  if (reset_state) {
+    spdlog::warn("--state {}: --reset-state given: serving {}; the state file's earlier content (changes made at run "
+                 "time, its token key) is replaced",
+                 state_file, source);
+    return running;
+  }
+  auto state = config::load_config_file(state_file, config::ConfigSource::StateFile);
+  if (!state) return state;
+  if (auto problems = content_problems(*state); !problems.empty())
+    return unexpected(config::ConfigError{std::move(problems)});
+
+  auto differs = config::differing_sections(loaded, *state);
+  // A config without a key has no key to differ from: the state keeps the one made at start.
+  if (!loaded.token_key) std::erase(differs, std::string("token_key"));
+  const std::string sections = joined(differs);
+
+  if (state->config_sha256 == running.config_sha256) {
+    if (!differs.empty())
+      spdlog::warn("--state {}: serving the state file: {} is unchanged since the state was started from it, and "
+                   "changes made at run time make them differ in: {} (--reset-state serves {} again)",
+                   state_file, source, sections, source);
+    return std::move(*state);
+  }
+  if (!state->config_sha256) {
+    if (!differs.empty())
+      spdlog::warn("--state {}: serving the state file, which records no config it was started from (written by an "
+                   "older stsd) and differs from {} in: {} (--reset-state serves {} instead)",
+                   state_file, source, sections, source);
+    state->config_sha256 = running.config_sha256;
+    return std::move(*state);
+  }
+  spdlog::warn("--state {}: {} changed since the state file was started from it: serving {}; the state file differed "
+               "from it in: {}; changes made at run time are replaced",
+               state_file, source, source, sections.empty() ? "nothing" : sections);
+  if (!loaded.token_key && state->token_key) {
+    running.token_key = state->token_key;
+    spdlog::info("--state {}: keeping the state file's token key (the config names none): issued sessions stay valid",
+                 state_file);
+  }
+  return running;
 }
 
 }  // namespace stsd::app

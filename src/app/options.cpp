@@ -78,6 +78,13 @@ const std::vector<Flag>& flags() {
          o.state_file = v;
          return std::nullopt;
        }},
+      {"--reset-state", "STSD_RESET_STATE", false,
+       [](Options& o, const std::string& v) -> std::optional<std::string> {
+         if (v == "1" || v == "true" || v == "yes") o.reset_state = true;
+         else if (v == "0" || v == "false" || v == "no") o.reset_state = false;
+         else return "expected no value (or true|false), got '" + v + "'";
+         return std::nullopt;
+       }},
       {"--log-level", "STSD_LOG_LEVEL", true, [](Options& o, const std::string& v) -> std::optional<std::string> {
          if (!valid_log_level(v)) return "expected trace|debug|info|warn|error, got '" + v + "'";
          o.log_level = v;
@@ -121,7 +128,7 @@ std::string usage() {
 Usage:
   stsd [--config FILE] [--listen HOST:PORT]... [--threads N]
        [--tls-cert FILE --tls-key FILE] [--auth strict|permissive|off]
-       [--state FILE] [--log-level trace|debug|info|warn|error] [--log-format text|json]
+       [--state FILE [--reset-state]] [--log-level trace|debug|info|warn|error] [--log-format text|json]
        [--max-body-bytes N] [--max-header-bytes N] [--max-buffered-bytes N]
        [--read-timeout-ms N] [--idle-timeout-ms N] [--max-connections N]
   stsd --print-default-config      print the embedded default config
@@ -129,8 +136,15 @@ Usage:
   stsd healthcheck [URL]           exit 0 if the server answers healthy
   stsd --version | --help
 
+--state FILE keeps every change made through the admin API (and the token
+key) in FILE, written before the change is acknowledged. On restart FILE is
+served while --config is the config it was started from; when --config was
+edited since, --config is served again (the state file's token key is kept
+when the config names none) and the log names what differed.
+--reset-state serves --config and replaces FILE's content in any case.
+
 Every flag also reads an environment variable: STSD_CONFIG, STSD_LISTEN,
-STSD_THREADS, STSD_TLS_CERT, STSD_TLS_KEY, STSD_AUTH, STSD_STATE,
+STSD_THREADS, STSD_TLS_CERT, STSD_TLS_KEY, STSD_AUTH, STSD_STATE, STSD_RESET_STATE,
 STSD_LOG_LEVEL, STSD_LOG_FORMAT, STSD_MAX_BODY_BYTES, STSD_MAX_HEADER_BYTES,
 STSD_MAX_BUFFERED_BYTES, STSD_READ_TIMEOUT_MS, STSD_IDLE_TIMEOUT_MS,
 STSD_MAX_CONNECTIONS
@@ -184,7 +198,9 @@ Result<Options, std::string> parse_options(int argc, const char* const* argv) {
     for (const auto& f : flags())
       if (f.name == arg) flag = &f;
     if (flag == nullptr) return unexpected("unknown argument '" + arg + "' (see --help)");
-    if (!inline_value) {
+    if (!inline_value && !flag->takes_value) {
+      value = "true";
+    } else if (!inline_value) {
       if (i + 1 >= argc) return unexpected(arg + ": missing value");
       value = argv[++i];
     }
@@ -212,6 +228,8 @@ Result<Options, std::string> parse_options(int argc, const char* const* argv) {
       return unexpected(f.env + ": " + *e);
     }
   }
+  if (options.reset_state && !options.state_file)
+    return unexpected(std::string("--reset-state needs --state FILE"));
   if (options.tls.cert_file.empty() != options.tls.key_file.empty())
     return unexpected(std::string("--tls-cert and --tls-key must be given together"));
   const char* budget_env = std::getenv("STSD_MAX_BUFFERED_BYTES");

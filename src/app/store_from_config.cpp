@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "stsd/domain/federation/jwt.h"
+#include "stsd/domain/federation/saml.h"
 #include "stsd/domain/policy.h"
 
 namespace stsd::app {
@@ -74,6 +76,36 @@ std::vector<config::ConfigProblem> policy_problems(const config::Config& config)
     else
       check_policy(document, domain::PolicyKind::Identity, at, out);
   }
+  return out;
+}
+
+std::vector<config::ConfigProblem> identity_provider_problems(const config::Config& config) {
+  std::vector<config::ConfigProblem> out;
+  for (std::size_t i = 0; i < config.oidc_providers.size(); ++i) {
+    const auto& provider = config.oidc_providers[i];
+    if (!provider.jwks) continue;
+    const std::string pointer = "/oidc_providers/" + std::to_string(i) + "/jwks";
+    auto keys = domain::federation::Jwks::parse(*provider.jwks);
+    if (!keys)
+      out.push_back({pointer, "not a usable JWK set: " + keys.error()});
+    else if (keys->size() == 0)
+      out.push_back({pointer,
+                     "has no usable key: give an RSA key of 2048 bits or more, or an EC key on P-256, P-384 or "
+                     "P-521, for signatures (kty, n/e or crv/x/y; no private members)"});
+  }
+  for (std::size_t i = 0; i < config.saml_providers.size(); ++i) {
+    const auto& provider = config.saml_providers[i];
+    if (!provider.metadata) continue;
+    if (auto metadata = domain::federation::parse_saml_metadata(*provider.metadata); !metadata)
+      out.push_back({"/saml_providers/" + std::to_string(i) + "/metadata", "not usable SAML metadata: " + metadata.error()});
+  }
+  return out;
+}
+
+std::vector<config::ConfigProblem> content_problems(const config::Config& config) {
+  auto out = policy_problems(config);
+  auto providers = identity_provider_problems(config);
+  out.insert(out.end(), std::make_move_iterator(providers.begin()), std::make_move_iterator(providers.end()));
   return out;
 }
 

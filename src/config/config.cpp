@@ -3,20 +3,23 @@
 // Name, path and length rules are IAM's (AWS wins over our taste).
 #include "stsd/config/config.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <initializer_list>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <unordered_map>
 #include <utility>
 
 #include "document.h"
 #include "encoding.h"
 #include "stsd/common/ascii.h"
+#include "stsd/common/json.h"
 #include "stsd/crypto/crypto.h"
 
 namespace stsd::config {
@@ -120,28 +123,59 @@ std::string_view strip_scheme(std::string_view url) {
   return at == std::string_view::npos ? url : url.substr(at + 3);
 }
 
-Result<std::string, std::string> read_whole_file(const fs::path& path) {
-  std::error_code ec;
-  if (fs::is_directory(path, ec)) return unexpected("cannot read " + path.string() + ": is a directory");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return unexpected("cannot read " + path.string() + ": " + std::strerror(errno));
-  std::ostringstream content;
-  content << in.rdbuf();
-  if (in.bad()) return unexpected("cannot read " + path.string() + ": read error");
-  return content.str();
+// A regular file of at most `limit` bytes. Opened without blocking and
+// checked on the open descriptor, so a FIFO, a device (/dev/zero) or a file
+// swapped in after a check is refused, never read or waited on.
+Result<std::string, std::string> read_whole_file(const fs::path& path, std::size_t limit) {
+  const std::string name = path.string();
+  const int fd = ::open(name.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  if (fd < 0) return unexpected("cannot read " + name + ": " + std::strerror(errno));
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return unexpected("cannot read " + name + ": " + std::strerror(errno));
+  if (S_ISDIR(st.st_mode)) return unexpected("cannot read " + name + ": is a directory");
+  if (!S_ISREG(st.st_mode)) return unexpected("cannot read " + name + ": not a regular file");
+  if (static_cast<std::uint64_t>(st.st_size) > limit)
+    return unexpected("cannot read " + name + ": larger than " + std::to_string(limit) + " bytes");
+  std::string content;
+  char buffer[64 * 1024];
+  for (;;) {
+    const ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return unexpected("cannot read " + name + ": " + std::strerror(errno));
+    if (n == 0) break;
+    // The file may grow after fstat.
+    if (content.size() + static_cast<std::size_t>(n) > limit)
+      return unexpected("cannot read " + name + ": larger than " + std::to_string(limit) + " bytes");
+    content.append(buffer, static_cast<std::size_t>(n));
+  }
+  return content;
 }
+
+// Config and state files themselves: large configs are fine, endless ones not.
+constexpr std::size_t kMaxConfigFileBytes = kDefaultMaxJsonBytes;
 
 class Loader {
  public:
-  Loader(std::string_view base_dir, std::vector<ConfigProblem>& problems)
-      : base_dir_(base_dir.empty() ? "." : base_dir), problems_(problems) {}
+  Loader(std::string_view base_dir, ConfigSource source, std::vector<ConfigProblem>& problems)
+      : base_dir_(base_dir.empty() ? "." : base_dir), source_(source), problems_(problems) {}
 
   Config read(const json& root) {
     Config config;
-    if (!expect_object(root, "",
-                       {"region", "role_mode", "token_key", "admin_token", "accounts", "users", "roles", "managed_policies",
-                        "oidc_providers", "saml_providers"}))
-      return config;
+    // config_sha256 is a state file's own field (ConfigSource::StateFile).
+    const bool state = source_ == ConfigSource::StateFile;
+    const bool is_object =
+        state ? expect_object(root, "",
+                              {"region", "role_mode", "token_key", "admin_token", "accounts", "users", "roles",
+                               "managed_policies", "oidc_providers", "saml_providers", "config_sha256"})
+              : expect_object(root, "",
+                              {"region", "role_mode", "token_key", "admin_token", "accounts", "users", "roles",
+                               "managed_policies", "oidc_providers", "saml_providers"});
+    if (!is_object) return config;
+    if (state) config.config_sha256 = get_string(root, "", "config_sha256", false);
 
     if (auto region = get_string(root, "", "region", false)) {
       if (is_region(*region))
@@ -508,13 +542,23 @@ class Loader {
                                                                     std::string_view key) {
     auto name = get_string(item, ptr, key, false);
     if (!name) return std::nullopt;
+    if (source_ != ConfigSource::File) {
+      // Nothing from the network may make the server read its disk.
+      add(child(ptr, key),
+          source_ == ConfigSource::Admin
+              ? "file references are read only from the config given on the command line, at start; give the "
+                "content inline (" + std::string(key.substr(0, key.size() - 5)) + ")"
+              : "a state file is self-contained: give the content inline (" +
+                    std::string(key.substr(0, key.size() - 5)) + ")");
+      return std::nullopt;
+    }
     if (name->empty()) {
       add(child(ptr, key), "must not be empty");
       return std::nullopt;
     }
     fs::path path(*name);
     if (path.is_relative()) path = fs::path(base_dir_) / path;
-    auto content = read_whole_file(path);
+    auto content = read_whole_file(path, kMaxSideFileBytes);
     if (!content) {
       add(child(ptr, key), content.error());
       return std::nullopt;
@@ -613,6 +657,7 @@ class Loader {
   }
 
   std::string base_dir_;
+  ConfigSource source_;
   std::vector<ConfigProblem>& problems_;
   // Value (or scoped key) -> pointer where it was first declared.
   std::unordered_map<std::string, std::string> accounts_, aliases_, user_names_, role_names_, access_keys_,
@@ -622,12 +667,12 @@ class Loader {
 
 }  // namespace
 
-Result<Config, ConfigError> parse_config(std::string_view json_text, std::string_view base_dir) {
+Result<Config, ConfigError> parse_config(std::string_view json_text, std::string_view base_dir, ConfigSource source) {
   try {
     std::vector<ConfigProblem> problems;
     auto doc = detail::parse_document(json_text, problems);
     if (!doc) return unexpected(ConfigError{std::move(problems)});
-    Config config = Loader(base_dir, problems).read(*doc);
+    Config config = Loader(base_dir, source, problems).read(*doc);
     if (!problems.empty()) return unexpected(ConfigError{std::move(problems)});
     return config;
   } catch (const std::exception& e) {
@@ -636,17 +681,17 @@ Result<Config, ConfigError> parse_config(std::string_view json_text, std::string
   }
 }
 
-Result<Config, ConfigError> load_config_file(const std::string& path) {
+Result<Config, ConfigError> load_config_file(const std::string& path, ConfigSource source) {
   std::string content;
   try {
-    auto read = read_whole_file(path);
+    auto read = read_whole_file(path, kMaxConfigFileBytes);
     if (!read) return unexpected(ConfigError{{{"", read.error()}}});
     content = std::move(*read);
   } catch (const std::exception& e) {
     return unexpected(ConfigError{{{"", "cannot read " + path + ": " + e.what()}}});
   }
   const fs::path parent = fs::path(path).parent_path();
-  return parse_config(content, parent.empty() ? std::string(".") : parent.string());
+  return parse_config(content, parent.empty() ? std::string(".") : parent.string(), source);
 }
 
 }  // namespace stsd::config

@@ -1,7 +1,7 @@
 #pragma once
-// JSON text -> nlohmann::json with the checks nlohmann does not make:
-// duplicate keys (it keeps the last silently) and a nesting limit. Internal
-// to stsd_config.
+// JSON text -> nlohmann::json through stsd's one JSON reader
+// (stsd/common/json.h: size and nesting limits), with duplicate keys reported
+// as problems (nlohmann keeps the last silently). Internal to stsd_config.
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>

@@ -107,12 +107,14 @@ void put_list(ordered_json& out, const char* key, const std::vector<T>& items, T
 
 }  // namespace
 
-std::string dump_config(const Config& config) {
+std::string dump_config(const Config& config, DumpFor purpose) {
   ordered_json out;
   out["region"] = config.region;
   // Always explicit: the Auto/Strict default depends on whether roles exist.
   out["role_mode"] = config.role_mode == RoleMode::Auto ? "auto" : "strict";
-  if (config.token_key) out["token_key"] = crypto::base64_encode(*config.token_key);
+  const bool state = purpose == DumpFor::StateFile;
+  // The key never leaves the server except into its own state file.
+  if (config.token_key && state) out["token_key"] = crypto::base64_encode(*config.token_key);
   if (config.admin_token) out["admin_token"] = *config.admin_token;
   ordered_json accounts = ordered_json::array();
   for (const auto& a : config.accounts) {
@@ -128,8 +130,33 @@ std::string dump_config(const Config& config) {
   put_list(out, "managed_policies", config.managed_policies, managed_policy_json);
   put_list(out, "oidc_providers", config.oidc_providers, oidc_json);
   put_list(out, "saml_providers", config.saml_providers, saml_json);
+  if (config.config_sha256 && state) out["config_sha256"] = *config.config_sha256;
   // Replace, not throw, on bytes that are not UTF-8 (only a hand-built Config has them).
   return out.dump(2, ' ', false, ordered_json::error_handler_t::replace) + "\n";
+}
+
+std::string config_fingerprint(const Config& config) {
+  Config plain = config;
+  plain.config_sha256.reset();
+  return crypto::sha256_hex(dump_config(plain, DumpFor::StateFile));
+}
+
+std::vector<std::string> differing_sections(const Config& a, const Config& b) {
+  std::vector<std::string> out;
+  auto check = [&out](const char* name, bool same) {
+    if (!same) out.emplace_back(name);
+  };
+  check("region", a.region == b.region);
+  check("role_mode", a.role_mode == b.role_mode);
+  check("token_key", a.token_key == b.token_key);
+  check("admin_token", a.admin_token == b.admin_token);
+  check("accounts", a.accounts == b.accounts);
+  check("users", a.users == b.users);
+  check("roles", a.roles == b.roles);
+  check("managed_policies", a.managed_policies == b.managed_policies);
+  check("oidc_providers", a.oidc_providers == b.oidc_providers);
+  check("saml_providers", a.saml_providers == b.saml_providers);
+  return out;
 }
 
 }  // namespace stsd::config

@@ -162,16 +162,23 @@ std::optional<Session> decode(std::string_view bytes) {
 
 SessionTokenCodec::SessionTokenCodec(std::string key) : key_(std::move(key)) {}
 
+void SessionTokenCodec::set_key(std::string key) { key_.set(std::move(key)); }
+
+const std::string& SessionTokenCodec::key() const {
+  thread_local KeySlot::Cache cache;
+  return key_.get(cache);
+}
+
 std::string SessionTokenCodec::seal(const Session& session) const {
   std::string blob(1, kFormatVersion);
-  blob += crypto::aead_seal(key_, encode(session), kAad);
+  blob += crypto::aead_seal(key(), encode(session), kAad);
   return crypto::base64_encode(blob);
 }
 
 std::optional<Session> SessionTokenCodec::open(std::string_view token) const {
   auto blob = crypto::base64_decode(token);
   if (!blob || blob->size() < 2 || (*blob)[0] != kFormatVersion) return std::nullopt;
-  auto plain = crypto::aead_open(key_, std::string_view(*blob).substr(1), kAad);
+  auto plain = crypto::aead_open(key(), std::string_view(*blob).substr(1), kAad);
   if (!plain) return std::nullopt;
   // The AEAD tag proves this server (or one sharing its key) wrote it.
   return decode(*plain);

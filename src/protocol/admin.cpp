@@ -16,8 +16,25 @@ http::HttpResponse json_response(int status, std::string body) {
   return r;
 }
 
+// A short machine-readable name beside the message, AWS-style for server faults.
+std::string_view error_code(int status) {
+  switch (status) {
+    case 400: return "BadRequest";
+    case 401: return "Unauthorized";
+    case 404: return "NotFound";
+    case 405: return "MethodNotAllowed";
+    case 409: return "Conflict";
+    default: return status >= 500 ? "InternalFailure" : "Error";
+  }
+}
+
 http::HttpResponse json_error(int status, std::string_view message) {
-  return json_response(status, nlohmann::json{{"error", message}}.dump());
+  return json_response(status, nlohmann::json{{"error", message}, {"code", error_code(status)}}.dump());
+}
+
+http::HttpResponse render_done(const Result<void, service::AdminError>& done, std::string_view ok_body) {
+  if (!done) return json_error(done.error().status, done.error().message);
+  return json_response(200, std::string(ok_body));
 }
 
 std::string_view bearer_token(const http::HttpRequest& request) {
@@ -56,22 +73,20 @@ http::HttpResponse AdminApi::handle(const http::HttpRequest& request, std::strin
     return r;
   }
 
-  if (control_ != nullptr && (path == "/_stsd/reset" || path == "/_stsd/config")) {
+  if (control_ != nullptr &&
+      (path == "/_stsd/reset" || path == "/_stsd/config" || path == "/_stsd/token-key/rotate")) {
     if (!authorized(request)) return json_error(401, "admin token required (Authorization: Bearer <admin_token>)");
     if (path == "/_stsd/reset") {
       if (request.method != "POST") return json_error(405, "use POST");
-      auto done = control_->reset();
-      if (!done) return json_error(500, done.error());
-      return json_response(200, R"({"status":"reset"})");
+      return render_done(control_->reset(), R"({"status":"reset"})");
     }
-    if (get) {
-      http::HttpResponse r = json_response(200, control_->config_json());
-      return r;
+    if (path == "/_stsd/token-key/rotate") {
+      if (request.method != "POST") return json_error(405, "use POST");
+      return render_done(control_->rotate_token_key(request.body), R"({"status":"rotated"})");
     }
+    if (get) return json_response(200, control_->config_json());
     if (request.method != "PUT") return json_error(405, "use GET or PUT");
-    auto done = control_->replace_config(request.body);
-    if (!done) return json_error(400, done.error());
-    return json_response(200, R"({"status":"replaced"})");
+    return render_done(control_->replace_config(request.body), R"({"status":"replaced"})");
   }
   if (operations_ != nullptr) {
     using Operation = Result<service::AdminAnswer, service::AdminError> (service::AdminOperations::*)(

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "stsd/common/json.h"
 #include "stsd/common/time_format.h"
 #include "stsd/crypto/crypto.h"
 #include "stsd/domain/arn.h"
@@ -56,8 +57,8 @@ ordered_json session_json(const domain::Session& s, std::int64_t now) {
   out["transitive_tag_keys"] = s.transitive_tag_keys;
   if (s.session_policy) {
     // The policy as JSON when it is JSON, so tests can assert on its parts.
-    auto parsed = ordered_json::parse(*s.session_policy, nullptr, false);
-    out["session_policy"] = parsed.is_discarded() ? ordered_json(*s.session_policy) : parsed;
+    auto parsed = read_json<ordered_json>(*s.session_policy);
+    out["session_policy"] = parsed ? std::move(*parsed) : ordered_json(*s.session_policy);
   } else {
     out["session_policy"] = nullptr;
   }
@@ -65,11 +66,13 @@ ordered_json session_json(const domain::Session& s, std::int64_t now) {
   return out;
 }
 
+// Every admin body goes through the one JSON reader: its depth limit keeps
+// the dump() and copies below from recursing through hostile nesting.
 Result<ordered_json, AdminError> parse_object(std::string_view body) {
-  auto doc = ordered_json::parse(body, nullptr, false);
-  if (doc.is_discarded() || !doc.is_object())
-    return unexpected(AdminError{400, "the body must be a JSON object"});
-  return doc;
+  auto doc = read_json<ordered_json>(body);
+  if (!doc) return unexpected(AdminError{400, "the body must be a JSON object: " + doc.error().to_string()});
+  if (!doc->is_object()) return unexpected(AdminError{400, "the body must be a JSON object"});
+  return std::move(*doc);
 }
 
 }  // namespace

@@ -18,12 +18,36 @@ domain::StoreData to_store_data(const config::Config& config);
 // all good.
 std::vector<config::ConfigProblem> policy_problems(const config::Config& config);
 
+// The identity providers' material checked with the parsers that will use
+// it: each OIDC provider's JWKS must hold at least one usable key, each SAML
+// provider's metadata must parse (XML, entityID, a signing certificate).
+// Problems name the provider's JSON pointer (/oidc_providers/0/jwks, ...).
+std::vector<config::ConfigProblem> identity_provider_problems(const config::Config& config);
+
+// policy_problems and identity_provider_problems: what a config needs beyond
+// its shape before it is served (at start, from --state, and on PUT).
+std::vector<config::ConfigProblem> content_problems(const config::Config& config);
+
+// What to serve at start with --state FILE, given the config read at start
+// (`source` names it in log lines):
+// - no state file yet, or reset_state: the config;
+// - a state file started from this same config (its config_sha256 is the
+//   config's fingerprint): the state file, i.e. the config plus every change
+//   acknowledged at run time;
+// - a state file started from another config (the config file was edited
+//   since): the config, keeping the state file's token key when the config
+//   names none, so issued sessions stay valid;
+// - a state file that records no config (older stsd): the state file.
+// Never silent: whenever what is served differs from the config, one log
+// line names the differing sections (never their values).
+Result<config::Config, config::ConfigError> running_config_at_start(const config::Config& loaded,
+                                                                     const std::string& source,
+                                                                     const std::string& state_file, bool reset_state);
+
 // Runs until SIGTERM/SIGINT; returns the process exit code. loaded: the
 // config read at start (what /_stsd/reset returns to); running: what to serve
-// (the --state file's content when it exists); base_dir resolves side files
-// of configs PUT at run time.
-int serve(const Options& options, const config::Config& loaded, config::Config running,
-          const std::string& base_dir);
+// (see running_config_at_start).
+int serve(const Options& options, const config::Config& loaded, config::Config running);
 
 // `stsd healthcheck [URL]`: 0 when URL answers 200 with "status":"ok".
 int healthcheck(const std::string& url);

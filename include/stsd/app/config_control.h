@@ -1,9 +1,12 @@
 #pragma once
-// The running config behind /_stsd/config and /_stsd/reset, and its
-// persistence with --state: every change is written to the state file
-// atomically (temp file, fsync, rename, fsync of the directory) before the
-// store is swapped and the change acknowledged, so a kill -9 at any moment
-// loses nothing that was acknowledged.
+// The running config behind /_stsd/config, /_stsd/reset and
+// /_stsd/token-key/rotate, and its persistence with --state: every change is
+// written to the state file atomically (temp file, fsync, rename, fsync of
+// the directory) before the store is swapped and the change acknowledged, so
+// a kill -9 at any moment loses nothing that was acknowledged. That write is
+// the one disk access a request makes (the acknowledged-durability
+// contract); no file is ever read for a request.
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -16,28 +19,36 @@ namespace stsd::app {
 
 class ConfigControl : public protocol::AdminControl {
  public:
+  // Installs a new token key (32 bytes) in the session-token and
+  // authorization-message codecs.
+  using KeyInstaller = std::function<void(const std::string& key)>;
+
   // loaded: the config read at start (--config or the embedded default);
-  // running: what to serve now (the state file's content when it had one).
+  // running: what to serve now (the state file's content when it had one),
+  // its token_key set.
   ConfigControl(config::Config loaded, config::Config running, domain::StoreHolder& store,
-                std::optional<std::string> state_file, std::string base_dir);
+                std::optional<std::string> state_file, KeyInstaller install_key);
 
   std::string config_json() const override;
-  Result<void, std::string> replace_config(std::string_view json) override;
-  Result<void, std::string> reset() override;
+  Result<void, service::AdminError> replace_config(std::string_view json) override;
+  Result<void, service::AdminError> reset() override;
+  Result<void, service::AdminError> rotate_token_key(std::string_view body) override;
   std::optional<std::string> admin_token() const override;
 
  private:
-  Result<void, std::string> install(config::Config next);
+  Result<void, service::AdminError> install(config::Config next);
+  Result<void, service::AdminError> persist(const config::Config& next);
 
   const config::Config loaded_;
   config::Config running_;
   domain::StoreHolder& store_;
   const std::optional<std::string> state_file_;
-  const std::string base_dir_;
+  const KeyInstaller install_key_;
   mutable std::mutex mutex_;  // serialises changes (and their writes) with reads of running_
 };
 
-// Writes `content` to `path` atomically and durably. Error: what failed.
+// Writes `content` to `path` atomically and durably. Error: what failed
+// (with the path: for the server's log, never for a client).
 Result<void, std::string> write_file_atomically(const std::string& path, std::string_view content);
 
 }  // namespace stsd::app

@@ -21,6 +21,7 @@ struct Options {
   http::TlsSettings tls;
   service::AuthMode auth = service::AuthMode::Strict;
   std::optional<std::string> state_file;
+  bool reset_state = false;  // --reset-state: serve --config, replacing the state file's content
   std::string log_level = "info";
   LogFormat log_format = LogFormat::Text;
   http::Limits limits;

@@ -2,6 +2,7 @@
 // The config file (CONTRACT section 3) as plain structs, and the one place it
 // is read. Every problem names the JSON pointer it concerns, and all problems
 // are reported at once. No JSON types leak out of this header.
+#include <cstddef>
 #include <map>
 #include <optional>
 #include <string>
@@ -108,6 +109,10 @@ struct Config {
   std::vector<ManagedPolicy> managed_policies;
   std::vector<OidcProvider> oidc_providers;
   std::vector<SamlProvider> saml_providers;
+  // State files only (ConfigSource::StateFile): the fingerprint
+  // (config_fingerprint) of the --config the state was started from, so a
+  // restart can tell an edited config file from an unchanged one.
+  std::optional<std::string> config_sha256;
   bool operator==(const Config&) const = default;
 };
 
@@ -127,6 +132,22 @@ struct ConfigError {
   std::string to_string() const;
 };
 
+// Where a document comes from decides what it may contain.
+enum class ConfigSource {
+  // --config, --check-config, the embedded default: read at start, before
+  // any request; `*_file` side files are read (regular files of at most
+  // kMaxSideFileBytes; FIFOs and devices are refused, never read).
+  File,
+  // --state: written by stsd itself, always self-contained: `*_file` is
+  // refused; "config_sha256" is allowed (and only here).
+  StateFile,
+  // PUT /_stsd/config: from the network at run time. `*_file` is refused
+  // with a problem saying so: no file is ever read for a request.
+  Admin,
+};
+
+inline constexpr std::size_t kMaxSideFileBytes = 4 * 1024 * 1024;
+
 // Reads and validates a config document. `base_dir` resolves relative
 // `jwks_file` / `metadata_file` paths (the config file's directory). Never
 // throws: every problem found is returned.
@@ -138,19 +159,39 @@ struct ConfigError {
 // unique across users (IAM's minimum of 16 is relaxed for the default's
 // `test` key); `jwks`/`jwks_file` and `metadata`/`metadata_file` are each
 // optional and mutually exclusive.
-Result<Config, ConfigError> parse_config(std::string_view json_text, std::string_view base_dir);
+Result<Config, ConfigError> parse_config(std::string_view json_text, std::string_view base_dir,
+                                         ConfigSource source = ConfigSource::File);
 
 // Reads `path` and parses it with its own directory as base_dir.
-Result<Config, ConfigError> load_config_file(const std::string& path);
+Result<Config, ConfigError> load_config_file(const std::string& path, ConfigSource source = ConfigSource::File);
 
 // The embedded default, exactly as `stsd --print-default-config` prints it
 // (pretty-printed, trailing newline).
 std::string_view embedded_default_config();
 
+enum class DumpFor {
+  // GET /_stsd/config: everything but the token key (it never leaves the
+  // server: with it anyone could forge session tokens offline) and
+  // config_sha256.
+  Admin,
+  // The --state file: everything, token key and config_sha256 included.
+  StateFile,
+};
+
 // The config in the file's own shape (pretty-printed, 2-space indent,
 // trailing newline; empty lists and unset options omitted, role_mode always
 // explicit). For any Config parse_config returned, parse_config reads the
-// dump back to an equal Config; side files appear inline.
-std::string dump_config(const Config& config);
+// StateFile dump back to an equal Config (as ConfigSource::StateFile when it
+// has config_sha256); side files appear inline.
+std::string dump_config(const Config& config, DumpFor purpose = DumpFor::Admin);
+
+// A SHA-256 (hex) of what `config` says (its StateFile dump without
+// config_sha256): equal for equal configs, whatever the file's layout.
+std::string config_fingerprint(const Config& config);
+
+// The top-level sections ("admin_token", "users", "token_key", ...) in which
+// `a` and `b` differ, in file order; config_sha256 is not compared. Names
+// only: values (secrets among them) never appear.
+std::vector<std::string> differing_sections(const Config& a, const Config& b);
 
 }  // namespace stsd::config

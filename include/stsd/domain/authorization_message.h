@@ -12,6 +12,8 @@
 #include <string>
 #include <string_view>
 
+#include "stsd/domain/key_slot.h"
+
 namespace stsd::domain {
 
 // DecodeAuthorizationMessage's EncodedMessage is 1–10240 characters
@@ -22,6 +24,8 @@ inline constexpr std::size_t kMaxEncodedAuthorizationMessage = 10240;
 class AuthorizationMessageCodec {
  public:
   explicit AuthorizationMessageCodec(std::string_view token_key);
+  // Follows a token-key rotation: messages sealed before are refused.
+  void set_token_key(std::string_view token_key);
   // Unbound: decodable by a caller of any account.
   std::string encode(std::string_view decoded_json) const;
   // Bound to `account` (12 digits).
@@ -34,7 +38,9 @@ class AuthorizationMessageCodec {
   static std::size_t max_decoded_size();
 
  private:
-  std::string key_;
+  const std::string& key() const;
+
+  KeySlot key_;
 };
 
 }  // namespace stsd::domain

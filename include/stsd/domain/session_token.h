@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "stsd/domain/key_slot.h"
 #include "stsd/domain/session.h"
 
 namespace stsd::domain {
@@ -15,12 +16,18 @@ class SessionTokenCodec {
   // key: 32 bytes.
   explicit SessionTokenCodec(std::string key);
 
+  // Replaces the key (32 bytes); safe while other threads seal and open.
+  // Tokens sealed with the old key are refused from then on.
+  void set_key(std::string key);
+
   std::string seal(const Session& session) const;
   // nullopt for anything not sealed by this key (garbage, tampered, other key).
   std::optional<Session> open(std::string_view token) const;
 
  private:
-  std::string key_;
+  const std::string& key() const;
+
+  KeySlot key_;
 };
 
 }  // namespace stsd::domain

@@ -13,16 +13,23 @@
 
 namespace stsd::protocol {
 
+// Errors are service::AdminError: 4xx for what the caller sent (every
+// problem named, one per line), 500 for what failed on the server (a
+// message without local paths; the detail goes to the server's log).
 class AdminControl {
  public:
   virtual ~AdminControl() = default;
-  // The running config, in the config file's shape.
+  // The running config, in the config file's shape, without the token key.
   virtual std::string config_json() const = 0;
-  // Replaces the store (and writes --state first when set). The error names
-  // every problem, one per line.
-  virtual Result<void, std::string> replace_config(std::string_view json) = 0;
-  // Back to the config loaded at start.
-  virtual Result<void, std::string> reset() = 0;
+  // Replaces the store (and writes --state first when set). `*_file`
+  // references and a token_key other than the running one are refused.
+  virtual Result<void, service::AdminError> replace_config(std::string_view json) = 0;
+  // Back to the config loaded at start (the token key is kept).
+  virtual Result<void, service::AdminError> reset() = 0;
+  // Replaces the session-token key: body empty (a random key) or
+  // {"token_key": "<base64 of 32 bytes>"}. Tokens and authorization messages
+  // sealed with the old key are refused from then on.
+  virtual Result<void, service::AdminError> rotate_token_key(std::string_view body) = 0;
   // The bearer token admin calls need; nullopt: none configured.
   virtual std::optional<std::string> admin_token() const = 0;
 };

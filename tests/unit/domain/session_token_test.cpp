@@ -2,7 +2,10 @@
 // another key rejected, and a second codec with the same key accepts (restart).
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "stsd/crypto/crypto.h"
+#include "stsd/domain/authorization_message.h"
 #include "stsd/domain/credentials.h"
 #include "stsd/domain/session_token.h"
 
@@ -67,4 +70,29 @@ TEST(SessionToken, GarbageIsRejected) {
   SessionTokenCodec codec(std::string(32, 'k'));
   for (const char* g : {"", "x", "====", "FwoGZXIvYXdzEXAMPLE", "AQoDYXdzEJr//////////wEa"})
     EXPECT_FALSE(codec.open(g)) << g;
+}
+
+// Issue 11 item 9: POST /_stsd/token-key/rotate replaces the key in the
+// running codecs; what was sealed before no longer opens, on any thread.
+TEST(SessionToken, ARotatedKeyRefusesOldTokensOnEveryThread) {
+  SessionTokenCodec codec(std::string(32, 'k'));
+  AuthorizationMessageCodec messages(std::string(32, 'k'));
+  Session s = sample();
+  const auto old_token = issue_credentials(s, codec).session_token;
+  const auto old_message = messages.encode(R"({"allowed":false})");
+  ASSERT_TRUE(codec.open(old_token));  // this thread now holds a copy of the old key
+
+  codec.set_key(std::string(32, 'r'));
+  messages.set_token_key(std::string(32, 'r'));
+  EXPECT_FALSE(codec.open(old_token));
+  EXPECT_FALSE(messages.decode("123456789012", old_message));
+  const auto new_token = issue_credentials(s, codec).session_token;
+  EXPECT_TRUE(codec.open(new_token));
+  EXPECT_TRUE(SessionTokenCodec(std::string(32, 'r')).open(new_token));
+  EXPECT_EQ(messages.decode("123456789012", messages.encode("{}")), "{}");
+  std::thread other([&] {
+    EXPECT_FALSE(codec.open(old_token));
+    EXPECT_TRUE(codec.open(new_token));
+  });
+  other.join();
 }
