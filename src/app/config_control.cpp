@@ -29,7 +29,10 @@ Result<void, std::string> write_file_atomically(const std::string& path, std::st
   namespace fs = std::filesystem;
   const fs::path target(path);
   const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
-  const std::string temp = (dir / ("." + target.filename().string() + ".tmp")).string();
+  std::string temp_name = ".";
+  temp_name += target.filename().string();
+  temp_name += ".tmp";
+  const std::string temp = (dir / temp_name).string();
 
   int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return unexpected(errno_text("cannot create", temp));
@@ -119,7 +122,7 @@ Result<void, service::AdminError> ConfigControl::rotate_token_key(std::string_vi
                    (doc ? std::string() : ": " + doc.error().to_string())});
     for (const auto& [name, value] : doc->items())
       if (name != "token_key")
-        return unexpected(service::AdminError{400, "/" + escape_json_pointer_token(name) + ": unknown field"});
+        return unexpected(service::AdminError{400, std::string("/").append(escape_json_pointer_token(name)).append(": unknown field")});
     const auto given = doc->find("token_key");
     if (given == doc->end()) {
       key = crypto::random_bytes(32);

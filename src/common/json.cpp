@@ -107,8 +107,10 @@ class LimitedBuilder {
 
   std::string pointer() const {
     std::string p;
-    for (const Frame& f : frames_)
-      p += "/" + (f.object ? escape_json_pointer_token(f.key) : std::to_string(f.index));
+    for (const Frame& f : frames_) {
+      p += '/';
+      p += f.object ? escape_json_pointer_token(f.key) : std::to_string(f.index);
+    }
     return p;
   }
 

@@ -50,7 +50,7 @@ std::string child(const std::string& pointer, std::string_view key) {
 
 std::string child(const std::string& pointer, std::size_t index) { return pointer + "/" + std::to_string(index); }
 
-std::string in_quotes(std::string_view s) { return "\"" + std::string(s) + "\""; }
+std::string in_quotes(std::string_view s) { return std::string("\"").append(s).append("\""); }
 
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }

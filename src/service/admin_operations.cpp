@@ -104,7 +104,7 @@ namespace {
 namespace fed = domain::federation;
 
 AdminError bad_field(std::string_view name, std::string_view what) {
-  return AdminError{400, "\"" + std::string(name) + "\" must be " + std::string(what)};
+  return AdminError{400, std::string("\"").append(name).append("\" must be ").append(what)};
 }
 
 // Reads the optional typed fields of an admin request body; the first

@@ -48,7 +48,8 @@ TEST(ReadJson, HostileNestingIsRefusedWithoutRecursion) {
   EXPECT_FALSE(read_json<ordered_json>(nested_arrays(60000)));
   std::string objects;
   for (int i = 0; i < 100000; ++i) objects += R"({"a":)";
-  objects += "1" + std::string(100000, '}');
+  objects += '1';
+  objects.append(100000, '}');
   EXPECT_FALSE(read_json<json>(objects));
   // Unterminated: refused at the limit too, not at the end of the text.
   auto open = read_json<json>(std::string(1000000, '['));

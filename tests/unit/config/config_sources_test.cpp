@@ -170,7 +170,10 @@ TEST(ConfigSources, DifferingSectionsNamesSectionsOnly) {
   EXPECT_TRUE(differing_sections(a, b).empty());
   b.admin_token = "new-secret";
   b.token_key = std::string(32, 'k');
-  b.users.push_back({"111122223333", "bob"});
+  User bob;
+  bob.account = "111122223333";
+  bob.name = "bob";
+  b.users.push_back(bob);
   b.config_sha256 = "ignored";
   EXPECT_EQ(differing_sections(a, b), (std::vector<std::string>{"token_key", "admin_token", "users"}));
 }
