@@ -69,6 +69,9 @@ std::size_t RequestParser::feed(boost::asio::const_buffer buffer, error_code& ec
         if (head_bytes_ + (buffer.size() - used) > header_limit_) ec = beast_http::error::header_limit;
         return used;
       }
+      // Beast bounds each put by what it has not parsed yet, so a start line
+      // consumed early leaves the fields a whole limit of their own.
+      if (!ec && head_bytes_ > header_limit_) ec = beast_http::error::header_limit;
       if (ec || !was_eager || is_done() || used == buffer.size()) return used;
       buffer += used;
     }

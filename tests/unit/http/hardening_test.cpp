@@ -166,6 +166,20 @@ TEST(HttpHardeningTest, HeadLimitCoversFieldsArrivingInPieces) {
   expect_refused_and_healthy(server, client, 400);
 }
 
+// Found by fuzz_http_session: the start line alone first, then the fields
+// and the blank line at once, the fields within the limit but the whole
+// head over it (Beast bounds only what it has not parsed yet).
+TEST(HttpHardeningTest, HeadLimitCoversAStartLineParsedEarly) {
+  Limits limits = test_limits();
+  limits.header_limit = 1024;
+  TestServer server(limits);
+  Client client(server.port());
+  ASSERT_TRUE(client.send("POST /early HTTP/1.1\r\n"));
+  std::this_thread::sleep_for(50ms);
+  ASSERT_TRUE(client.send("Host: " + std::string(1000, 'a') + "\r\n\r\n"));
+  expect_refused_and_healthy(server, client, 400);
+}
+
 TEST(HttpHardeningTest, FinalCodingOtherThanChunkedIs400AndTheRestIsNotARequest) {
   for (const char* coding : {"gzip", "chunked, identity", "identity", "chunked, chunked"}) {
     Recorder recorder;
