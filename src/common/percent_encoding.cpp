@@ -77,15 +77,9 @@ std::string form_decode(std::string_view text) {
 
 std::vector<FormPair> parse_form_pairs(std::string_view text) {
   std::vector<FormPair> pairs;
-  while (!text.empty()) {
-    const auto amp = text.find('&');
-    const std::string_view piece = text.substr(0, amp);
-    text = amp == std::string_view::npos ? std::string_view() : text.substr(amp + 1);
-    if (piece.empty()) continue;
-    const auto eq = piece.find('=');
-    pairs.push_back({form_decode(piece.substr(0, eq)),
-                     eq == std::string_view::npos ? std::string() : form_decode(piece.substr(eq + 1))});
-  }
+  for_each_raw_form_pair(text, [&](std::string_view name, std::string_view value) {
+    pairs.push_back({form_decode(name), form_decode(value)});
+  });
   return pairs;
 }
 

@@ -129,9 +129,9 @@ Result<SignedRequestInfo, Error> parse_header_form(const Request& request, const
     std::string_view part = text.substr(start, i - start);
     std::size_t eq = part.find('=');
     if (eq == std::string_view::npos)
-      return fail(ErrorKind::IncompleteSignature, "'" + std::string(part) +
-                                                      "' not a valid key=value pair (missing equal-sign) in "
-                                                      "Authorization header: '" + authorization + "'.");
+      return fail(ErrorKind::IncompleteSignature,
+                  std::string("'").append(part).append("' not a valid key=value pair (missing equal-sign) in "
+                                                       "Authorization header: '").append(authorization).append("'."));
     std::string_view key = part.substr(0, eq);
     std::string_view value = part.substr(eq + 1);
     // First occurrence wins, so a repeated parameter cannot override.

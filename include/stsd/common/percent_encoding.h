@@ -20,6 +20,21 @@ struct FormPair {
   std::string value;  // decoded; empty for "name" and "name="
 };
 
+// Calls f(name, value) with the raw (still encoded) halves of each piece of
+// `text` split on '&', in order; empty pieces are skipped, and a piece
+// without '=' has an empty value. One splitter for every form reader.
+template <class F>
+void for_each_raw_form_pair(std::string_view text, F&& f) {
+  while (!text.empty()) {
+    const auto amp = text.find('&');
+    const std::string_view piece = text.substr(0, amp);
+    text = amp == std::string_view::npos ? std::string_view() : text.substr(amp + 1);
+    if (piece.empty()) continue;
+    const auto eq = piece.find('=');
+    f(piece.substr(0, eq), eq == std::string_view::npos ? std::string_view() : piece.substr(eq + 1));
+  }
+}
+
 // Splits on '&' (empty pieces skipped) and decodes both halves, in order.
 std::vector<FormPair> parse_form_pairs(std::string_view text);
 

@@ -262,7 +262,7 @@ Result<std::string, std::string> simple_text(const xmlNode* node) {
       case XML_PI_NODE:
         break;
       default:
-        return unexpected("<" + std::string(view(node->name)) + "> must hold text only");
+        return unexpected(std::string("<").append(view(node->name)).append("> must hold text only"));
     }
   }
   return trim(std::move(out));
@@ -799,7 +799,7 @@ std::string xml_escape(std::string_view s) {
   return out;
 }
 
-std::string new_saml_id() { return "_" + crypto::hex_encode(crypto::random_bytes(20)); }
+std::string new_saml_id() { return std::string("_").append(crypto::hex_encode(crypto::random_bytes(20))); }
 
 std::string pem_of_pkey(EVP_PKEY* pkey) {
   BioPtr bio(BIO_new(BIO_s_mem()));
