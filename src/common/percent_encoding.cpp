@@ -39,6 +39,8 @@ std::string uri_encode(std::string_view text, bool keep_slash) {
 }
 
 std::string form_decode(std::string_view text) {
+  // An empty view may have no data at all, which memchr must not be given.
+  if (text.empty()) return {};
   std::string out;
   out.reserve(text.size());
   // Long values (tokens, policies) are mostly plain: memchr finds the next
