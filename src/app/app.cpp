@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "stsd/app/config_control.h"
+#include "stsd/app/cpu_quota.h"
 #include "stsd/crypto/crypto.h"
 #include "stsd/domain/authorization_message.h"
 #include "stsd/domain/clock.h"
@@ -57,7 +58,10 @@ int serve(const Options& options, const config::Config& loaded, config::Config r
   service::AdminOperations admin(store, tokens, messages, clock, idps);
   protocol::Frontend frontend(sts, STSD_VERSION, &control, &admin);
 
-  const unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  // Without --threads: one per CPU the process may use (a container's quota).
+  const ThreadChoice choice = options.threads ? ThreadChoice{options.threads, std::nullopt} : default_io_threads();
+  const unsigned threads = choice.threads;
+  if (choice.quota) spdlog::info("cgroup CPU quota {:.2f}: {} I/O threads", *choice.quota, threads);
   asio::io_context io(static_cast<int>(threads));
   http::Server server(io, options.listen, options.limits,
                       [&frontend](const http::HttpRequest& r) { return frontend.handle(r); }, options.tls);

@@ -149,7 +149,8 @@ STSD_LOG_LEVEL, STSD_LOG_FORMAT, STSD_MAX_BODY_BYTES, STSD_MAX_HEADER_BYTES,
 STSD_MAX_BUFFERED_BYTES, STSD_READ_TIMEOUT_MS, STSD_IDLE_TIMEOUT_MS,
 STSD_MAX_CONNECTIONS
 (a flag wins over its variable; STSD_LISTEN may list addresses separated by commas).
-Defaults: --listen 127.0.0.1:8090, --auth strict, one thread per core,
+Defaults: --listen 127.0.0.1:8090, --auth strict, one thread per CPU the process may
+use (the cgroup CPU quota in a container, rounded up),
 read timeout 10000 ms, idle timeout 60000 ms, and:
   --max-body-bytes      10000000   one request body (1..4294967296); above: 413
   --max-header-bytes    16384      request line and headers, plus any chunked
