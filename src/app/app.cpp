@@ -36,7 +36,7 @@ int serve(const Options& options, const config::Config& loaded, config::Config r
   const std::string token_key = *running.token_key;
 
   domain::SystemClock clock;
-  domain::StoreHolder store(std::make_shared<const domain::Store>(to_store_data(running)));
+  domain::StoreHolder store(std::make_shared<const domain::Store>(to_store_data(running, clock.now())));
   if (options.state_file) {
     // The state file holds what is served from now on, key included.
     if (auto written = write_file_atomically(*options.state_file,

@@ -109,23 +109,35 @@ std::vector<config::ConfigProblem> content_problems(const config::Config& config
   return out;
 }
 
-domain::StoreData to_store_data(const config::Config& config) {
+// Config policies are unnamed documents; as IAM inline policies they are
+// named after their place in the list.
+std::vector<domain::InlinePolicy> inline_policies(const std::vector<std::string>& texts) {
+  std::vector<domain::InlinePolicy> out;
+  out.reserve(texts.size());
+  for (std::size_t i = 0; i < texts.size(); ++i) out.push_back({"policy-" + std::to_string(i + 1), {texts[i], {}}});
+  return out;
+}
+
+domain::StoreData to_store_data(const config::Config& config, domain::Seconds now) {
   domain::StoreData d;
   d.region = config.region;
   d.role_mode = config.role_mode == config::RoleMode::Strict ? domain::RoleMode::Strict : domain::RoleMode::Auto;
   for (const auto& a : config.accounts) {
     d.accounts.push_back({a.id, a.alias});
-    for (const auto& k : a.access_keys) d.root_keys.push_back({a.id, k.id, k.secret});
+    for (const auto& k : a.access_keys)
+      d.access_keys.push_back({k.id, k.secret, a.id, {}, domain::AccessKeyStatus::Active, now});
   }
   for (const auto& u : config.users) {
     domain::User user;
     user.account = u.account;
     user.name = u.name;
     user.path = u.path;
-    for (const auto& m : u.mfa_devices) user.mfa_devices.push_back({m.serial, m.totp_secret});
+    user.create_date = now;
+    for (const auto& m : u.mfa_devices) user.mfa_devices.push_back({m.serial, m.totp_secret, now});
     user.tags = to_tags(u.tags);
-    user.policies = u.policies;
-    for (const auto& k : u.access_keys) d.user_keys.push_back({d.users.size(), k.id, k.secret});
+    user.inline_policies = inline_policies(u.policies);
+    for (const auto& k : u.access_keys)
+      d.access_keys.push_back({k.id, k.secret, u.account, u.name, domain::AccessKeyStatus::Active, now});
     d.users.push_back(std::move(user));
   }
   for (const auto& r : config.roles) {
@@ -133,19 +145,29 @@ domain::StoreData to_store_data(const config::Config& config) {
     role.account = r.account;
     role.name = r.name;
     role.path = r.path;
+    role.create_date = now;
     role.max_session_duration = r.max_session_duration;
     role.trust_policy = r.trust_policy;
     role.tags = to_tags(r.tags);
-    role.policies = r.policies;
+    role.inline_policies = inline_policies(r.policies);
     d.roles.push_back(std::move(role));
   }
-  for (const auto& p : config.managed_policies)
-    d.managed_policies.push_back({p.account, p.name, p.path, {}, p.document, std::nullopt});
+  for (const auto& p : config.managed_policies) {
+    domain::ManagedPolicy policy;
+    policy.account = p.account;
+    policy.name = p.name;
+    policy.path = p.path;
+    policy.create_date = policy.update_date = now;
+    policy.versions.push_back({"v1", {p.document, {}}, now});
+    d.managed_policies.push_back(std::move(policy));
+  }
   for (const auto& p : config.oidc_providers) {
     domain::OidcProvider provider;
     provider.account = p.account;
     provider.url = p.url;
     provider.client_ids = p.client_ids;
+    provider.thumbprints = p.thumbprints;
+    provider.create_date = now;
     provider.jwks = p.jwks;
     provider.builtin = p.builtin;
     d.oidc_providers.push_back(std::move(provider));
@@ -154,6 +176,7 @@ domain::StoreData to_store_data(const config::Config& config) {
     domain::SamlProvider provider;
     provider.account = p.account;
     provider.name = p.name;
+    provider.create_date = now;
     provider.metadata = p.metadata;
     provider.builtin = p.builtin;
     d.saml_providers.push_back(std::move(provider));

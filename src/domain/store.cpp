@@ -1,7 +1,7 @@
 #include "stsd/domain/store.h"
 
+#include "stsd/common/ascii.h"
 #include "stsd/common/recent_entries.h"
-
 #include "stsd/domain/access_key.h"
 #include "stsd/domain/federation/saml.h"
 
@@ -18,11 +18,16 @@ std::string default_trust_policy(const Role& role) {
          role.account + R"(:root"},"Action":"sts:AssumeRole"}]})";
 }
 
-std::vector<StoredPolicy> compile(const std::vector<std::string>& texts) {
-  std::vector<StoredPolicy> out;
-  out.reserve(texts.size());
-  for (const auto& t : texts) out.push_back({t, Policy::parse(t)});
-  return out;
+void compile(std::vector<InlinePolicy>& policies) {
+  for (auto& p : policies)
+    if (!p.policy.parsed) p.policy.parsed = Policy::parse(p.policy.text);
+}
+
+std::string issuer_key(std::string_view account, std::string_view url) {
+  std::string key(account);
+  key += '\n';
+  key += url;
+  return key;
 }
 
 constexpr std::string_view kRootSuffix = ":root";
@@ -30,77 +35,72 @@ constexpr std::string_view kIamPrefix = "arn:aws:iam::";
 
 }  // namespace
 
-// Every policy is parsed here, once per store: requests only evaluate.
-Store::Store(StoreData data) : data_(std::move(data)) {
-  for (const auto& a : data_.accounts) accounts_.emplace(a.id, true);
-  for (auto& u : data_.users) {
-    u.arn = user_arn(u.account, u.path, u.name);
-    u.user_id = stable_unique_id("AIDA", u.arn);
-    u.compiled_policies = compile(u.policies);
-  }
-  for (auto& u : data_.users) users_by_arn_.emplace(u.arn, &u);
-  for (auto& r : data_.roles) {
-    r.arn = role_arn(r.account, r.path, r.name);
-    r.role_id = stable_unique_id("AROA", r.arn);
-    r.declared = true;
-    r.trust = Policy::parse(r.trust_policy ? *r.trust_policy : default_trust_policy(r));
-    r.compiled_policies = compile(r.policies);
-    // Keyed by the full ARN: a requested ARN must carry the role's path too.
-    roles_by_arn_.emplace(r.arn, std::make_shared<const Role>(r));
-  }
-  for (auto& p : data_.managed_policies) {
-    p.arn = "arn:aws:iam::" + p.account + ":policy" + p.path + p.name;
-    p.parsed = Policy::parse(p.document);
-  }
-  for (const auto& p : data_.managed_policies) managed_by_arn_.emplace(p.arn, &p);
-  for (auto& p : data_.oidc_providers) {
-    p.key = oidc_url_key(p.url);
-    p.arn = oidc_provider_arn(p.account, p.key);
-    if (p.jwks)
-      if (auto keys = federation::Jwks::parse(*p.jwks); keys && keys->size() > 0)
-        p.keys = std::make_shared<const federation::Jwks>(std::move(*keys));
-  }
-  for (auto& p : data_.saml_providers) {
-    p.arn = saml_provider_arn(p.account, p.name);
-    if (p.metadata)
-      if (auto metadata = federation::parse_saml_metadata(*p.metadata)) {
-        p.entity_id = std::move(metadata->entity_id);
-        p.certificates_der = std::move(metadata->signing_certificates_der);
-      }
-  }
-  for (const auto& k : data_.root_keys) keys_.emplace(k.id, AccessKeyRecord{k.id, k.secret, k.account, nullptr});
-  for (const auto& k : data_.user_keys) {
-    const User* u = &data_.users.at(k.user);
-    keys_.emplace(k.id, AccessKeyRecord{k.id, k.secret, u->account, u});
-  }
+const StoredPolicy& ManagedPolicy::document() const {
+  for (const auto& v : versions)
+    if (v.id == default_version) return v.document;
+  return versions.front().document;  // a policy always has its default version
 }
 
-const std::string& Store::default_account() const {
-  if (!data_.accounts.empty()) return data_.accounts.front().id;
-  if (!data_.users.empty()) return data_.users.front().account;
-  return kFallbackAccount;
+std::string Store::name_key(std::string_view account, std::string_view name) {
+  std::string key(account);
+  key += ':';
+  for (char c : name) key += ascii_lower(c);
+  return key;
+}
+
+Store::Store(StoreData data) : region_(std::move(data.region)), role_mode_(data.role_mode) {
+  StoreEditor editor(*this);
+  for (auto& a : data.accounts) editor.put_account(std::move(a));
+  for (auto& u : data.users) editor.put_user(std::move(u));
+  for (auto& g : data.groups) editor.put_group(std::move(g));
+  for (auto& r : data.roles) editor.put_role(std::move(r));
+  for (auto& p : data.managed_policies) editor.put_managed_policy(std::move(p));
+  for (auto& p : data.oidc_providers) editor.put_oidc_provider(std::move(p));
+  for (auto& p : data.saml_providers) editor.put_saml_provider(std::move(p));
+  for (auto& k : data.access_keys) editor.put_access_key(std::move(k));
+  std::shared_ptr<const Store> built = std::move(editor).finish();
+  *this = *built;
+  if (default_account_.empty()) default_account_ = kFallbackAccount;
 }
 
 const User* Store::default_user() const {
-  for (const auto& u : data_.users)
-    if (u.account == default_account()) return &u;
-  return nullptr;
+  if (const User* u = users_.find(first_user_key_)) return u;
+  const User* first = nullptr;
+  // The first user of the default account by name: stable across rebuilds.
+  users_.for_each([&](const std::string&, const User& u) {
+    if (u.account == default_account_ && (first == nullptr || u.name < first->name)) first = &u;
+  });
+  return first;
 }
 
-const AccessKeyRecord* Store::find_access_key(std::string_view id) const {
-  auto it = keys_.find(id);
-  return it == keys_.end() ? nullptr : &it->second;
+std::vector<Account> Store::accounts() const {
+  std::vector<Account> out;
+  for (const auto& id : account_order_)
+    if (const Account* a = accounts_.find(id)) out.push_back(*a);
+  return out;
 }
 
-const User* Store::find_user_by_arn(std::string_view arn) const {
-  auto it = users_by_arn_.find(arn);
-  return it == users_by_arn_.end() ? nullptr : it->second;
+const AccessKeyRecord* Store::find_access_key(std::string_view id) const { return keys_.find(id); }
+
+const User* Store::key_owner(const AccessKeyRecord& key) const {
+  return key.user.empty() ? nullptr : find_user(key.account, key.user);
 }
 
-const Role* Store::find_declared_role(std::string_view arn) const {
-  auto it = roles_by_arn_.find(arn);
-  return it == roles_by_arn_.end() ? nullptr : it->second.get();
+const User* Store::find_user_by_arn(std::string_view arn) const { return users_by_arn_.find(arn); }
+
+const User* Store::find_user(std::string_view account, std::string_view name) const {
+  return users_.find(name_key(account, name));
 }
+
+const Group* Store::find_group(std::string_view account, std::string_view name) const {
+  return groups_.find(name_key(account, name));
+}
+
+const Role* Store::find_role_by_name(std::string_view account, std::string_view name) const {
+  return roles_.find(name_key(account, name));
+}
+
+const Role* Store::find_declared_role(std::string_view arn) const { return roles_by_arn_.find(arn); }
 
 bool Store::session_principal_exists(const Session& session) const {
   const std::string_view source = session.source_arn;
@@ -108,23 +108,22 @@ bool Store::session_principal_exists(const Session& session) const {
     // AssumeRoot sessions name their caller, not a role: nothing to look up.
     if (session.principal_type != PrincipalType::AssumedRole) return true;
     // In auto mode every role ARN names a role (made up on first use).
-    return data_.role_mode == RoleMode::Auto || roles_by_arn_.find(source) != roles_by_arn_.end();
+    return role_mode_ == RoleMode::Auto || roles_by_arn_.contains(source);
   }
   // GetSessionToken / GetFederationToken: the user, or an account's root.
-  if (users_by_arn_.find(source) != users_by_arn_.end()) return true;
+  if (users_by_arn_.contains(source)) return true;
   if (source.size() == kIamPrefix.size() + 12 + kRootSuffix.size() && source.substr(0, kIamPrefix.size()) == kIamPrefix &&
       source.substr(source.size() - kRootSuffix.size()) == kRootSuffix) {
     const std::string_view account = source.substr(kIamPrefix.size(), 12);
-    return account == default_account() || accounts_.find(account) != accounts_.end();
+    return account == default_account_ || accounts_.contains(account);
   }
   return false;
 }
 
 std::shared_ptr<const Role> Store::find_role(const RoleArn& arn) const {
   std::string full_arn = role_arn(arn.account, arn.path, arn.name);
-  auto it = roles_by_arn_.find(full_arn);
-  if (it != roles_by_arn_.end()) return it->second;
-  if (data_.role_mode == RoleMode::Strict) return nullptr;
+  if (auto declared = roles_by_arn_.find_shared(full_arn)) return declared;
+  if (role_mode_ == RoleMode::Strict) return nullptr;
   // A made-up role depends on its ARN alone (its id is derived from it), so
   // each thread keeps the last few it made for the next request to reuse.
   thread_local RecentEntries<std::shared_ptr<const Role>, 16> made_up;
@@ -141,37 +140,190 @@ std::shared_ptr<const Role> Store::find_role(const RoleArn& arn) const {
 }
 
 const OidcProvider* Store::find_oidc_provider(std::string_view account, std::string_view issuer) const {
-  for (const auto& p : data_.oidc_providers)
-    if (p.account == account && p.url == issuer) return &p;
-  return nullptr;
+  return oidc_by_issuer_.find(issuer_key(account, issuer));
 }
 
-const std::string* Store::find_managed_policy(std::string_view arn) const {
-  const ManagedPolicy* p = find_managed_policy_entry(arn);
-  return p ? &p->document : nullptr;
-}
+const OidcProvider* Store::find_oidc_provider_by_arn(std::string_view arn) const { return oidc_by_arn_.find(arn); }
 
-const ManagedPolicy* Store::find_managed_policy_entry(std::string_view arn) const {
-  auto it = managed_by_arn_.find(arn);
-  return it == managed_by_arn_.end() ? nullptr : it->second;
-}
+const ManagedPolicy* Store::find_managed_policy_entry(std::string_view arn) const { return policies_.find(arn); }
 
-const SamlProvider* Store::find_saml_provider(std::string_view arn) const {
-  for (const auto& p : data_.saml_providers)
-    if (p.arn == arn) return &p;
-  return nullptr;
-}
+const SamlProvider* Store::find_saml_provider(std::string_view arn) const { return saml_by_arn_.find(arn); }
 
 const OidcProvider* Store::builtin_oidc_provider() const {
-  for (const auto& p : data_.oidc_providers)
-    if (p.builtin) return &p;
-  return nullptr;
+  return builtin_oidc_arn_.empty() ? nullptr : oidc_by_arn_.find(builtin_oidc_arn_);
 }
 
 const SamlProvider* Store::builtin_saml_provider() const {
-  for (const auto& p : data_.saml_providers)
-    if (p.builtin) return &p;
-  return nullptr;
+  return builtin_saml_arn_.empty() ? nullptr : saml_by_arn_.find(builtin_saml_arn_);
 }
+
+namespace {
+void add_inline_and_attached(const Store& store, const std::vector<InlinePolicy>& inline_policies,
+                             const std::vector<std::string>& attached, std::vector<const StoredPolicy*>& out) {
+  for (const auto& p : inline_policies) out.push_back(&p.policy);
+  for (const auto& arn : attached)
+    if (const ManagedPolicy* m = store.find_managed_policy_entry(arn)) out.push_back(&m->document());
+}
+}  // namespace
+
+std::vector<const StoredPolicy*> Store::identity_policies(const User& user) const {
+  std::vector<const StoredPolicy*> out;
+  add_inline_and_attached(*this, user.inline_policies, user.attached_policies, out);
+  for (const auto& name : user.groups)
+    if (const Group* g = find_group(user.account, name))
+      add_inline_and_attached(*this, g->inline_policies, g->attached_policies, out);
+  return out;
+}
+
+std::vector<const StoredPolicy*> Store::identity_policies(const Role& role) const {
+  std::vector<const StoredPolicy*> out;
+  add_inline_and_attached(*this, role.inline_policies, role.attached_policies, out);
+  return out;
+}
+
+const StoredPolicy* Store::boundary(const std::optional<std::string>& arn) const {
+  if (!arn) return nullptr;
+  const ManagedPolicy* m = find_managed_policy_entry(*arn);
+  return m ? &m->document() : nullptr;
+}
+
+// --- StoreEditor ---------------------------------------------------------------
+
+void StoreEditor::put_account(Account account) {
+  Store& s = *store_;
+  if (!s.accounts_.contains(account.id)) s.account_order_.push_back(account.id);
+  if (s.default_account_.empty()) s.default_account_ = account.id;
+  std::string id = account.id;
+  s.accounts_.put(id, std::make_shared<const Account>(std::move(account)));
+}
+
+const User& StoreEditor::put_user(User user) {
+  Store& s = *store_;
+  user.arn = user_arn(user.account, user.path, user.name);
+  if (user.user_id.empty()) user.user_id = stable_unique_id("AIDA", user.arn);
+  compile(user.inline_policies);
+  const std::string key = Store::name_key(user.account, user.name);
+  if (const User* old = s.users_.find(key)) s.users_by_arn_.erase(old->arn);
+  if (s.default_account_.empty()) s.default_account_ = user.account;
+  // The first user of the default account answers unknown keys in permissive mode.
+  if (s.first_user_key_.empty() && user.account == s.default_account_) s.first_user_key_ = key;
+  auto shared = std::make_shared<const User>(std::move(user));
+  s.users_by_arn_.put(shared->arn, shared);
+  s.users_.put(key, shared);
+  return *shared;
+}
+
+bool StoreEditor::erase_user(std::string_view account, std::string_view name) {
+  Store& s = *store_;
+  const std::string key = Store::name_key(account, name);
+  const User* old = s.users_.find(key);
+  if (old == nullptr) return false;
+  s.users_by_arn_.erase(old->arn);
+  return s.users_.erase(key);
+}
+
+const Group& StoreEditor::put_group(Group group) {
+  group.arn = "arn:aws:iam::" + group.account + ":group" + group.path + group.name;
+  if (group.group_id.empty()) group.group_id = stable_unique_id("AGPA", group.arn);
+  compile(group.inline_policies);
+  auto shared = std::make_shared<const Group>(std::move(group));
+  store_->groups_.put(Store::name_key(shared->account, shared->name), shared);
+  return *shared;
+}
+
+bool StoreEditor::erase_group(std::string_view account, std::string_view name) {
+  return store_->groups_.erase(Store::name_key(account, name));
+}
+
+const Role& StoreEditor::put_role(Role role) {
+  Store& s = *store_;
+  role.arn = role_arn(role.account, role.path, role.name);
+  if (role.role_id.empty()) role.role_id = stable_unique_id("AROA", role.arn);
+  role.declared = true;
+  role.trust = Policy::parse(role.trust_policy ? *role.trust_policy : default_trust_policy(role));
+  compile(role.inline_policies);
+  const std::string key = Store::name_key(role.account, role.name);
+  if (const Role* old = s.roles_.find(key)) s.roles_by_arn_.erase(old->arn);
+  auto shared = std::make_shared<const Role>(std::move(role));
+  // Keyed by the full ARN too: a requested ARN must carry the role's path.
+  s.roles_by_arn_.put(shared->arn, shared);
+  s.roles_.put(key, shared);
+  return *shared;
+}
+
+bool StoreEditor::erase_role(std::string_view account, std::string_view name) {
+  Store& s = *store_;
+  const std::string key = Store::name_key(account, name);
+  const Role* old = s.roles_.find(key);
+  if (old == nullptr) return false;
+  s.roles_by_arn_.erase(old->arn);
+  return s.roles_.erase(key);
+}
+
+const ManagedPolicy& StoreEditor::put_managed_policy(ManagedPolicy policy) {
+  policy.arn = "arn:aws:iam::" + policy.account + ":policy" + policy.path + policy.name;
+  if (policy.policy_id.empty()) policy.policy_id = stable_unique_id("ANPA", policy.arn);
+  for (auto& v : policy.versions)
+    if (!v.document.parsed) v.document.parsed = Policy::parse(v.document.text);
+  auto shared = std::make_shared<const ManagedPolicy>(std::move(policy));
+  store_->policies_.put(shared->arn, shared);
+  return *shared;
+}
+
+bool StoreEditor::erase_managed_policy(std::string_view arn) { return store_->policies_.erase(arn); }
+
+const OidcProvider& StoreEditor::put_oidc_provider(OidcProvider p) {
+  Store& s = *store_;
+  p.key = oidc_url_key(p.url);
+  p.arn = oidc_provider_arn(p.account, p.key);
+  p.keys.reset();
+  if (p.jwks)
+    if (auto keys = federation::Jwks::parse(*p.jwks); keys && keys->size() > 0)
+      p.keys = std::make_shared<const federation::Jwks>(std::move(*keys));
+  if (const OidcProvider* old = s.oidc_by_arn_.find(p.arn)) s.oidc_by_issuer_.erase(issuer_key(old->account, old->url));
+  if (p.builtin && s.builtin_oidc_arn_.empty()) s.builtin_oidc_arn_ = p.arn;
+  auto shared = std::make_shared<const OidcProvider>(std::move(p));
+  s.oidc_by_issuer_.put(issuer_key(shared->account, shared->url), shared);
+  s.oidc_by_arn_.put(shared->arn, shared);
+  return *shared;
+}
+
+bool StoreEditor::erase_oidc_provider(std::string_view arn) {
+  Store& s = *store_;
+  const OidcProvider* old = s.oidc_by_arn_.find(arn);
+  if (old == nullptr) return false;
+  s.oidc_by_issuer_.erase(issuer_key(old->account, old->url));
+  if (s.builtin_oidc_arn_ == arn) s.builtin_oidc_arn_.clear();
+  return s.oidc_by_arn_.erase(arn);
+}
+
+const SamlProvider& StoreEditor::put_saml_provider(SamlProvider p) {
+  Store& s = *store_;
+  p.arn = saml_provider_arn(p.account, p.name);
+  p.entity_id.clear();
+  p.certificates_der.clear();
+  if (p.metadata)
+    if (auto metadata = federation::parse_saml_metadata(*p.metadata)) {
+      p.entity_id = std::move(metadata->entity_id);
+      p.certificates_der = std::move(metadata->signing_certificates_der);
+    }
+  if (p.builtin && s.builtin_saml_arn_.empty()) s.builtin_saml_arn_ = p.arn;
+  auto shared = std::make_shared<const SamlProvider>(std::move(p));
+  s.saml_by_arn_.put(shared->arn, shared);
+  return *shared;
+}
+
+bool StoreEditor::erase_saml_provider(std::string_view arn) {
+  Store& s = *store_;
+  if (s.builtin_saml_arn_ == arn) s.builtin_saml_arn_.clear();
+  return s.saml_by_arn_.erase(arn);
+}
+
+void StoreEditor::put_access_key(AccessKeyRecord key) {
+  std::string id = key.id;
+  store_->keys_.put(id, std::make_shared<const AccessKeyRecord>(std::move(key)));
+}
+
+bool StoreEditor::erase_access_key(std::string_view id) { return store_->keys_.erase(id); }
 
 }  // namespace stsd::domain

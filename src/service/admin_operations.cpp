@@ -278,8 +278,9 @@ Result<AdminAnswer, AdminError> AdminOperations::mint_saml_response(std::string_
   if (principal_arn.empty()) {
     // The built-in provider of the role's account, else any built-in one.
     auto store = store_.get();
-    for (const auto& p : store->data().saml_providers)
+    store->for_each_saml_provider([&](const domain::SamlProvider& p) {
       if (p.builtin && (principal_arn.empty() || p.account == role->account)) principal_arn = p.arn;
+    });
     if (principal_arn.empty()) return unexpected(AdminError{404, "the config has no builtin SAML provider"});
   }
 

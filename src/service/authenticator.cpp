@@ -94,6 +94,8 @@ Result<Authenticated> Authenticator::authenticate(const sigv4::Request& request,
     secret = session->secret_access_key;
   } else {
     const domain::AccessKeyRecord* record = store.find_access_key(key_id);
+    // An Inactive key is refused as an unknown one is (AWS-BEHAVIOUR.md section 4).
+    if (record != nullptr && record->status != domain::AccessKeyStatus::Active) record = nullptr;
     if (record == nullptr) {
       if (mode_ == AuthMode::Permissive && store.default_user() != nullptr) {
         spdlog::warn("permissive auth: unknown access key {} accepted as {}", key_id,
@@ -103,7 +105,8 @@ Result<Authenticated> Authenticator::authenticate(const sigv4::Request& request,
       return fail(ErrorCode::InvalidClientTokenId, std::string(kInvalidToken));
     }
     secret = record->secret;
-    caller = record->user ? user_caller(*record->user, key_id) : root_caller(record->account, key_id);
+    const domain::User* owner = store.key_owner(*record);
+    caller = owner ? user_caller(*owner, key_id) : root_caller(record->account, key_id);
   }
 
   if (!sigv4::verify(request, info, secret))
@@ -131,10 +134,10 @@ Result<Authenticated> Authenticator::unverified(const sigv4::Request& request,
         return Authenticated{session_caller(std::move(*session), store), region};
       }
     }
-    if (const auto* record = store.find_access_key(parsed->credential.access_key_id))
-      return Authenticated{record->user ? user_caller(*record->user, record->id)
-                                        : root_caller(record->account, record->id),
-                           region};
+    if (const auto* record = store.find_access_key(parsed->credential.access_key_id)) {
+      const domain::User* owner = store.key_owner(*record);
+      return Authenticated{owner ? user_caller(*owner, record->id) : root_caller(record->account, record->id), region};
+    }
   }
   if (const domain::User* user = store.default_user()) return Authenticated{user_caller(*user), region};
   return Authenticated{root_caller(store.default_account()), region};

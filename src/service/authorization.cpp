@@ -73,26 +73,27 @@ Verdict evaluate_text(const std::string& text, const domain::PolicyRequest& requ
   return evaluate_stored(hit->second, request);
 }
 
-// The caller's identity policies, parsed when the store was built: the
-// user's, or its declared role's for a role session.
-const std::vector<domain::StoredPolicy>* identity_policies(const Caller& caller, const domain::Store& store) {
-  if (caller.user) return &caller.user->compiled_policies;
+// The caller's identity policies, parsed when their entities were stored:
+// the user's (its groups' included), or its declared role's for a role
+// session.
+std::vector<const domain::StoredPolicy*> identity_policies(const Caller& caller, const domain::Store& store) {
+  if (caller.user) return store.identity_policies(*caller.user);
   if (caller.session && caller.session->principal_type == domain::PrincipalType::AssumedRole)
     if (const domain::Role* role = store.find_declared_role(caller.session->source_arn))
-      return &role->compiled_policies;
-  return nullptr;
+      return store.identity_policies(*role);
+  return {};
 }
 
 // All identity policies of the caller: any Deny wins, else any Allow.
 // nullopt: the caller has none configured.
 std::optional<Verdict> identity_verdict(const Caller& caller, const domain::Store& store,
                                         const domain::PolicyRequest& request) {
-  const std::vector<domain::StoredPolicy>* policies = identity_policies(caller, store);
-  if (policies == nullptr || policies->empty()) return std::nullopt;
+  const std::vector<const domain::StoredPolicy*> policies = identity_policies(caller, store);
+  if (policies.empty()) return std::nullopt;
   Verdict out;
   std::vector<Decision> decisions;
-  for (const auto& p : *policies) {
-    Verdict v = evaluate_stored(p.parsed, request);
+  for (const auto* p : policies) {
+    Verdict v = evaluate_stored(p->parsed, request);
     decisions.push_back(v.decision);
     for (auto& m : v.matched) out.matched.push_back(std::move(m));
   }
@@ -161,8 +162,7 @@ domain::PolicyRequest caller_request(const Caller& caller, std::string_view acti
 
 bool Authorizer::allows_without_policies(const Caller& caller, const domain::Role* role) const {
   if (role != nullptr && role->declared) return false;  // its trust policy decides
-  const std::vector<domain::StoredPolicy>* policies = identity_policies(caller, store_);
-  if (policies != nullptr && !policies->empty()) return false;
+  if (!identity_policies(caller, store_).empty()) return false;
   return !(caller.session && (caller.session->session_policy || !caller.session->policy_arns.empty()));
 }
 
@@ -196,7 +196,7 @@ Result<void> Authorizer::authorize(const Caller& caller, const domain::Role* rol
     if (caller.session->session_policy) bound(evaluate_text(*caller.session->session_policy, request));
     for (const auto& arn : caller.session->policy_arns)
       if (const domain::ManagedPolicy* managed = store_.find_managed_policy_entry(arn))
-        bound(evaluate_stored(managed->parsed, request));
+        bound(evaluate_stored(managed->document().parsed, request));
     if (!any) session_allows = true;
   }
 

@@ -8,7 +8,8 @@
 namespace stsd::app {
 
 // Config structs -> the domain's store data (derived fields filled by Store).
-domain::StoreData to_store_data(const config::Config& config);
+// `now` is the creation date of what the config declares.
+domain::StoreData to_store_data(const config::Config& config, domain::Seconds now = domain::SystemClock().now());
 
 // The config's policies checked as IAM checks them when they are attached
 // (trust policies as trust policies, users' and roles' policies as identity

@@ -1,17 +1,24 @@
 #pragma once
 // The identity store: accounts, users (with access keys and MFA devices),
-// roles. Immutable once built; a change builds a new Store and swaps it in
-// (StoreHolder), so request threads never lock.
+// groups, roles, managed policies, identity providers. A Store is an
+// immutable snapshot: request threads take one and never lock. A change
+// (config reload, an IAM write) edits a copy through StoreEditor and swaps it
+// in (StoreHolder::update); the copy shares every entity it does not touch
+// (PersistentIndex), so one write costs the same with ten or ten thousand
+// entities. Every policy is parsed when its entity is put, never per request.
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
+#include "stsd/common/sts_error.h"
 #include "stsd/domain/arn.h"
+#include "stsd/domain/clock.h"
 #include "stsd/domain/federation/jwt.h"
+#include "stsd/domain/persistent_index.h"
 #include "stsd/domain/policy.h"
 #include "stsd/domain/session.h"
 
@@ -22,15 +29,22 @@ enum class RoleMode { Auto, Strict };
 struct MfaDevice {
   std::string serial;
   std::string secret;  // raw TOTP key bytes
+  Seconds enable_date = 0;
 };
 
 // A policy as the store keeps it: its text (what the config holds and dumps)
-// next to the form parsed once when the store is built. `parsed` is nullopt
+// next to the form parsed once when the entity is put. `parsed` is nullopt
 // only for text Policy::parse refuses (an empty Statement list), which
 // evaluates to ImplicitDeny with no matched statement.
 struct StoredPolicy {
   std::string text;
   std::optional<Policy> parsed;
+};
+
+// An inline policy of a user, group or role: named, unique per entity.
+struct InlinePolicy {
+  std::string name;
+  StoredPolicy policy;
 };
 
 struct Account {
@@ -42,13 +56,26 @@ struct User {
   std::string account;
   std::string name;
   std::string path = "/";
-  std::string arn;
-  std::string user_id;  // AIDA...
+  std::string arn;      // derived by the store
+  std::string user_id;  // AIDA...; derived from the ARN when empty
+  Seconds create_date = 0;
   std::vector<MfaDevice> mfa_devices;
   std::vector<Tag> tags;
-  std::vector<std::string> policies;  // JSON texts
-  // Derived by Store: `policies`, parsed.
-  std::vector<StoredPolicy> compiled_policies;
+  std::vector<InlinePolicy> inline_policies;
+  std::vector<std::string> attached_policies;  // managed policy ARNs, in attach order
+  std::optional<std::string> permissions_boundary;
+  std::vector<std::string> groups;  // group names, in join order
+};
+
+struct Group {
+  std::string account;
+  std::string name;
+  std::string path = "/";
+  std::string arn;
+  std::string group_id;  // AGPA...
+  Seconds create_date = 0;
+  std::vector<InlinePolicy> inline_policies;
+  std::vector<std::string> attached_policies;
 };
 
 struct Role {
@@ -57,25 +84,42 @@ struct Role {
   std::string path = "/";
   std::string arn;
   std::string role_id;  // AROA...
+  Seconds create_date = 0;
+  std::string description;
   int max_session_duration = 3600;
-  std::optional<std::string> trust_policy;  // JSON text
+  std::optional<std::string> trust_policy;  // JSON text; none: trusts its own account
   std::vector<Tag> tags;
-  std::vector<std::string> policies;
+  std::vector<InlinePolicy> inline_policies;
+  std::vector<std::string> attached_policies;
+  std::optional<std::string> permissions_boundary;
   bool declared = true;  // false for roles made up in auto mode
-  // Derived by Store for declared roles: the trust policy (the configured one,
-  // or IAM's "this account" default when none is) and `policies`, parsed.
+  // Derived for declared roles: the trust policy (the configured one, or IAM's
+  // "this account" default when none is), parsed.
   std::optional<Policy> trust;
-  std::vector<StoredPolicy> compiled_policies;
 };
 
-// A customer managed policy, named by PolicyArns entries.
+struct PolicyVersion {
+  std::string id;  // v1, v2, ...
+  StoredPolicy document;
+  Seconds create_date = 0;
+};
+
+// A customer managed policy, named by PolicyArns entries and attachments.
 struct ManagedPolicy {
   std::string account;
   std::string name;
   std::string path = "/";
-  std::string arn;  // arn:aws:iam::<account>:policy<path><name>
-  std::string document;
-  std::optional<Policy> parsed;  // derived by Store from `document`
+  std::string arn;        // arn:aws:iam::<account>:policy<path><name>
+  std::string policy_id;  // ANPA...
+  std::string description;
+  Seconds create_date = 0;
+  Seconds update_date = 0;
+  std::vector<Tag> tags;
+  std::vector<PolicyVersion> versions;  // oldest first
+  std::string default_version = "v1";
+  int next_version = 2;  // IAM never reuses a version number
+  // The default version's document.
+  const StoredPolicy& document() const;
 };
 
 // An IAM OIDC identity provider. `iss` must equal `url` exactly. `key` is the
@@ -88,10 +132,13 @@ struct OidcProvider {
   std::string key;
   std::string arn;  // arn:aws:iam::<account>:oidc-provider/<key>
   std::vector<std::string> client_ids;
+  std::vector<std::string> thumbprints;
+  Seconds create_date = 0;
+  std::vector<Tag> tags;
   std::optional<std::string> jwks;  // JWK set JSON text; none for builtin
   bool builtin = false;             // stsd's own test issuer's keys
-  // Derived by Store from `jwks`: nullptr when there is none or it has no
-  // usable key (tokens then fail as AWS fails an unreachable JWKS).
+  // Derived from `jwks`: nullptr when there is none or it has no usable key
+  // (tokens then fail as AWS fails an unreachable JWKS).
   std::shared_ptr<const federation::Jwks> keys;
 };
 
@@ -101,62 +148,65 @@ struct SamlProvider {
   std::string arn;  // arn:aws:iam::<account>:saml-provider/<name>
   std::optional<std::string> metadata;  // metadata XML; none for builtin
   bool builtin = false;                 // stsd's own test IdP's certificate
-  // Derived by Store from `metadata`: the IdP's entityID and signing
-  // certificates (the trust anchors). Empty when the metadata does not parse.
+  Seconds create_date = 0;
+  std::vector<Tag> tags;
+  // Derived from `metadata`: the IdP's entityID and signing certificates
+  // (the trust anchors). Empty when the metadata does not parse.
   std::string entity_id;
   std::vector<std::string> certificates_der;
 };
 
-// Who owns a long-term access key: an IAM user, or an account's root.
+enum class AccessKeyStatus { Active, Inactive };
+
+// A long-term access key: an IAM user's, or an account root's (empty user).
 struct AccessKeyRecord {
   std::string id;
   std::string secret;
   std::string account;
-  const User* user = nullptr;  // nullptr: the account root
+  std::string user;  // user name; empty: the account root
+  AccessKeyStatus status = AccessKeyStatus::Active;
+  Seconds create_date = 0;
 };
 
+// What a store is built from (the config, or a state database).
 struct StoreData {
   std::string region = "us-east-1";
   RoleMode role_mode = RoleMode::Auto;
   std::vector<Account> accounts;
   std::vector<User> users;
+  std::vector<Group> groups;
   std::vector<Role> roles;
   std::vector<ManagedPolicy> managed_policies;
   std::vector<OidcProvider> oidc_providers;
   std::vector<SamlProvider> saml_providers;
-  // Root credentials per account: {account id, key id, secret}.
-  struct RootKey {
-    std::string account;
-    std::string id;
-    std::string secret;
-  };
-  std::vector<RootKey> root_keys;
-  // User access keys: {user index, key id, secret}.
-  struct UserKey {
-    std::size_t user;
-    std::string id;
-    std::string secret;
-  };
-  std::vector<UserKey> user_keys;
+  std::vector<AccessKeyRecord> access_keys;
 };
+
+class StoreEditor;
 
 class Store {
  public:
-  // Fills derived fields (ARNs, unique ids) and builds the indexes.
+  // Derives ARNs and ids, parses policies and builds the indexes.
   explicit Store(StoreData data);
-  Store(const Store&) = delete;
-  Store& operator=(const Store&) = delete;
 
-  const StoreData& data() const { return data_; }
-  RoleMode role_mode() const { return data_.role_mode; }
-  const std::string& region() const { return data_.region; }
+  RoleMode role_mode() const { return role_mode_; }
+  const std::string& region() const { return region_; }
   // The first declared account: where unknown keys land in permissive mode.
-  const std::string& default_account() const;
+  const std::string& default_account() const { return default_account_; }
   const User* default_user() const;
+  std::vector<Account> accounts() const;  // in declaration order
+  const Account* find_account(std::string_view id) const { return accounts_.find(id); }
 
+  // Active or not: the authenticator checks the status.
   const AccessKeyRecord* find_access_key(std::string_view id) const;
+  // The user a key belongs to; nullptr for a root key.
+  const User* key_owner(const AccessKeyRecord& key) const;
   // O(1), no allocation.
   const User* find_user_by_arn(std::string_view arn) const;
+  // By IAM's case-insensitive name within an account.
+  const User* find_user(std::string_view account, std::string_view name) const;
+  const Group* find_group(std::string_view account, std::string_view name) const;
+  const Role* find_role_by_name(std::string_view account, std::string_view name) const;
   // A declared role by its full ARN (path included); O(1), no allocation.
   const Role* find_declared_role(std::string_view arn) const;
   // Whether the principal a session was issued for still exists
@@ -173,32 +223,104 @@ class Store {
   // 3.1.3.7 "MUST exactly match"; AWS refuses an iss whose trailing slash
   // differs from the registered URL, and one without https://). nullptr: none.
   const OidcProvider* find_oidc_provider(std::string_view account, std::string_view issuer) const;
+  const OidcProvider* find_oidc_provider_by_arn(std::string_view arn) const;
   const SamlProvider* find_saml_provider(std::string_view arn) const;
-  // A customer managed policy's document; nullptr: not configured (AWS
-  // managed policies arn:aws:iam::aws:policy/... never are).
-  const std::string* find_managed_policy(std::string_view arn) const;
+  // A customer managed policy; nullptr: none (AWS managed policies
+  // arn:aws:iam::aws:policy/... never are).
   const ManagedPolicy* find_managed_policy_entry(std::string_view arn) const;
   // The first built-in OIDC provider (all share one issuer URL); nullptr: none.
   const OidcProvider* builtin_oidc_provider() const;
   const SamlProvider* builtin_saml_provider() const;
 
+  // A principal's identity policies, for one decision: its inline and
+  // attached policies and, for a user, its groups' (IAM evaluates them as
+  // one set). Pointers into this snapshot.
+  std::vector<const StoredPolicy*> identity_policies(const User& user) const;
+  std::vector<const StoredPolicy*> identity_policies(const Role& role) const;
+  // The permissions boundary's document; nullptr when none is set or its
+  // policy is gone.
+  const StoredPolicy* boundary(const std::optional<std::string>& arn) const;
+
+  // Everything, for listing and export (unordered; callers sort).
+  template <class F> void for_each_user(F&& f) const { users_.for_each([&](const auto&, const User& u) { f(u); }); }
+  template <class F> void for_each_group(F&& f) const { groups_.for_each([&](const auto&, const Group& g) { f(g); }); }
+  template <class F> void for_each_role(F&& f) const { roles_.for_each([&](const auto&, const Role& r) { f(r); }); }
+  template <class F> void for_each_managed_policy(F&& f) const {
+    policies_.for_each([&](const auto&, const ManagedPolicy& p) { f(p); });
+  }
+  template <class F> void for_each_oidc_provider(F&& f) const {
+    oidc_by_arn_.for_each([&](const auto&, const OidcProvider& p) { f(p); });
+  }
+  template <class F> void for_each_saml_provider(F&& f) const {
+    saml_by_arn_.for_each([&](const auto&, const SamlProvider& p) { f(p); });
+  }
+  template <class F> void for_each_access_key(F&& f) const {
+    keys_.for_each([&](const auto&, const AccessKeyRecord& k) { f(k); });
+  }
+  std::size_t role_count() const { return roles_.size(); }
+  std::size_t user_count() const { return users_.size(); }
+
+  // Index keys: an entity's name is unique per account case-insensitively.
+  static std::string name_key(std::string_view account, std::string_view name);
+
  private:
-  StoreData data_;
-  // Transparent hashing: look-ups by string_view allocate nothing.
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  template <class T>
-  using ByName = std::unordered_map<std::string, T, Hash, std::equal_to<>>;
-  ByName<AccessKeyRecord> keys_;
-  ByName<std::shared_ptr<const Role>> roles_by_arn_;
-  ByName<const User*> users_by_arn_;
-  ByName<const ManagedPolicy*> managed_by_arn_;
-  ByName<bool> accounts_;
+  friend class StoreEditor;
+  // Editors start from a copy; it shares every entity.
+  Store(const Store&) = default;
+  Store& operator=(const Store&) = default;
+
+  std::string region_;
+  RoleMode role_mode_ = RoleMode::Auto;
+  std::string default_account_;
+  std::string first_user_key_;
+  std::vector<std::string> account_order_;
+  PersistentIndex<Account> accounts_;
+  PersistentIndex<User> users_;         // name_key
+  PersistentIndex<User> users_by_arn_;  // same entities
+  PersistentIndex<Group> groups_;       // name_key
+  PersistentIndex<Role> roles_;         // name_key
+  PersistentIndex<Role> roles_by_arn_;  // same entities
+  PersistentIndex<ManagedPolicy> policies_;  // ARN
+  PersistentIndex<OidcProvider> oidc_by_arn_;
+  PersistentIndex<OidcProvider> oidc_by_issuer_;  // account + '\n' + url
+  PersistentIndex<SamlProvider> saml_by_arn_;
+  PersistentIndex<AccessKeyRecord> keys_;  // key id
+  std::string builtin_oidc_arn_, builtin_saml_arn_;
 };
 
-// Holds the current Store; readers take a snapshot, writers swap.
+// A private copy of a snapshot being changed. `put_*` derive the entity's
+// ARN, id and parsed policies, replacing any entity of the same name (or
+// ARN); `erase_*` return false when there was nothing to erase. No rule of
+// IAM is checked here: the IAM actions check before they edit.
+class StoreEditor {
+ public:
+  explicit StoreEditor(const Store& base) : store_(new Store(base)) {}
+
+  const Store& view() const { return *store_; }
+
+  void put_account(Account account);
+  const User& put_user(User user);
+  bool erase_user(std::string_view account, std::string_view name);
+  const Group& put_group(Group group);
+  bool erase_group(std::string_view account, std::string_view name);
+  const Role& put_role(Role role);
+  bool erase_role(std::string_view account, std::string_view name);
+  const ManagedPolicy& put_managed_policy(ManagedPolicy policy);
+  bool erase_managed_policy(std::string_view arn);
+  const OidcProvider& put_oidc_provider(OidcProvider provider);
+  bool erase_oidc_provider(std::string_view arn);
+  const SamlProvider& put_saml_provider(SamlProvider provider);
+  bool erase_saml_provider(std::string_view arn);
+  void put_access_key(AccessKeyRecord key);
+  bool erase_access_key(std::string_view id);
+
+  std::shared_ptr<const Store> finish() && { return std::move(store_); }
+
+ private:
+  std::shared_ptr<Store> store_;
+};
+
+// Holds the current Store; readers take a snapshot, writers edit one at a time.
 class StoreHolder {
  public:
   explicit StoreHolder(std::shared_ptr<const Store> store) : store_(std::move(store)) {}
@@ -207,12 +329,29 @@ class StoreHolder {
     return store_;
   }
   void set(std::shared_ptr<const Store> store) {
+    std::lock_guard writer(writer_);
     std::lock_guard lock(mutex_);
     store_ = std::move(store);
+  }
+  // Runs `edit` on a copy of the current snapshot, writers one at a time;
+  // publishes the copy when it succeeds. Readers are never blocked for more
+  // than a pointer copy.
+  template <class T>
+  Result<T> update(const std::function<Result<T>(StoreEditor&)>& edit) {
+    std::lock_guard writer(writer_);
+    StoreEditor editor(*get());
+    Result<T> out = edit(editor);
+    if (out) {
+      auto next = std::move(editor).finish();
+      std::lock_guard lock(mutex_);
+      store_ = std::move(next);
+    }
+    return out;
   }
 
  private:
   mutable std::mutex mutex_;
+  std::mutex writer_;
   std::shared_ptr<const Store> store_;
 };
 

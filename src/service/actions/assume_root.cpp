@@ -31,9 +31,7 @@ Result<ResultNode> assume_root(const ActionContext& ctx) {
   if (ctx.global_endpoint) return fail(ErrorCode::InvalidAction, "Unknown Operation");
   const Caller& caller = *ctx.caller;
   const std::string target(*ctx.input.string("TargetPrincipal"));
-  const domain::Account* member = nullptr;
-  for (const auto& a : ctx.store.data().accounts)
-    if (a.id == target) member = &a;
+  const domain::Account* member = ctx.store.find_account(target);
   const std::string target_root = domain::root_arn(target);
 
   const InputValue* task = ctx.input.structure("TaskPolicyArn");

@@ -34,8 +34,8 @@ inline domain::StoreData default_data() {
   test.name = "test";
   test.mfa_devices = {{"arn:aws:iam::000000000000:mfa/test", "12345678901234567890"}};
   d.users = {test};
-  d.user_keys = {{0, "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}};
-  d.root_keys = {{"111122223333", "AKIAROOTEXAMPLE00000", "root-secret"}};
+  d.access_keys = {{"AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "000000000000", "test"},
+                   {"AKIAROOTEXAMPLE00000", "root-secret", "111122223333", ""}};
   return d;
 }
 

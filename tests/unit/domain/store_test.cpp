@@ -4,6 +4,9 @@
 #include "stsd/domain/store.h"
 
 using namespace stsd::domain;
+using stsd::ErrorCode;
+using stsd::Result;
+using stsd::fail;
 
 namespace {
 StoreData data(RoleMode mode) {
@@ -15,8 +18,7 @@ StoreData data(RoleMode mode) {
   alice.name = "alice";
   alice.path = "/eng/";
   d.users = {alice};
-  d.user_keys = {{0, "AKIAALICE", "secret-a"}};
-  d.root_keys = {{"111122223333", "AKIAROOT", "secret-r"}};
+  d.access_keys = {{"AKIAALICE", "secret-a", "111122223333", "alice"}, {"AKIAROOT", "secret-r", "111122223333", ""}};
   Role deploy;
   deploy.account = "111122223333";
   deploy.name = "deploy";
@@ -30,13 +32,14 @@ TEST(Store, FindsKeysAndDerivesIds) {
   Store s(data(RoleMode::Strict));
   const auto* k = s.find_access_key("AKIAALICE");
   ASSERT_NE(k, nullptr);
-  ASSERT_NE(k->user, nullptr);
-  EXPECT_EQ(k->user->arn, "arn:aws:iam::111122223333:user/eng/alice");
-  EXPECT_EQ(k->user->user_id.substr(0, 4), "AIDA");
-  EXPECT_EQ(k->user->user_id.size(), 21u);
+  const User* owner = s.key_owner(*k);
+  ASSERT_NE(owner, nullptr);
+  EXPECT_EQ(owner->arn, "arn:aws:iam::111122223333:user/eng/alice");
+  EXPECT_EQ(owner->user_id.substr(0, 4), "AIDA");
+  EXPECT_EQ(owner->user_id.size(), 21u);
   const auto* root = s.find_access_key("AKIAROOT");
   ASSERT_NE(root, nullptr);
-  EXPECT_EQ(root->user, nullptr);
+  EXPECT_EQ(s.key_owner(*root), nullptr);
   EXPECT_EQ(root->account, "111122223333");
   EXPECT_EQ(s.find_access_key("AKIANOPE"), nullptr);
   EXPECT_EQ(s.default_account(), "111122223333");
@@ -150,15 +153,19 @@ TEST(Store, SessionsNeedTheirRoleOrUser) {
 // Issue 11 item 19: policies are parsed once, when the store is built.
 TEST(Store, CompilesPoliciesOnce) {
   StoreData d = data(RoleMode::Strict);
-  d.users[0].policies = {R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:*","Resource":"*"}]})"};
-  d.roles[0].policies = {R"({"Version":"2012-10-17","Statement":[]})"};
-  d.managed_policies = {{"111122223333", "P", "/", {}, R"({"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]})", {}}};
+  d.users[0].inline_policies = {{"a", {R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:*","Resource":"*"}]})", {}}}};
+  d.roles[0].inline_policies = {{"r", {R"({"Version":"2012-10-17","Statement":[]})", {}}}};
+  ManagedPolicy managed;
+  managed.account = "111122223333";
+  managed.name = "P";
+  managed.versions = {{"v1", {R"({"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]})", {}}, 0}};
+  d.managed_policies = {managed};
   Store s(std::move(d));
   const User* alice = s.find_user_by_arn("arn:aws:iam::111122223333:user/eng/alice");
   ASSERT_NE(alice, nullptr);
-  ASSERT_EQ(alice->compiled_policies.size(), 1u);
-  ASSERT_TRUE(alice->compiled_policies[0].parsed);
-  EXPECT_EQ(alice->compiled_policies[0].parsed->statements().size(), 1u);
+  ASSERT_EQ(alice->inline_policies.size(), 1u);
+  ASSERT_TRUE(alice->inline_policies[0].policy.parsed);
+  EXPECT_EQ(alice->inline_policies[0].policy.parsed->statements().size(), 1u);
   const Role* deploy = s.find_declared_role("arn:aws:iam::111122223333:role/deploy");
   ASSERT_NE(deploy, nullptr);
   // No trust policy configured: IAM's "this account" default, parsed.
@@ -169,15 +176,76 @@ TEST(Store, CompilesPoliciesOnce) {
   r.principal_account = "111122223333";
   r.resource = deploy->arn;
   EXPECT_EQ(deploy->trust->evaluate(r).decision, Decision::Allow);
-  ASSERT_EQ(deploy->compiled_policies.size(), 1u);
+  ASSERT_EQ(s.identity_policies(*deploy).size(), 1u);
   const ManagedPolicy* p = s.find_managed_policy_entry("arn:aws:iam::111122223333:policy/P");
   ASSERT_NE(p, nullptr);
-  ASSERT_TRUE(p->parsed);
-  EXPECT_EQ(p->parsed->evaluate(r).decision, Decision::ExplicitDeny);
+  ASSERT_TRUE(p->document().parsed);
+  EXPECT_EQ(p->document().parsed->evaluate(r).decision, Decision::ExplicitDeny);
 }
 
 TEST(PolicySize, CountsCharactersButNotWhiteSpace) {
   EXPECT_EQ(policy_size(R"({"a": "b c"})"), 10u);
   EXPECT_EQ(policy_size(" \t\r\n"), 0u);
   EXPECT_EQ(policy_size("\xC3\xA9"), 1u);  // é: one character, two bytes
+}
+
+// Issue 12: a change edits a copy; the snapshot readers hold never changes,
+// and the copy shares what it did not touch.
+TEST(StoreEditor, ChangesACopyAndLeavesSnapshotsAlone) {
+  StoreHolder holder(std::make_shared<const Store>(data(RoleMode::Strict)));
+  auto before = holder.get();
+  auto added = holder.update<std::string>([](StoreEditor& e) -> Result<std::string> {
+    Role r;
+    r.account = "111122223333";
+    r.name = "Created";
+    r.path = "/x/";
+    return e.put_role(std::move(r)).arn;
+  });
+  ASSERT_TRUE(added);
+  EXPECT_EQ(*added, "arn:aws:iam::111122223333:role/x/Created");
+  auto after = holder.get();
+  EXPECT_EQ(before->find_role_by_name("111122223333", "created"), nullptr);
+  ASSERT_NE(after->find_role_by_name("111122223333", "CREATED"), nullptr);
+  EXPECT_NE(after->find_declared_role(*added), nullptr);
+  // Untouched entities are the same objects in both snapshots.
+  EXPECT_EQ(before->find_role_by_name("111122223333", "deploy"), after->find_role_by_name("111122223333", "deploy"));
+  EXPECT_EQ(before->find_access_key("AKIAALICE"), after->find_access_key("AKIAALICE"));
+
+  // A failed edit publishes nothing.
+  auto failed = holder.update<int>([](StoreEditor& e) -> Result<int> {
+    e.erase_role("111122223333", "deploy");
+    return fail(ErrorCode::AccessDenied, "no");
+  });
+  EXPECT_FALSE(failed);
+  EXPECT_NE(holder.get()->find_role_by_name("111122223333", "deploy"), nullptr);
+
+  // Renaming the path moves the ARN index with it.
+  ASSERT_TRUE(holder.update<int>([](StoreEditor& e) -> Result<int> {
+    Role r = *e.view().find_role_by_name("111122223333", "created");
+    r.path = "/";
+    e.put_role(std::move(r));
+    return 0;
+  }));
+  EXPECT_EQ(holder.get()->find_declared_role("arn:aws:iam::111122223333:role/x/Created"), nullptr);
+  EXPECT_NE(holder.get()->find_declared_role("arn:aws:iam::111122223333:role/Created"), nullptr);
+  EXPECT_EQ(holder.get()->role_count(), 2u);
+}
+
+TEST(PersistentIndex, CopiesShareUntilWritten) {
+  PersistentIndex<int> a;
+  for (int i = 0; i < 1000; ++i) a.put("k" + std::to_string(i), std::make_shared<const int>(i));
+  PersistentIndex<int> b = a;
+  b.put("k1", std::make_shared<const int>(-1));
+  EXPECT_TRUE(b.erase("k2"));
+  EXPECT_FALSE(b.erase("k2"));
+  EXPECT_EQ(*a.find("k1"), 1);
+  EXPECT_EQ(*b.find("k1"), -1);
+  EXPECT_NE(a.find("k2"), nullptr);
+  EXPECT_EQ(b.find("k2"), nullptr);
+  EXPECT_EQ(a.size(), 1000u);
+  EXPECT_EQ(b.size(), 999u);
+  EXPECT_EQ(a.find("k500"), b.find("k500"));  // shared, not copied
+  int seen = 0;
+  b.for_each([&](const std::string&, int) { ++seen; });
+  EXPECT_EQ(seen, 999);
 }
