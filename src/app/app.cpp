@@ -55,8 +55,9 @@ int serve(const Options& options, const config::Config& loaded, config::Config r
   domain::federation::initialize_xml_security();      // once, before any thread uses xmlsec
   domain::federation::BuiltinIdentityProviders idps;  // keys made on first use
   service::StsService sts(store, tokens, messages, clock, idps, options.auth);
+  service::IamService iam(store, tokens, messages, clock, options.auth);
   service::AdminOperations admin(store, tokens, messages, clock, idps);
-  protocol::Frontend frontend(sts, STSD_VERSION, &control, &admin);
+  protocol::Frontend frontend(sts, STSD_VERSION, &control, &admin, &iam);
 
   // Without --threads: one per CPU the process may use (a container's quota).
   const ThreadChoice choice = options.threads ? ThreadChoice{options.threads, std::nullopt} : default_io_threads();

@@ -27,6 +27,15 @@ const ErrorInfo& error_info(ErrorCode code) {
   static constexpr ErrorInfo kJwtTooLarge{"JWTPayloadSizeExceededException", 400, true, false};
   static constexpr ErrorInfo kOutboundDisabled{"OutboundWebIdentityFederationDisabledException", 403, true, false};
   static constexpr ErrorInfo kEscalation{"SessionDurationEscalationException", 403, true, false};
+  // IAM (the IAM API Reference, "Common Errors" and each action's Errors).
+  static constexpr ErrorInfo kNoSuchEntity{"NoSuchEntity", 404, true, false};
+  static constexpr ErrorInfo kEntityAlreadyExists{"EntityAlreadyExists", 409, true, false};
+  static constexpr ErrorInfo kDeleteConflict{"DeleteConflict", 409, true, false};
+  static constexpr ErrorInfo kLimitExceeded{"LimitExceeded", 409, true, false};
+  static constexpr ErrorInfo kInvalidInput{"InvalidInput", 400, true, false};
+  static constexpr ErrorInfo kUnmodifiableEntity{"UnmodifiableEntity", 400, true, false};
+  static constexpr ErrorInfo kInvalidAuthenticationCode{"InvalidAuthenticationCode", 403, true, false};
+  static constexpr ErrorInfo kServiceFailure{"ServiceFailure", 500, false, false};
   static constexpr ErrorInfo kInternal{"InternalFailure", 500, false, false};
   static constexpr ErrorInfo kUnavailable{"ServiceUnavailable", 503, false, false};
 
@@ -54,6 +63,14 @@ const ErrorInfo& error_info(ErrorCode code) {
     case ErrorCode::JWTPayloadSizeExceeded: return kJwtTooLarge;
     case ErrorCode::OutboundWebIdentityFederationDisabled: return kOutboundDisabled;
     case ErrorCode::SessionDurationEscalation: return kEscalation;
+    case ErrorCode::NoSuchEntity: return kNoSuchEntity;
+    case ErrorCode::EntityAlreadyExists: return kEntityAlreadyExists;
+    case ErrorCode::DeleteConflict: return kDeleteConflict;
+    case ErrorCode::LimitExceeded: return kLimitExceeded;
+    case ErrorCode::InvalidInput: return kInvalidInput;
+    case ErrorCode::UnmodifiableEntity: return kUnmodifiableEntity;
+    case ErrorCode::InvalidAuthenticationCode: return kInvalidAuthenticationCode;
+    case ErrorCode::ServiceFailure: return kServiceFailure;
     case ErrorCode::InternalFailure: return kInternal;
     case ErrorCode::ServiceUnavailable: return kUnavailable;
   }

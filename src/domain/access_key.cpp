@@ -54,4 +54,8 @@ std::string stable_unique_id(std::string_view prefix, std::string_view arn) {
   return id;
 }
 
+std::string random_unique_id(std::string_view prefix) {
+  return std::string(prefix) + crypto::random_string(21 - prefix.size(), kBase32);
+}
+
 }  // namespace stsd::domain

@@ -11,6 +11,7 @@
 #include "stsd/crypto/crypto.h"
 #include "stsd/protocol/query.h"
 #include "stsd/protocol/response_writer.h"
+#include "stsd/service/model.h"
 
 namespace stsd::protocol {
 
@@ -83,7 +84,7 @@ http::HttpResponse Frontend::handle(const http::HttpRequest& request) const {
   try {
     std::string_view path = std::string_view(request.target).substr(0, request.target.find('?'));
     if (path.substr(0, kAdminPrefix.size()) == kAdminPrefix) return admin_.handle(request, path);
-    return handle_sts(request, request_id);
+    return handle_query(request, request_id);
   } catch (const std::exception& e) {
     // A bug, never bad input: answer as AWS does for its own failures.
     spdlog::error("request_id={} internal failure: {}", request_id, e.what());
@@ -92,7 +93,31 @@ http::HttpResponse Frontend::handle(const http::HttpRequest& request) const {
   }
 }
 
-http::HttpResponse Frontend::handle_sts(const http::HttpRequest& request, const std::string& request_id) const {
+namespace {
+
+// The service of a SigV4 credential scope (<key>/<date>/<region>/<service>/
+// aws4_request), from the Authorization header or a presigned
+// X-Amz-Credential; empty when the request is not signed that way.
+std::string_view signing_service(const http::HttpRequest& request, const service::Parameters& params) {
+  std::string_view credential;
+  const std::string_view authorization = request.header("Authorization");
+  if (auto at = authorization.find("Credential="); at != std::string_view::npos) {
+    credential = authorization.substr(at + 11);
+    credential = credential.substr(0, credential.find_first_of(", "));
+  } else if (const std::string* presigned = params.find("X-Amz-Credential")) {
+    credential = *presigned;
+  }
+  for (int i = 0; i < 3; ++i) {
+    const auto slash = credential.find('/');
+    if (slash == std::string_view::npos) return {};
+    credential.remove_prefix(slash + 1);
+  }
+  return credential.substr(0, credential.find('/'));
+}
+
+}  // namespace
+
+http::HttpResponse Frontend::handle_query(const http::HttpRequest& request, const std::string& request_id) const {
   const auto started = std::chrono::steady_clock::now();
   service::Parameters params;
   std::string_view query;
@@ -112,10 +137,13 @@ http::HttpResponse Frontend::handle_sts(const http::HttpRequest& request, const 
   if (!params.contains("Action")) return redirect(request.method == "GET" ? query : std::string_view());
 
   const Format format = response_format(request);
-  service::Outcome outcome = sts_.handle(params, to_sigv4(request));
+  const bool to_iam = iam_ != nullptr && signing_service(request, params) == "iam";
+  const std::string_view xml_namespace =
+      to_iam ? service::service_info(service::Service::Iam).xml_namespace : kStsNamespace;
+  service::Outcome outcome = to_iam ? iam_->handle(params, to_sigv4(request)) : sts_.handle(params, to_sigv4(request));
   http::HttpResponse response =
-      outcome.result ? render_success(outcome.action, *outcome.result, request_id, format)
-                     : render_error(outcome.result.error(), request_id, format);
+      outcome.result ? render_success(outcome.action, *outcome.result, request_id, format, xml_namespace)
+                     : render_error(outcome.result.error(), request_id, format, xml_namespace);
 
   const auto latency =
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);

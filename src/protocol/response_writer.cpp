@@ -195,17 +195,18 @@ std::string xml_safe(std::string_view in) {
 }  // namespace
 
 http::HttpResponse render_success(std::string_view action, const ResultNode& result, std::string_view request_id,
-                                  Format format) {
+                                  Format format, std::string_view xml_namespace) {
   const std::string response_name = std::string(action) + "Response";
+  const bool has_result = !result.name.empty();
   if (format == Format::Json) {
     ordered_json body;
-    body[response_name][result.name] = to_json(result);
+    if (has_result) body[response_name][result.name] = to_json(result);
     body[response_name]["ResponseMetadata"]["RequestId"] = request_id;
     return make_response(200, request_id, format, body.dump());
   }
   XmlWriter xml;
-  xml.open(response_name, kStsNamespace);
-  xml.node(result);
+  xml.open(response_name, xml_namespace);
+  if (has_result) xml.node(result);
   xml.open("ResponseMetadata");
   xml.element("RequestId", request_id);
   xml.close("ResponseMetadata");
@@ -222,7 +223,8 @@ bool carries_encoded_message(const StsError& error) {
 }
 }  // namespace
 
-http::HttpResponse render_error(const StsError& error, std::string_view request_id, Format format) {
+http::HttpResponse render_error(const StsError& error, std::string_view request_id, Format format,
+                                std::string_view xml_namespace) {
   const ErrorInfo& info = error_info(error.code);
   const char* type = info.sender ? "Sender" : "Receiver";
   if (format == Format::Json) {
@@ -237,7 +239,7 @@ http::HttpResponse render_error(const StsError& error, std::string_view request_
     return response;
   }
   XmlWriter xml;
-  xml.open("ErrorResponse", info.aws_fault_namespace ? kAwsFaultNamespace : kStsNamespace);
+  xml.open("ErrorResponse", info.aws_fault_namespace ? kAwsFaultNamespace : xml_namespace);
   xml.open("Error");
   xml.element("Type", type);
   xml.element("Code", info.wire_code);

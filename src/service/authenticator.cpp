@@ -28,11 +28,12 @@ StsError from_sigv4(const sigv4::Error& e) {
   return StsError::make(ErrorCode::InternalFailure, "unmapped SigV4 error");
 }
 
-// Scope checks come first on STS (region, then service; messages concatenated).
-std::optional<StsError> check_scope(const sigv4::CredentialScope& scope) {
+// Scope checks come first (region, then service; messages concatenated).
+std::optional<StsError> check_scope(const sigv4::CredentialScope& scope, std::string_view service) {
   std::string message;
   if (scope.region.empty()) message += "Credential should be scoped to a valid region. ";
-  if (scope.service != "sts") message += "Credential should be scoped to correct service: 'sts'. ";
+  if (scope.service != service)
+    message += "Credential should be scoped to correct service: '" + std::string(service) + "'. ";
   if (!message.empty()) return StsError::make(ErrorCode::SignatureDoesNotMatch, message);
   if (scope.terminator != "aws4_request")
     return StsError::make(ErrorCode::SignatureDoesNotMatch,
@@ -65,14 +66,14 @@ bool is_temporary_key(std::string_view id) { return id.substr(0, 4) == domain::k
 }  // namespace
 
 Result<Authenticated> Authenticator::authenticate(const sigv4::Request& request,
-                                                  const domain::Store& store) const {
+                                                  const domain::Store& store, std::string_view service) const {
   if (mode_ == AuthMode::Off) return unverified(request, store);
 
   auto parsed = sigv4::parse(request);
   if (!parsed) return unexpected(from_sigv4(parsed.error()));
   const sigv4::SignedRequestInfo& info = *parsed;
 
-  if (auto e = check_scope(info.credential)) return unexpected(std::move(*e));
+  if (auto e = check_scope(info.credential, service)) return unexpected(std::move(*e));
   if (auto e = check_clock(info.amz_date, clock_.now())) return unexpected(std::move(*e));
 
   const std::string& key_id = info.credential.access_key_id;

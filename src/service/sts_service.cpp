@@ -61,7 +61,7 @@ Outcome StsService::handle(const Parameters& params, const sigv4::Request& reque
   // above a bad signature is unverified.
   const std::string* version = params.find("Version");
   if (version == nullptr) return {unexpected(invalid_action(action, "NO_VERSION_SPECIFIED")), {}, {}};
-  const OperationModel* op = find_operation(action);
+  const OperationModel* op = find_operation(Service::Sts, action);
   if (*version != kApiVersion || op == nullptr) return {unexpected(invalid_action(action, *version)), {}, {}};
 
   Outcome out{ResultNode{}, action, {}};

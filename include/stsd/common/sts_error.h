@@ -35,6 +35,15 @@ enum class ErrorCode {
   JWTPayloadSizeExceeded,
   OutboundWebIdentityFederationDisabled,
   SessionDurationEscalation,
+  // IAM's modelled errors
+  NoSuchEntity,
+  EntityAlreadyExists,
+  DeleteConflict,
+  LimitExceeded,
+  InvalidInput,
+  UnmodifiableEntity,
+  InvalidAuthenticationCode,
+  ServiceFailure,
   // Server side
   InternalFailure,
   ServiceUnavailable,

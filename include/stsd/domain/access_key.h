@@ -22,5 +22,8 @@ std::optional<std::string> decode_account(std::string_view access_key_id);
 // Stable 21-character unique ids (AIDA... for users, AROA... for roles),
 // derived from the entity's ARN so they survive restarts without state.
 std::string stable_unique_id(std::string_view prefix, std::string_view arn);
+// A new 21-character unique id for an entity created through IAM: prefix
+// and 17 characters from IAM's alphabet (A-Z, 2-7), from a CSPRNG.
+std::string random_unique_id(std::string_view prefix);
 
 }  // namespace stsd::domain

@@ -1,12 +1,14 @@
 #pragma once
 // HTTP request in, HTTP response out: decode the Query protocol, hand the
-// parameters and the signed request to the STS service, render the outcome.
-// Also routes the admin endpoints under /_stsd/.
+// parameters and the signed request to the service it is signed for (IAM
+// for a SigV4 scope of `iam`, else STS), render the outcome. Also routes the
+// admin endpoints under /_stsd/.
 #include <string>
 
 #include "stsd/http/server.h"
 #include "stsd/protocol/admin.h"
 #include "stsd/protocol/metrics.h"
+#include "stsd/service/iam_service.h"
 #include "stsd/service/sts_service.h"
 
 namespace stsd::protocol {
@@ -14,17 +16,18 @@ namespace stsd::protocol {
 class Frontend {
  public:
   // control: what /_stsd/reset and /_stsd/config change; operations: the
-  // other admin endpoints. nullptr: not offered.
+  // other admin endpoints; iam: the IAM API. nullptr: not offered.
   Frontend(const service::StsService& sts, std::string version, AdminControl* control = nullptr,
-           const service::AdminOperations* operations = nullptr)
-      : sts_(sts), admin_(control, operations, metrics_, std::move(version)) {}
+           const service::AdminOperations* operations = nullptr, const service::IamService* iam = nullptr)
+      : sts_(sts), iam_(iam), admin_(control, operations, metrics_, std::move(version)) {}
 
   http::HttpResponse handle(const http::HttpRequest& request) const;
 
  private:
-  http::HttpResponse handle_sts(const http::HttpRequest& request, const std::string& request_id) const;
+  http::HttpResponse handle_query(const http::HttpRequest& request, const std::string& request_id) const;
 
   const service::StsService& sts_;
+  const service::IamService* iam_;
   mutable Metrics metrics_;
   AdminApi admin_;
 };

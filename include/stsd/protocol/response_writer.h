@@ -18,9 +18,12 @@ inline constexpr std::string_view kAwsFaultNamespace = "http://webservices.amazo
 // authorization message (AWS's body has no place for it).
 inline constexpr const char* kEncodedAuthorizationMessageHeader = "x-stsd-encoded-authorization-message";
 
-// result is the <ActionResult> node.
+// result is the <ActionResult> node; one without a name (an IAM operation
+// without output) is left out, as AWS does. xml_namespace: the service's.
 http::HttpResponse render_success(std::string_view action, const service::ResultNode& result,
-                                  std::string_view request_id, Format format);
-http::HttpResponse render_error(const StsError& error, std::string_view request_id, Format format);
+                                  std::string_view request_id, Format format,
+                                  std::string_view xml_namespace = kStsNamespace);
+http::HttpResponse render_error(const StsError& error, std::string_view request_id, Format format,
+                                std::string_view xml_namespace = kStsNamespace);
 
 }  // namespace stsd::protocol

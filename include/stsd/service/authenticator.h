@@ -28,7 +28,9 @@ class Authenticator {
   Authenticator(AuthMode mode, const domain::SessionTokenCodec& tokens, const domain::Clock& clock)
       : mode_(mode), tokens_(tokens), clock_(clock) {}
 
-  Result<Authenticated> authenticate(const sigv4::Request& request, const domain::Store& store) const;
+  // service: the SigV4 scope's service the request must be signed for.
+  Result<Authenticated> authenticate(const sigv4::Request& request, const domain::Store& store,
+                                     std::string_view service = "sts") const;
   AuthMode mode() const { return mode_; }
 
  private:

@@ -1,6 +1,6 @@
 #pragma once
-// The STS service model (generated from botocore by scripts/gen_sts_model.py)
-// and the Query-protocol input layer built on it: decoding flattened
+// The service models of STS and IAM (generated from botocore by
+// scripts/gen_model.py) and the Query-protocol input layer built on them: decoding flattened
 // parameters into an ActionInput and enforcing every member constraint with
 // AWS's exact ValidationError / MalformedInput texts (AWS-BEHAVIOUR.md §3).
 //
@@ -23,11 +23,24 @@ namespace stsd::service {
 
 namespace model_detail {
 struct OperationSpec;
-}
+struct ServiceSpec;
+}  // namespace model_detail
+
+enum class Service { Sts, Iam };
+
+// What the wire says about a service.
+struct ServiceInfo {
+  std::string_view signing_name;   // the SigV4 scope's service: "sts", "iam"
+  std::string_view api_version;    // the Version parameter
+  std::string_view xml_namespace;  // of its response envelopes
+};
+
+const ServiceInfo& service_info(Service service);
 
 class OperationModel {
  public:
-  explicit OperationModel(const model_detail::OperationSpec& spec) : spec_(&spec) {}
+  OperationModel(const model_detail::ServiceSpec& service, const model_detail::OperationSpec& spec)
+      : service_(&service), spec_(&spec) {}
 
   std::string_view name() const;
   // The element wrapping the output, e.g. "AssumeRoleResult".
@@ -43,13 +56,14 @@ class OperationModel {
   Result<ActionInput> validate(const Parameters& params) const;
 
  private:
+  const model_detail::ServiceSpec* service_;
   const model_detail::OperationSpec* spec_;
 };
 
 // nullptr for a name the model does not know (case-sensitive, as on AWS).
-const OperationModel* find_operation(std::string_view name);
+const OperationModel* find_operation(Service service, std::string_view name);
 
 // Every operation of the model, in model order.
-std::span<const OperationModel> all_operations();
+std::span<const OperationModel> all_operations(Service service);
 
 }  // namespace stsd::service

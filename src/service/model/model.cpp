@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "code_points.h"
@@ -15,9 +16,9 @@ namespace {
 using model_detail::MemberSpec;
 using model_detail::OperationSpec;
 using model_detail::ShapeKind;
+using model_detail::ServiceSpec;
 using model_detail::ShapeSpec;
 
-const ShapeSpec& shape_at(std::uint16_t index) { return model_detail::shapes()[index]; }
 
 constexpr std::string_view kMissingDecimal = "missing value for decimal type";
 
@@ -67,7 +68,7 @@ std::string join_key(std::string_view prefix, std::string_view name) {
 
 class Decoder {
  public:
-  explicit Decoder(const Parameters& params) : params_(params) {}
+  Decoder(const ServiceSpec& service, const Parameters& params) : service_(service), params_(params) {}
 
   // nullopt when nothing under `key` was sent.
   Result<std::optional<InputValue>> decode(const ShapeSpec& shape, std::string_view key) {
@@ -154,6 +155,9 @@ class Decoder {
     return std::optional<InputValue>(InputValue::make_list(std::move(items)));
   }
 
+  const ShapeSpec& shape_at(std::uint16_t index) const { return service_.shapes[index]; }
+
+  const ServiceSpec& service_;
   const Parameters& params_;
 };
 
@@ -189,6 +193,8 @@ struct Path {
 
 class Validator {
  public:
+  explicit Validator(const ServiceSpec& service) : service_(service) {}
+
   void structure(const ShapeSpec& shape, const InputValue& value, const Path& path) {
     for (const MemberSpec& m : shape.members) {
       const Path member_path{&path, m.name};
@@ -280,6 +286,9 @@ class Validator {
     clauses_.push_back(subject + " at '" + path.text() + "' failed to satisfy constraint: Member must " + constraint);
   }
 
+  const ShapeSpec& shape_at(std::uint16_t index) const { return service_.shapes[index]; }
+
+  const ServiceSpec& service_;
   std::vector<std::string> clauses_;
 };
 
@@ -302,32 +311,52 @@ std::string_view OperationModel::result_wrapper() const { return spec_->result_w
 bool OperationModel::requires_signature() const { return !spec_->no_auth; }
 
 Result<ActionInput> OperationModel::validate(const Parameters& params) const {
-  const ShapeSpec& input_shape = shape_at(spec_->input_shape);
-  Decoder decoder(params);
+  if (spec_->input_shape == model_detail::kNoInput) return ActionInput();
+  const ShapeSpec& input_shape = service_->shapes[spec_->input_shape];
+  Decoder decoder(*service_, params);
   auto decoded = decoder.decode_structure(input_shape, std::string_view(), true);
   if (!decoded) return unexpected(std::move(decoded).error());
   InputValue root = std::move(**decoded);
 
-  Validator validator;
+  Validator validator(*service_);
   validator.structure(input_shape, root, Path{});
   const auto clauses = validator.take_clauses();
   if (!clauses.empty()) return fail(ErrorCode::ValidationError, validation_message(clauses));
   return ActionInput(std::move(root));
 }
 
-std::span<const OperationModel> all_operations() {
-  static const std::vector<OperationModel> operations = [] {
-    std::vector<OperationModel> out;
-    for (const OperationSpec& spec : model_detail::operations()) out.emplace_back(spec);
-    return out;
-  }();
-  return operations;
+const ServiceInfo& service_info(Service service) {
+  static const auto info_of = [](const ServiceSpec& spec) {
+    return ServiceInfo{spec.signing_name, spec.api_version, spec.xml_namespace};
+  };
+  static const ServiceInfo sts = info_of(model_detail::sts_service());
+  static const ServiceInfo iam = info_of(model_detail::iam_service());
+  return service == Service::Iam ? iam : sts;
 }
 
-const OperationModel* find_operation(std::string_view name) {
-  for (const OperationModel& op : all_operations())
-    if (op.name() == name) return &op;
-  return nullptr;
+std::span<const OperationModel> all_operations(Service service) {
+  static const auto build = [](const ServiceSpec& spec) {
+    std::vector<OperationModel> out;
+    for (const OperationSpec& op : spec.operations) out.emplace_back(spec, op);
+    return out;
+  };
+  static const std::vector<OperationModel> sts = build(model_detail::sts_service());
+  static const std::vector<OperationModel> iam = build(model_detail::iam_service());
+  return service == Service::Iam ? iam : sts;
+}
+
+const OperationModel* find_operation(Service service, std::string_view name) {
+  // IAM has 176 operations: a hash lookup rather than a scan.
+  static const auto index = [](Service s) {
+    std::unordered_map<std::string_view, const OperationModel*> out;
+    for (const OperationModel& op : all_operations(s)) out.emplace(op.name(), &op);
+    return out;
+  };
+  static const auto sts = index(Service::Sts);
+  static const auto iam = index(Service::Iam);
+  const auto& table = service == Service::Iam ? iam : sts;
+  auto it = table.find(name);
+  return it == table.end() ? nullptr : it->second;
 }
 
 }  // namespace stsd::service

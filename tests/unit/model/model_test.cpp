@@ -25,27 +25,27 @@ TEST(ModelTable, CoversAllElevenOperations) {
       "DecodeAuthorizationMessage", "GetAccessKeyInfo", "GetCallerIdentity",        "GetDelegatedAccessToken",
       "GetFederationToken", "GetSessionToken",         "GetWebIdentityToken"};
   std::set<std::string> seen;
-  for (const OperationModel& o : all_operations()) seen.insert(std::string(o.name()));
+  for (const OperationModel& o : all_operations(Service::Sts)) seen.insert(std::string(o.name()));
   EXPECT_EQ(seen, expected);
-  EXPECT_EQ(all_operations().size(), 11u);
+  EXPECT_EQ(all_operations(Service::Sts).size(), 11u);
   for (const auto& name : expected) {
-    const OperationModel* o = find_operation(name);
+    const OperationModel* o = find_operation(Service::Sts, name);
     ASSERT_NE(o, nullptr) << name;
     EXPECT_EQ(o->result_wrapper(), name + "Result");
   }
 }
 
 TEST(ModelTable, OnlySamlAndWebIdentityNeedNoSignature) {
-  for (const OperationModel& o : all_operations()) {
+  for (const OperationModel& o : all_operations(Service::Sts)) {
     const bool unsigned_op = o.name() == "AssumeRoleWithSAML" || o.name() == "AssumeRoleWithWebIdentity";
     EXPECT_EQ(o.requires_signature(), !unsigned_op) << o.name();
   }
 }
 
 TEST(ModelTable, LookupIsExact) {
-  EXPECT_EQ(find_operation("NoSuchAction"), nullptr);
-  EXPECT_EQ(find_operation("assumerole"), nullptr);
-  EXPECT_EQ(find_operation(""), nullptr);
+  EXPECT_EQ(find_operation(Service::Sts, "NoSuchAction"), nullptr);
+  EXPECT_EQ(find_operation(Service::Sts, "assumerole"), nullptr);
+  EXPECT_EQ(find_operation(Service::Sts, ""), nullptr);
 }
 
 TEST(ModelTable, EveryOperationAcceptsItsMinimalInput) {

@@ -17,7 +17,7 @@ inline Parameters params(std::initializer_list<std::pair<std::string, std::strin
 }
 
 inline const OperationModel& op(std::string_view name) {
-  const OperationModel* found = find_operation(name);
+  const OperationModel* found = find_operation(Service::Sts, name);
   EXPECT_NE(found, nullptr) << name;
   return *found;
 }

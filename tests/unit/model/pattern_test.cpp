@@ -1,5 +1,5 @@
 // Guards the code-point matcher and the patterns compiled by
-// scripts/gen_sts_model.py: Java semantics (\w and \d ASCII-only, "\u10000"
+// scripts/gen_model.py: Java semantics (\w and \d ASCII-only, "\u10000"
 // read as U+1000 then '0'), exact ASCII, and strict UTF-8.
 #include <gtest/gtest.h>
 
@@ -14,8 +14,9 @@ using namespace stsd::service::model_detail;
 namespace {
 
 const PatternSpec& pattern(std::string_view source) {
-  for (const ShapeSpec& s : shapes())
-    if (s.pattern != nullptr && s.pattern->source == source) return *s.pattern;
+  for (const ServiceSpec* service : {&sts_service(), &iam_service()})
+    for (const ShapeSpec& s : service->shapes)
+      if (s.pattern != nullptr && s.pattern->source == source) return *s.pattern;
   ADD_FAILURE() << "no shape uses pattern " << source;
   static const PatternSpec none{};
   return none;
@@ -135,4 +136,36 @@ TEST(Scan, LengthInCodePointsAndInvalidBytes) {
   EXPECT_FALSE(scan_text(std::string("ab\xFF", 3), &pattern(kName)).matches_pattern);
   EXPECT_FALSE(scan_text("\xF4\x90\x80\x80", &pattern(kArn)).matches_pattern);  // above U+10FFFF
   EXPECT_FALSE(scan_text("\xE0\x80\xAF", &pattern(kArn)).matches_pattern);      // overlong
+}
+
+// IAM's patterns that are not one character class run as regular expressions.
+TEST(RegexPattern, IamPathIsSlashDelimited) {
+  const std::string_view path = "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)";
+  EXPECT_TRUE(matches(path, "/"));
+  EXPECT_TRUE(matches(path, "/division_abc/subdivision_xyz/"));
+  EXPECT_FALSE(matches(path, "/no-trailing-slash"));
+  EXPECT_FALSE(matches(path, "relative/"));
+  EXPECT_FALSE(matches(path, "/sp ace/"));
+  EXPECT_FALSE(matches(path, ""));
+}
+
+TEST(RegexPattern, AccountIdIsTwelveDigits) {
+  const std::string_view account = "\\d{12}";
+  EXPECT_TRUE(matches(account, "123456789012"));
+  EXPECT_FALSE(matches(account, "12345678901"));
+  EXPECT_FALSE(matches(account, "1234567890123"));
+  EXPECT_FALSE(matches(account, "12345678901a"));
+}
+
+TEST(RegexPattern, PolicyVersionId) {
+  const std::string_view version = "v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?";
+  EXPECT_TRUE(matches(version, "v1"));
+  EXPECT_TRUE(matches(version, "v12"));
+  EXPECT_FALSE(matches(version, "v0"));
+  EXPECT_FALSE(matches(version, "1"));
+}
+
+TEST(RegexPattern, LongValuesNeverReachTheMatcher) {
+  const std::string_view account = "\\d{12}";
+  EXPECT_FALSE(matches(account, std::string(kMaxRegexInput + 1, '1')));
 }

@@ -1,0 +1,44 @@
+#pragma once
+// What every IAM action gets. An action is one function
+// `Result<XResponse> x(const XRequest&, const Context&)` (request and
+// response structs generated from botocore's IAM model into shapes.h),
+// defined in the file of its resource family under src/service/iam/;
+// scripts/gen_model.py finds it there and writes the dispatch table
+// (dispatch_generated.cpp).
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "stsd/common/sts_error.h"
+#include "stsd/domain/clock.h"
+#include "stsd/domain/store.h"
+#include "stsd/service/action_input.h"
+#include "stsd/service/caller.h"
+#include "stsd/service/iam/shapes.h"
+#include "stsd/service/result_node.h"
+
+namespace stsd::service::iam {
+
+struct Context {
+  const Caller& caller;
+  // The snapshot the request was authenticated against: reads.
+  const domain::Store& snapshot;
+  // Writes: StoreHolder::update checks and edits the newest snapshot as one
+  // step, so two writers never both create the same name.
+  domain::StoreHolder& store;
+  const domain::Clock& clock;
+  // Every entity an IAM call names is in the caller's account.
+  const std::string& account;
+};
+
+using ActionRunner = Result<ResultNode> (*)(const ActionInput&, const Context&);
+
+struct ActionEntry {
+  std::string_view operation;
+  ActionRunner run;
+};
+
+// The implemented operations (generated), sorted by name.
+std::span<const ActionEntry> actions();
+
+}  // namespace stsd::service::iam
