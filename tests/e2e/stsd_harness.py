@@ -338,6 +338,9 @@ class StsdTestCase(unittest.TestCase):
     def client(self, creds=TEST_KEY, region="us-east-1", validate=True, **kwargs):
         return sts_client(self.server.url, creds, region=region, validate=validate, **kwargs)
 
+    def iam(self, creds=TEST_KEY, region="us-east-1", validate=True, **kwargs):
+        return iam_client(self.server.url, creds, region=region, validate=validate, **kwargs)
+
     def assertClientError(self, call, code, message=None, status=None, message_prefix=None):
         """Runs `call()`, expecting a botocore ClientError; returns its Error dict."""
         from botocore.exceptions import ClientError
@@ -360,15 +363,25 @@ class StsdTestCase(unittest.TestCase):
 # botocore clients
 
 
-def sts_client(endpoint_url, creds=TEST_KEY, region="us-east-1", validate=True, **config_kwargs):
-    """A botocore STS client for `endpoint_url`; creds is (key, secret[, token])."""
+def aws_client(service, endpoint_url, creds=TEST_KEY, region="us-east-1", validate=True, **config_kwargs):
+    """A botocore client of `service` for `endpoint_url`; creds is (key, secret[, token])."""
     session = botocore.session.Session()
     config = botocore.config.Config(parameter_validation=validate, retries={"max_attempts": 0},
                                     connect_timeout=5, read_timeout=30, **config_kwargs)
     token = creds[2] if len(creds) > 2 else None
-    return session.create_client("sts", region_name=region, endpoint_url=endpoint_url,
+    return session.create_client(service, region_name=region, endpoint_url=endpoint_url,
                                  aws_access_key_id=creds[0], aws_secret_access_key=creds[1],
                                  aws_session_token=token, config=config)
+
+
+def sts_client(endpoint_url, creds=TEST_KEY, region="us-east-1", validate=True, **config_kwargs):
+    """A botocore STS client for `endpoint_url`; creds is (key, secret[, token])."""
+    return aws_client("sts", endpoint_url, creds, region, validate, **config_kwargs)
+
+
+def iam_client(endpoint_url, creds=TEST_KEY, region="us-east-1", validate=True, **config_kwargs):
+    """A botocore IAM client for `endpoint_url` (signed for service `iam`)."""
+    return aws_client("iam", endpoint_url, creds, region, validate, **config_kwargs)
 
 
 def creds_of(response):
