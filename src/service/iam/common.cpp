@@ -75,7 +75,11 @@ bool is_aws_managed(std::string_view policy_arn) {
 }
 
 namespace {
-bool looks_like_arn(std::string_view text) { return text.starts_with("arn:") && domain::Arn::parse(text).has_value(); }
+// A managed policy's ARN: arn:<partition>:iam::<account or aws>:policy/...
+bool looks_like_arn(std::string_view text) {
+  auto arn = domain::Arn::parse(text);
+  return arn && arn->service == "iam" && arn->resource.starts_with("policy/");
+}
 }  // namespace
 
 Result<void> check_attachable(const Context& ctx, const domain::Store& store, std::string_view policy_arn) {
