@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libboost-dev libboost-system-dev libssl-dev libpugixml-dev libmimalloc-dev nlohmann-json3-dev
   libspdlog-dev libfmt-dev libgtest-dev libgmock-dev
-  libxmlsec1-dev libxml2-dev xmlsec1
+  libxmlsec1-dev libxml2-dev xmlsec1 libsqlite3-dev
   python3 python3-boto3 awscli wrk curl ca-certificates
   clang-14 libclang-rt-14-dev llvm-14
 )

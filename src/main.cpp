@@ -66,6 +66,7 @@ int main(int argc, char** argv) {
     }
     setup_logging(options.log_level, options.log_format);
     config::Config running = *loaded;
+    std::optional<domain::StoreData> entities;
     if (options.state_file) {
       // A state file from an earlier run holds every acknowledged change.
       auto at_start = app::running_config_at_start(*loaded, source, *options.state_file, options.reset_state);
@@ -73,9 +74,10 @@ int main(int argc, char** argv) {
         print_problems(at_start.error(), *options.state_file);
         return 2;
       }
-      running = std::move(*at_start);
+      running = std::move(at_start->running);
+      entities = std::move(at_start->entities);
     }
-    return app::serve(options, *loaded, std::move(running));
+    return app::serve(options, *loaded, std::move(running), std::move(entities));
   } catch (const std::exception& e) {
     std::cerr << "stsd: " << e.what() << "\n";
     return 2;

@@ -6,10 +6,12 @@
 #include <boost/asio/signal_set.hpp>
 #include <spdlog/spdlog.h>
 
+#include <filesystem>
 #include <thread>
 
 #include "stsd/app/config_control.h"
 #include "stsd/app/cpu_quota.h"
+#include "stsd/app/state_db.h"
 #include "stsd/crypto/crypto.h"
 #include "stsd/domain/authorization_message.h"
 #include "stsd/domain/clock.h"
@@ -24,7 +26,8 @@
 
 namespace stsd::app {
 
-int serve(const Options& options, const config::Config& loaded, config::Config running) {
+int serve(const Options& options, const config::Config& loaded, config::Config running,
+          std::optional<domain::StoreData> entities) {
   namespace asio = boost::asio;
 
   // Without a configured key, tokens only live as long as this process (or,
@@ -36,19 +39,43 @@ int serve(const Options& options, const config::Config& loaded, config::Config r
   const std::string token_key = *running.token_key;
 
   domain::SystemClock clock;
-  domain::StoreHolder store(std::make_shared<const domain::Store>(to_store_data(running, clock.now())));
+  domain::StoreData data = entities ? std::move(*entities) : to_store_data(running, clock.now());
+  data.region = running.region;
+  data.role_mode = running.role_mode == config::RoleMode::Strict ? domain::RoleMode::Strict : domain::RoleMode::Auto;
+  domain::StoreHolder store(std::make_shared<const domain::Store>(std::move(data)));
+  std::unique_ptr<StateDb> state;
   if (options.state_file) {
-    // The state file holds what is served from now on, key included.
-    if (auto written = write_file_atomically(*options.state_file,
-                                             config::dump_config(running, config::DumpFor::StateFile));
+    const std::string& path = *options.state_file;
+    std::error_code ec;
+    if (std::filesystem::exists(path, ec) && !StateDb::is_database(path)) {
+      // An older stsd's JSON state file: already read; kept beside the database.
+      const std::string kept = path + ".json-imported";
+      std::filesystem::rename(path, kept, ec);
+      if (ec) {
+        spdlog::error("--state {}: cannot move the JSON state file aside to {}: {}", path, kept, ec.message());
+        return 2;
+      }
+      spdlog::info("--state {}: imported the JSON state file into a state database (the JSON file is kept as {})",
+                   path, kept);
+    }
+    auto opened = StateDb::open(path);
+    if (!opened) {
+      spdlog::error("--state: {}", opened.error());
+      return 2;
+    }
+    state = std::move(*opened);
+    // The database holds what is served from now on, key included.
+    if (auto written = state->replace_all(config::dump_config(running, config::DumpFor::StateFile),
+                                          store.get()->export_data());
         !written) {
       spdlog::error("--state: {}", written.error());
       return 2;
     }
+    store.set_journal(state.get());
   }
   domain::SessionTokenCodec tokens(token_key);
   domain::AuthorizationMessageCodec messages(token_key);
-  ConfigControl control(loaded, running, store, options.state_file, [&tokens, &messages](const std::string& key) {
+  ConfigControl control(loaded, running, store, state.get(), [&tokens, &messages](const std::string& key) {
     tokens.set_key(key);
     messages.set_token_key(key);
   });

@@ -1,5 +1,7 @@
 #include "stsd/app/config_control.h"
 
+#include "stsd/app/state_db.h"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -70,11 +72,11 @@ Result<void, std::string> write_file_atomically(const std::string& path, std::st
 }
 
 ConfigControl::ConfigControl(config::Config loaded, config::Config running, domain::StoreHolder& store,
-                             std::optional<std::string> state_file, KeyInstaller install_key)
+                             StateDb* state, KeyInstaller install_key)
     : loaded_(std::move(loaded)),
       running_(std::move(running)),
       store_(store),
-      state_file_(std::move(state_file)),
+      state_(state),
       install_key_(std::move(install_key)) {}
 
 std::string ConfigControl::config_json() const {
@@ -137,7 +139,7 @@ Result<void, service::AdminError> ConfigControl::rotate_token_key(std::string_vi
   config::Config next = running_;
   next.token_key = key;
   // Durable first: a restart must not bring back the key that was replaced.
-  if (auto written = persist(next); !written) return written;
+  if (auto written = persist(next, nullptr); !written) return written;
   install_key_(key);
   running_ = std::move(next);
   spdlog::warn("token key rotated through the admin API: session tokens and authorization messages issued before "
@@ -145,9 +147,10 @@ Result<void, service::AdminError> ConfigControl::rotate_token_key(std::string_vi
   return {};
 }
 
-Result<void, service::AdminError> ConfigControl::persist(const config::Config& next) {
-  if (!state_file_) return {};
-  auto written = write_file_atomically(*state_file_, config::dump_config(next, config::DumpFor::StateFile));
+Result<void, service::AdminError> ConfigControl::persist(const config::Config& next, const domain::Store* store) {
+  if (state_ == nullptr) return {};
+  const std::string config_json = config::dump_config(next, config::DumpFor::StateFile);
+  auto written = store ? state_->replace_all(config_json, store->export_data()) : state_->put_config(config_json);
   if (!written) {
     // The detail (path, errno) is for the operator, not for the client.
     spdlog::error("--state: {}", written.error());
@@ -164,7 +167,7 @@ Result<void, service::AdminError> ConfigControl::install(config::Config next) {
   next.token_key = running_.token_key;
   next.config_sha256 = running_.config_sha256;
   auto store = std::make_shared<const domain::Store>(to_store_data(next));
-  if (auto written = persist(next); !written) return written;
+  if (auto written = persist(next, store.get()); !written) return written;
   store_.set(std::move(store));
   running_ = std::move(next);
   return {};
@@ -180,21 +183,48 @@ std::string joined(const std::vector<std::string>& names) {
 
 }  // namespace
 
-Result<config::Config, config::ConfigError> running_config_at_start(const config::Config& loaded,
-                                                                     const std::string& source,
-                                                                     const std::string& state_file, bool reset_state) {
+namespace {
+
+// The running config a state file holds, and its entity rows.
+Result<std::optional<StateAtStart>, config::ConfigError> read_state(const std::string& state_file) {
+  const auto problem = [&](std::string message) {
+    return unexpected(config::ConfigError{{config::ConfigProblem{"", std::move(message)}}});
+  };
+  if (!StateDb::is_database(state_file)) {
+    auto state = config::load_config_file(state_file, config::ConfigSource::StateFile);
+    if (!state) return unexpected(std::move(state).error());
+    return std::optional<StateAtStart>(StateAtStart{std::move(*state), std::nullopt});
+  }
+  auto db = StateDb::open(state_file);
+  if (!db) return problem(db.error());
+  auto contents = (*db)->read();
+  if (!contents) return problem(contents.error());
+  if (!*contents) return std::optional<StateAtStart>();
+  auto state = config::parse_config((*contents)->config_json, ".", config::ConfigSource::StateFile);
+  if (!state) return unexpected(std::move(state).error());
+  return std::optional<StateAtStart>(StateAtStart{std::move(*state), std::move((*contents)->entities)});
+}
+
+}  // namespace
+
+Result<StateAtStart, config::ConfigError> running_config_at_start(const config::Config& loaded,
+                                                                  const std::string& source,
+                                                                  const std::string& state_file, bool reset_state) {
   config::Config running = loaded;
   running.config_sha256 = config::config_fingerprint(loaded);
   std::error_code ec;
-  if (!std::filesystem::exists(state_file, ec)) return running;
+  if (!std::filesystem::exists(state_file, ec)) return StateAtStart{running, std::nullopt};
   if (reset_state) {
     spdlog::warn("--state {}: --reset-state given: serving {}; the state file's earlier content (changes made at run "
                  "time, its token key) is replaced",
                  state_file, source);
-    return running;
+    return StateAtStart{running, std::nullopt};
   }
-  auto state = config::load_config_file(state_file, config::ConfigSource::StateFile);
-  if (!state) return state;
+  auto read = read_state(state_file);
+  if (!read) return unexpected(std::move(read).error());
+  if (!*read) return StateAtStart{running, std::nullopt};
+  std::optional<domain::StoreData> entities = std::move((*read)->entities);
+  std::optional<config::Config> state = std::move((*read)->running);
   if (auto problems = content_problems(*state); !problems.empty())
     return unexpected(config::ConfigError{std::move(problems)});
 
@@ -208,7 +238,7 @@ Result<config::Config, config::ConfigError> running_config_at_start(const config
       spdlog::warn("--state {}: serving the state file: {} is unchanged since the state was started from it, and "
                    "changes made at run time make them differ in: {} (--reset-state serves {} again)",
                    state_file, source, sections, source);
-    return std::move(*state);
+    return StateAtStart{std::move(*state), std::move(entities)};
   }
   if (!state->config_sha256) {
     if (!differs.empty())
@@ -216,7 +246,7 @@ Result<config::Config, config::ConfigError> running_config_at_start(const config
                    "older stsd) and differs from {} in: {} (--reset-state serves {} instead)",
                    state_file, source, sections, source);
     state->config_sha256 = running.config_sha256;
-    return std::move(*state);
+    return StateAtStart{std::move(*state), std::move(entities)};
   }
   spdlog::warn("--state {}: {} changed since the state file was started from it: serving {}; the state file differed "
                "from it in: {}; changes made at run time are replaced",
@@ -226,7 +256,7 @@ Result<config::Config, config::ConfigError> running_config_at_start(const config
     spdlog::info("--state {}: keeping the state file's token key (the config names none): issued sessions stay valid",
                  state_file);
   }
-  return running;
+  return StateAtStart{running, std::nullopt};
 }
 
 }  // namespace stsd::app

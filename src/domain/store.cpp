@@ -194,7 +194,9 @@ void StoreEditor::put_account(Account account) {
   if (!s.accounts_.contains(account.id)) s.account_order_.push_back(account.id);
   if (s.default_account_.empty()) s.default_account_ = account.id;
   std::string id = account.id;
-  s.accounts_.put(id, std::make_shared<const Account>(std::move(account)));
+  auto shared = std::make_shared<const Account>(std::move(account));
+  s.accounts_.put(id, shared);
+  record(EntityKind::Account, id, shared);
 }
 
 const User& StoreEditor::put_user(User user) {
@@ -210,6 +212,7 @@ const User& StoreEditor::put_user(User user) {
   auto shared = std::make_shared<const User>(std::move(user));
   s.users_by_arn_.put(shared->arn, shared);
   s.users_.put(key, shared);
+  record(EntityKind::User, key, shared);
   return *shared;
 }
 
@@ -219,6 +222,7 @@ bool StoreEditor::erase_user(std::string_view account, std::string_view name) {
   const User* old = s.users_.find(key);
   if (old == nullptr) return false;
   s.users_by_arn_.erase(old->arn);
+  record(EntityKind::User, key, nullptr);
   return s.users_.erase(key);
 }
 
@@ -227,12 +231,17 @@ const Group& StoreEditor::put_group(Group group) {
   if (group.group_id.empty()) group.group_id = stable_unique_id("AGPA", group.arn);
   compile(group.inline_policies);
   auto shared = std::make_shared<const Group>(std::move(group));
-  store_->groups_.put(Store::name_key(shared->account, shared->name), shared);
+  std::string key = Store::name_key(shared->account, shared->name);
+  store_->groups_.put(key, shared);
+  record(EntityKind::Group, std::move(key), shared);
   return *shared;
 }
 
 bool StoreEditor::erase_group(std::string_view account, std::string_view name) {
-  return store_->groups_.erase(Store::name_key(account, name));
+  std::string key = Store::name_key(account, name);
+  if (!store_->groups_.erase(key)) return false;
+  record(EntityKind::Group, std::move(key), nullptr);
+  return true;
 }
 
 const Role& StoreEditor::put_role(Role role) {
@@ -248,6 +257,7 @@ const Role& StoreEditor::put_role(Role role) {
   // Keyed by the full ARN too: a requested ARN must carry the role's path.
   s.roles_by_arn_.put(shared->arn, shared);
   s.roles_.put(key, shared);
+  record(EntityKind::Role, key, shared);
   return *shared;
 }
 
@@ -257,6 +267,7 @@ bool StoreEditor::erase_role(std::string_view account, std::string_view name) {
   const Role* old = s.roles_.find(key);
   if (old == nullptr) return false;
   s.roles_by_arn_.erase(old->arn);
+  record(EntityKind::Role, key, nullptr);
   return s.roles_.erase(key);
 }
 
@@ -267,10 +278,15 @@ const ManagedPolicy& StoreEditor::put_managed_policy(ManagedPolicy policy) {
     if (!v.document.parsed) v.document.parsed = Policy::parse(v.document.text);
   auto shared = std::make_shared<const ManagedPolicy>(std::move(policy));
   store_->policies_.put(shared->arn, shared);
+  record(EntityKind::ManagedPolicy, shared->arn, shared);
   return *shared;
 }
 
-bool StoreEditor::erase_managed_policy(std::string_view arn) { return store_->policies_.erase(arn); }
+bool StoreEditor::erase_managed_policy(std::string_view arn) {
+  if (!store_->policies_.erase(arn)) return false;
+  record(EntityKind::ManagedPolicy, std::string(arn), nullptr);
+  return true;
+}
 
 const OidcProvider& StoreEditor::put_oidc_provider(OidcProvider p) {
   Store& s = *store_;
@@ -285,6 +301,7 @@ const OidcProvider& StoreEditor::put_oidc_provider(OidcProvider p) {
   auto shared = std::make_shared<const OidcProvider>(std::move(p));
   s.oidc_by_issuer_.put(issuer_key(shared->account, shared->url), shared);
   s.oidc_by_arn_.put(shared->arn, shared);
+  record(EntityKind::OidcProvider, shared->arn, shared);
   return *shared;
 }
 
@@ -294,6 +311,7 @@ bool StoreEditor::erase_oidc_provider(std::string_view arn) {
   if (old == nullptr) return false;
   s.oidc_by_issuer_.erase(issuer_key(old->account, old->url));
   if (s.builtin_oidc_arn_ == arn) s.builtin_oidc_arn_.clear();
+  record(EntityKind::OidcProvider, std::string(arn), nullptr);
   return s.oidc_by_arn_.erase(arn);
 }
 
@@ -310,20 +328,60 @@ const SamlProvider& StoreEditor::put_saml_provider(SamlProvider p) {
   if (p.builtin && s.builtin_saml_arn_.empty()) s.builtin_saml_arn_ = p.arn;
   auto shared = std::make_shared<const SamlProvider>(std::move(p));
   s.saml_by_arn_.put(shared->arn, shared);
+  record(EntityKind::SamlProvider, shared->arn, shared);
   return *shared;
 }
 
 bool StoreEditor::erase_saml_provider(std::string_view arn) {
   Store& s = *store_;
+  if (!s.saml_by_arn_.contains(arn)) return false;
   if (s.builtin_saml_arn_ == arn) s.builtin_saml_arn_.clear();
+  record(EntityKind::SamlProvider, std::string(arn), nullptr);
   return s.saml_by_arn_.erase(arn);
 }
 
 void StoreEditor::put_access_key(AccessKeyRecord key) {
   std::string id = key.id;
-  store_->keys_.put(id, std::make_shared<const AccessKeyRecord>(std::move(key)));
+  auto shared = std::make_shared<const AccessKeyRecord>(std::move(key));
+  store_->keys_.put(id, shared);
+  record(EntityKind::AccessKey, std::move(id), shared);
 }
 
-bool StoreEditor::erase_access_key(std::string_view id) { return store_->keys_.erase(id); }
+bool StoreEditor::erase_access_key(std::string_view id) {
+  if (!store_->keys_.erase(id)) return false;
+  record(EntityKind::AccessKey, std::string(id), nullptr);
+  return true;
+}
+
+// --- Export and journal ------------------------------------------------------------
+
+StoreData Store::export_data() const {
+  StoreData d;
+  d.region = region_;
+  d.role_mode = role_mode_;
+  d.accounts = accounts();
+  if (const User* first = users_.find(first_user_key_)) d.users.push_back(*first);
+  users_.for_each([&](const std::string& key, const User& u) {
+    if (key != first_user_key_) d.users.push_back(u);
+  });
+  for_each_group([&](const Group& g) { d.groups.push_back(g); });
+  for_each_role([&](const Role& r) {
+    if (r.declared) d.roles.push_back(r);
+  });
+  for_each_managed_policy([&](const ManagedPolicy& p) { d.managed_policies.push_back(p); });
+  for_each_oidc_provider([&](const OidcProvider& p) { d.oidc_providers.push_back(p); });
+  for_each_saml_provider([&](const SamlProvider& p) { d.saml_providers.push_back(p); });
+  for_each_access_key([&](const AccessKeyRecord& k) { d.access_keys.push_back(k); });
+  return d;
+}
+
+Result<void> StoreHolder::commit(const std::vector<StoreChange>& changes) {
+  if (journal_ == nullptr || changes.empty()) return {};
+  auto committed = journal_->commit(changes);
+  if (committed) return {};
+  // The journal logged the reason; the client learns only that it failed.
+  return fail(ErrorCode::ServiceFailure,
+              "The request processing has failed because of an unknown error, exception or failure.");
+}
 
 }  // namespace stsd::domain

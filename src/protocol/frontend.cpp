@@ -137,7 +137,11 @@ http::HttpResponse Frontend::handle_query(const http::HttpRequest& request, cons
   if (!params.contains("Action")) return redirect(request.method == "GET" ? query : std::string_view());
 
   const Format format = response_format(request);
-  const bool to_iam = iam_ != nullptr && signing_service(request, params) == "iam";
+  // Signed for iam and not an STS call (an STS Version signed for iam gets
+  // STS's wrong-scope answer, as on AWS's STS endpoint).
+  const std::string* version = params.find("Version");
+  const bool to_iam = iam_ != nullptr && signing_service(request, params) == "iam" &&
+                      (version == nullptr || *version != service::service_info(service::Service::Sts).api_version);
   const std::string_view xml_namespace =
       to_iam ? service::service_info(service::Service::Iam).xml_namespace : kStsNamespace;
   service::Outcome outcome = to_iam ? iam_->handle(params, to_sigv4(request)) : sts_.handle(params, to_sigv4(request));

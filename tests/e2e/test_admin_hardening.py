@@ -309,34 +309,32 @@ class IdentityProviderMaterialTest(ServerCase):
 
 
 class StateWriteFailureTest(ServerCase):
-    """Item 20: the state file cannot be written (here: its temporary file is
-    a link to /dev/full, which fails every write with ENOSPC as root and as
-    a normal user)."""
+    """Item 20: the state database cannot be written (here: another
+    connection holds its write lock, so every commit fails once stsd's
+    busy timeout has passed)."""
 
     def test_a_failed_state_write_is_a_500_without_paths_and_changes_nothing(self):
-        state = os.path.join(self.workdir, "state.json")
+        import sqlite3
+        state = os.path.join(self.workdir, "state.db")
         server = self.start(["--state", state], base_config())
         session = creds_of(sts_client(server.url, ALICE).get_session_token())
-        temp = os.path.join(self.workdir, ".state.json.tmp")
-        os.symlink("/dev/full", temp)
+        blocker = sqlite3.connect(state, timeout=0, isolation_level=None)
+        blocker.execute("BEGIN EXCLUSIVE")
         try:
             for method, path, body in (("PUT", "/_stsd/config", json.dumps(with_bob(base_config())).encode()),
                                        ("POST", "/_stsd/token-key/rotate", b""),
                                        ("POST", "/_stsd/reset", b"")):
                 with self.subTest(path=path):
-                    if not os.path.lexists(temp):
-                        os.symlink("/dev/full", temp)
                     r = send(server, method, path, body=body)
                     self.assertEqual(r.status, 500, r)
                     doc = json.loads(r.body)
                     self.assertEqual(doc["code"], "InternalFailure")
                     self.assertNotIn(self.workdir, r.text)
-                    self.assertNotIn("/dev/full", r.text)
-                    self.assertNotIn("state.json", r.text)
+                    self.assertNotIn("state.db", r.text)
         finally:
-            if os.path.lexists(temp):
-                os.unlink(temp)
-        self.assertIn("No space left on device", server.output())
+            blocker.execute("ROLLBACK")
+            blocker.close()
+        self.assertIn("database is locked", server.output())
         # Nothing was applied: bob unknown, the old key still valid.
         self.assertRefused(server, BOB)
         self.assertEqual(self.caller_arn(server, session), f"arn:aws:iam::{ACCOUNT}:user/alice")

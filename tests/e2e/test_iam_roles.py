@@ -308,5 +308,83 @@ class ConfigRolesTest(StsdTestCase):
                                "AccessDenied")
 
 
+class StatePersistenceTest(unittest.TestCase):
+    """--state: every acknowledged IAM write survives kill -9; an edited
+    --config is served instead; an older JSON state file is imported."""
+
+    def setUp(self):
+        import tempfile
+        self.workdir = tempfile.mkdtemp(prefix="stsd-iam-state-")
+        self.servers = []
+
+    def tearDown(self):
+        import shutil
+        for s in self.servers:
+            s.stop()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def start(self, args, config=None):
+        from stsd_harness import StsdServer
+        server = StsdServer(args, config, workdir=self.workdir).start()
+        self.servers.append(server)
+        return server
+
+    def kill9(self, server):
+        import os
+        import signal
+        os.kill(server.proc.pid, signal.SIGKILL)
+        server.proc.wait()
+
+    def test_acknowledged_iam_writes_survive_kill_9(self):
+        import os
+        state = os.path.join(self.workdir, "state.db")
+        server = self.start(["--state", state])
+        iam = iam_client(server.url)
+        ids = {}
+        for i in range(30):
+            ids[f"role-{i}"] = iam.create_role(RoleName=f"role-{i}", Path="/p/",
+                                               AssumeRolePolicyDocument=trust())["Role"]["RoleId"]
+        iam.put_role_policy(RoleName="role-3", PolicyName="inline", PolicyDocument=allow("s3:*"))
+        iam.tag_role(RoleName="role-4", Tags=[{"Key": "k", "Value": "v"}])
+        iam.delete_role(RoleName="role-5")
+        del ids["role-5"]
+        self.kill9(server)
+
+        again = self.start(["--state", state])
+        iam = iam_client(again.url)
+        roles = {r["RoleName"]: r for r in iam.list_roles(PathPrefix="/p/")["Roles"]}
+        self.assertEqual({n: r["RoleId"] for n, r in roles.items()}, ids)
+        self.assertEqual(iam.get_role_policy(RoleName="role-3", PolicyName="inline")["PolicyDocument"],
+                         json.loads(allow("s3:*")))
+        self.assertEqual(iam.list_role_tags(RoleName="role-4")["Tags"], [{"Key": "k", "Value": "v"}])
+        # Created through IAM, assumable after the restart.
+        sts = sts_client(again.url)
+        self.assertEqual(sts.assume_role(RoleArn=roles["role-7"]["Arn"], RoleSessionName="after")
+                         ["AssumedRoleUser"]["Arn"], f"arn:aws:sts::{ACCOUNT}:assumed-role/role-7/after")
+
+    def test_reset_state_and_an_edited_config_serve_the_config(self):
+        import os
+        state = os.path.join(self.workdir, "state.db")
+        config = {"accounts": [{"id": ACCOUNT}],
+                  "users": [{"account": ACCOUNT, "name": "test", "access_keys": [{"id": "test", "secret": "test"}]}]}
+        server = self.start(["--state", state], config)
+        iam_client(server.url).create_role(RoleName="made-at-run-time", AssumeRolePolicyDocument=trust())
+        server.stop()
+        again = self.start(["--state", state, "--reset-state"], config)
+        self.assertEqual(iam_client(again.url).list_roles()["Roles"], [])
+
+    def test_a_json_state_file_of_an_older_stsd_is_imported(self):
+        import os
+        state = os.path.join(self.workdir, "state.json")
+        with open(state, "w") as f:
+            json.dump({"accounts": [{"id": ACCOUNT}],
+                       "users": [{"account": ACCOUNT, "name": "old", "access_keys": [{"id": "test", "secret": "test"}]}]}, f)
+        server = self.start(["--state", state])
+        self.assertTrue(os.path.exists(state + ".json-imported"))
+        self.assertEqual(sts_client(server.url).get_caller_identity()["Arn"], f"arn:aws:iam::{ACCOUNT}:user/old")
+        with open(state, "rb") as f:
+            self.assertEqual(f.read(16), b"SQLite format 3\x00")
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -41,14 +41,24 @@ std::vector<config::ConfigProblem> content_problems(const config::Config& config
 // - a state file that records no config (older stsd): the state file.
 // Never silent: whenever what is served differs from the config, one log
 // line names the differing sections (never their values).
-Result<config::Config, config::ConfigError> running_config_at_start(const config::Config& loaded,
-                                                                     const std::string& source,
-                                                                     const std::string& state_file, bool reset_state);
+// FILE is a SQLite state database (state_db.h), or a JSON state file of an
+// older stsd (read here, converted by serve()). When the database's entity
+// rows are served (the first two cases above), `entities` holds them: the
+// store as IAM and the admin API left it.
+struct StateAtStart {
+  config::Config running;
+  std::optional<domain::StoreData> entities;
+};
+Result<StateAtStart, config::ConfigError> running_config_at_start(const config::Config& loaded,
+                                                                  const std::string& source,
+                                                                  const std::string& state_file, bool reset_state);
 
 // Runs until SIGTERM/SIGINT; returns the process exit code. loaded: the
 // config read at start (what /_stsd/reset returns to); running: what to serve
 // (see running_config_at_start).
-int serve(const Options& options, const config::Config& loaded, config::Config running);
+// entities: the store to serve instead of `running`'s identities.
+int serve(const Options& options, const config::Config& loaded, config::Config running,
+          std::optional<domain::StoreData> entities = std::nullopt);
 
 // `stsd healthcheck [URL]`: 0 when URL answers 200 with "status":"ok".
 int healthcheck(const std::string& url);

@@ -1,11 +1,11 @@
 #pragma once
 // The running config behind /_stsd/config, /_stsd/reset and
 // /_stsd/token-key/rotate, and its persistence with --state: every change is
-// written to the state file atomically (temp file, fsync, rename, fsync of
-// the directory) before the store is swapped and the change acknowledged, so
-// a kill -9 at any moment loses nothing that was acknowledged. That write is
-// the one disk access a request makes (the acknowledged-durability
-// contract); no file is ever read for a request.
+// committed to the state database (state_db.h) before the store is swapped
+// and the change acknowledged, so a kill -9 at any moment loses nothing that
+// was acknowledged. Such commits (and those of IAM writes) are the only disk
+// access a request makes (the acknowledged-durability contract); no file is
+// ever read for a request.
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -26,8 +26,9 @@ class ConfigControl : public protocol::AdminControl {
   // loaded: the config read at start (--config or the embedded default);
   // running: what to serve now (the state file's content when it had one),
   // its token_key set.
-  ConfigControl(config::Config loaded, config::Config running, domain::StoreHolder& store,
-                std::optional<std::string> state_file, KeyInstaller install_key);
+  // state: nullptr without --state.
+  ConfigControl(config::Config loaded, config::Config running, domain::StoreHolder& store, class StateDb* state,
+                KeyInstaller install_key);
 
   std::string config_json() const override;
   Result<void, service::AdminError> replace_config(std::string_view json) override;
@@ -37,12 +38,13 @@ class ConfigControl : public protocol::AdminControl {
 
  private:
   Result<void, service::AdminError> install(config::Config next);
-  Result<void, service::AdminError> persist(const config::Config& next);
+  // store: the store `next` builds (all rows replaced); nullptr: the config only.
+  Result<void, service::AdminError> persist(const config::Config& next, const domain::Store* store);
 
   const config::Config loaded_;
   config::Config running_;
   domain::StoreHolder& store_;
-  const std::optional<std::string> state_file_;
+  class StateDb* const state_;
   const KeyInstaller install_key_;
   mutable std::mutex mutex_;  // serialises changes (and their writes) with reads of running_
 };

@@ -184,6 +184,27 @@ struct StoreData {
 
 class StoreEditor;
 
+// What one StoreEditor changed, in order, for a StateJournal: the entity as
+// put (shared with the new snapshot; its derived fields set), or nullptr
+// when erased. `key` is unique per kind: an account id, an access key id, an
+// ARN (managed policies, providers) or Store::name_key (users, groups, roles).
+enum class EntityKind { Account, User, Group, Role, ManagedPolicy, OidcProvider, SamlProvider, AccessKey };
+struct StoreChange {
+  EntityKind kind;
+  std::string key;
+  std::shared_ptr<const void> entity;  // the EntityKind's struct; nullptr: erased
+};
+
+// The one narrow interface to persistence: a change is made durable before
+// the snapshot holding it is published (and so before it is acknowledged).
+class StateJournal {
+ public:
+  virtual ~StateJournal() = default;
+  // Error: what failed (the journal logs it; clients get ServiceFailure);
+  // nothing is then published.
+  virtual Result<void, std::string> commit(const std::vector<StoreChange>& changes) = 0;
+};
+
 class Store {
  public:
   // Derives ARNs and ids, parses policies and builds the indexes.
@@ -260,6 +281,10 @@ class Store {
   std::size_t role_count() const { return roles_.size(); }
   std::size_t user_count() const { return users_.size(); }
 
+  // Everything, as a Store is built from it (users: the default one first,
+  // so that a store rebuilt from it answers unknown keys the same way).
+  StoreData export_data() const;
+
   // Index keys: an entity's name is unique per account case-insensitively.
   static std::string name_key(std::string_view account, std::string_view name);
 
@@ -315,9 +340,16 @@ class StoreEditor {
   bool erase_access_key(std::string_view id);
 
   std::shared_ptr<const Store> finish() && { return std::move(store_); }
+  // What was put and erased so far, in order.
+  const std::vector<StoreChange>& changes() const { return changes_; }
 
  private:
+  void record(EntityKind kind, std::string key, std::shared_ptr<const void> entity) {
+    changes_.push_back({kind, std::move(key), std::move(entity)});
+  }
+
   std::shared_ptr<Store> store_;
+  std::vector<StoreChange> changes_;
 };
 
 // Holds the current Store; readers take a snapshot, writers edit one at a time.
@@ -334,22 +366,29 @@ class StoreHolder {
     store_ = std::move(store);
   }
   // Runs `edit` on a copy of the current snapshot, writers one at a time;
-  // publishes the copy when it succeeds. Readers are never blocked for more
-  // than a pointer copy.
+  // when it succeeds, commits its changes to the journal (if any) and
+  // publishes the copy. Readers are never blocked for more than a pointer
+  // copy. A journal failure publishes nothing: ServiceFailure.
   template <class T>
   Result<T> update(const std::function<Result<T>(StoreEditor&)>& edit) {
     std::lock_guard writer(writer_);
     StoreEditor editor(*get());
     Result<T> out = edit(editor);
     if (out) {
+      if (auto committed = commit(editor.changes()); !committed) return unexpected(committed.error());
       auto next = std::move(editor).finish();
       std::lock_guard lock(mutex_);
       store_ = std::move(next);
     }
     return out;
   }
+  // Set once at start, before requests are served; nullptr: no persistence.
+  void set_journal(StateJournal* journal) { journal_ = journal; }
 
  private:
+  Result<void> commit(const std::vector<StoreChange>& changes);
+
+  StateJournal* journal_ = nullptr;
   mutable std::mutex mutex_;
   std::mutex writer_;
   std::shared_ptr<const Store> store_;
