@@ -39,6 +39,11 @@ import unicodedata
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 SERVICES = {"sts": "2011-06-15", "iam": "2010-05-08"}
+# Whether a service's ValidationError echoes the offending value ("Value 'x'
+# at ...") and lists an enum's values. IAM stopped doing either (2026
+# recordings: "Value at 'path' failed ...", "Member must satisfy enum value
+# set"; docs/IAM-BEHAVIOUR.md section 2.8); STS still does.
+ECHO_VALUES = {"sts": True, "iam": False}
 # A regular-expression pattern is matched by a backtracking engine, which the
 # server runs only on values up to this length (longer ones do not match);
 # no shape with such a pattern may allow longer values.
@@ -412,8 +417,9 @@ def generate_tables(service, model, source_desc):
     emit("};")
     emit("")
     meta = model["metadata"]
+    echo = "true" if ECHO_VALUES[service] else "false"
     emit(f"constexpr ServiceSpec kService{{{cpp_string(meta['endpointPrefix'])}, {cpp_string(meta['apiVersion'])}, "
-         f"{cpp_string(meta['xmlNamespace'])}, kShapes, kOperations}};")
+         f"{cpp_string(meta['xmlNamespace'])}, kShapes, kOperations, {echo}}};")
     emit("")
     emit("}  // namespace")
     emit("")

@@ -66,8 +66,9 @@ class RoleLifecycleTest(StsdTestCase):
         err = self.assertClientError(
             lambda: client.create_role(RoleName="x" * 65, AssumeRolePolicyDocument=trust()), "ValidationError",
             status=400)
-        self.assertIn("'roleName' failed to satisfy constraint: Member must have length less than or equal to 64",
-                      err["Message"])
+        # IAM no longer echoes the value (docs/IAM-BEHAVIOUR.md section 2.8).
+        self.assertEqual(err["Message"], "1 validation error detected: Value at 'roleName' failed to satisfy "
+                                         "constraint: Member must have length less than or equal to 64")
         err = self.assertClientError(
             lambda: client.create_role(RoleName="p", Path="no-slash", AssumeRolePolicyDocument=trust()),
             "ValidationError", status=400)
@@ -75,7 +76,12 @@ class RoleLifecycleTest(StsdTestCase):
                       err["Message"])
         self.assertClientError(
             lambda: client.create_role(RoleName="d", AssumeRolePolicyDocument=trust(), MaxSessionDuration=100),
-            "ValidationError", status=400)
+            "ValidationError", "1 validation error detected: Value at 'maxSessionDuration' failed to satisfy "
+                               "constraint: Member must have value greater than or equal to 3600", 400)
+        self.assertClientError(
+            lambda: client.list_policies(Scope="Everything"), "ValidationError",
+            "1 validation error detected: Value at 'scope' failed to satisfy constraint: Member must satisfy enum "
+            "value set", 400)
 
     def test_malformed_and_oversized_trust_policies(self):
         self.assertClientError(lambda: self.iam_.create_role(RoleName="bad", AssumeRolePolicyDocument="{nope"),

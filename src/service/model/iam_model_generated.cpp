@@ -1421,7 +1421,7 @@ constexpr OperationSpec kOperations[] = {
     {"UploadSigningCertificate", 267, "UploadSigningCertificateResult", false},
 };
 
-constexpr ServiceSpec kService{"iam", "2010-05-08", "https://iam.amazonaws.com/doc/2010-05-08/", kShapes, kOperations};
+constexpr ServiceSpec kService{"iam", "2010-05-08", "https://iam.amazonaws.com/doc/2010-05-08/", kShapes, kOperations, false};
 
 }  // namespace
 

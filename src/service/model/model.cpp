@@ -236,14 +236,16 @@ class Validator {
     const std::string_view text = value.as_string().value_or(std::string_view());
     // Sensitive values are left out of the message, as AWS does
     // ("Value at 'webIdentityToken' failed to satisfy constraint: ...").
-    const auto subject = [&] { return shape.sensitive ? std::string("Value") : "Value '" + std::string(text) + "'"; };
+    const auto subject = [&] {
+      return shape.sensitive || !service_.echo_values ? std::string("Value") : "Value '" + std::string(text) + "'";
+    };
     const auto facts = model_detail::scan_text(text, shape.pattern);
     // Pattern before length: the order AWS returns most of the time.
     if (!facts.matches_pattern)
       add(subject(), path, "satisfy regular expression pattern: " + std::string(shape.pattern->source));
     if (!shape.enum_values.empty() &&
         std::find(shape.enum_values.begin(), shape.enum_values.end(), text) == shape.enum_values.end())
-      add(subject(), path, "satisfy enum value set: " + enum_set(shape));
+      add(subject(), path, service_.echo_values ? "satisfy enum value set: " + enum_set(shape) : "satisfy enum value set");
     const auto length = static_cast<std::int64_t>(facts.length);
     if (shape.min && length < *shape.min)
       add(subject(), path, "have length greater than or equal to " + std::to_string(*shape.min));
@@ -254,7 +256,9 @@ class Validator {
   void check_number(const ShapeSpec& shape, const InputValue& value, const Path& path) {
     const std::int64_t number = value.as_integer().value_or(0);
     // Coral prints the parsed number ("+900" would read '900').
-    const auto subject = [&] { return "Value '" + std::to_string(number) + "'"; };
+    const auto subject = [&] {
+      return service_.echo_values ? "Value '" + std::to_string(number) + "'" : std::string("Value");
+    };
     if (shape.min && number < *shape.min)
       add(subject(), path, "have value greater than or equal to " + std::to_string(*shape.min));
     if (shape.max && number > *shape.max)

@@ -66,6 +66,8 @@ struct ServiceSpec {
   std::string_view xml_namespace;
   std::span<const ShapeSpec> shapes;
   std::span<const OperationSpec> operations;
+  // ValidationError texts echo values and list enum values (STS), or not (IAM).
+  bool echo_values;
 };
 
 const ServiceSpec& sts_service();

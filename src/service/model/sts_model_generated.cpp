@@ -303,7 +303,7 @@ constexpr OperationSpec kOperations[] = {
     {"GetWebIdentityToken", 39, "GetWebIdentityTokenResult", false},
 };
 
-constexpr ServiceSpec kService{"sts", "2011-06-15", "https://sts.amazonaws.com/doc/2011-06-15/", kShapes, kOperations};
+constexpr ServiceSpec kService{"sts", "2011-06-15", "https://sts.amazonaws.com/doc/2011-06-15/", kShapes, kOperations, true};
 
 }  // namespace
 
