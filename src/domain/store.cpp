@@ -326,4 +326,17 @@ void StoreEditor::put_access_key(AccessKeyRecord key) {
 
 bool StoreEditor::erase_access_key(std::string_view id) { return store_->keys_.erase(id); }
 
+// --- Virtual MFA devices ---------------------------------------------------------
+
+void StoreEditor::put_virtual_mfa_device(VirtualMfaDevice device) {
+  std::string serial = device.serial;
+  store_->virtual_mfa_devices_.put(serial, std::make_shared<const VirtualMfaDevice>(std::move(device)));
+}
+
+bool StoreEditor::erase_virtual_mfa_device(std::string_view serial) {
+  return store_->virtual_mfa_devices_.erase(serial);
+}
+
+// --- end virtual MFA devices -----------------------------------------------------
+
 }  // namespace stsd::domain
