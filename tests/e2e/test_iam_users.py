@@ -597,5 +597,43 @@ class IamAccessKeysStrictTest(StsdTestCase):
         self.assertClientError(lambda: sts.get_caller_identity(), "InvalidClientTokenId", status=403)
 
 
+class IamRootCallerTest(StsdTestCase):
+    """An account root's long-term key: GetUser shows the root, and access
+    key operations without UserName manage the root's own keys."""
+
+    SERVER_ARGS = ("--auth", "strict")
+    ROOT = ("AKIAROOTKEYEXAMPLE00", "root-secret")
+
+    @classmethod
+    def server_config(cls):
+        return {
+            "region": "us-east-1",
+            "role_mode": "auto",
+            "accounts": [{"id": ACCOUNT, "access_keys": [{"id": cls.ROOT[0], "secret": cls.ROOT[1]}]}],
+            "users": [{"account": ACCOUNT, "name": "test", "path": "/",
+                       "access_keys": [{"id": "test", "secret": "test"}]}],
+        }
+
+    def test_get_user_as_root(self):
+        root = self.iam(creds=self.ROOT).get_user()["User"]
+        self.assertEqual(root["UserId"], ACCOUNT)
+        self.assertEqual(root["Arn"], f"arn:aws:iam::{ACCOUNT}:root")
+        self.assertFalse(root.get("UserName"))  # no user name for the root
+
+    def test_root_manages_root_keys(self):
+        iam = self.iam(creds=self.ROOT)
+        self.assertEqual([k["AccessKeyId"] for k in iam.list_access_keys()["AccessKeyMetadata"]], [self.ROOT[0]])
+        key = iam.create_access_key()["AccessKey"]
+        self.assertTrue(key["AccessKeyId"].startswith("AKIA"))
+        ident = self.client(creds=(key["AccessKeyId"], key["SecretAccessKey"])).get_caller_identity()
+        self.assertEqual((ident["Arn"], ident["UserId"]), (f"arn:aws:iam::{ACCOUNT}:root", ACCOUNT))
+        self.assertClientError(lambda: iam.create_access_key(), "LimitExceeded",
+                               "Cannot exceed quota for AccessKeysPerUser: 2", 409)
+        # The root's keys are not the `test` user's.
+        self.assertEqual(len(self.iam().list_access_keys()["AccessKeyMetadata"]), 1)
+        iam.delete_access_key(AccessKeyId=key["AccessKeyId"])
+        self.assertEqual(len(iam.list_access_keys()["AccessKeyMetadata"]), 1)
+
+
 if __name__ == "__main__":
     main()
