@@ -384,4 +384,17 @@ Result<void> StoreHolder::commit(const std::vector<StoreChange>& changes) {
               "The request processing has failed because of an unknown error, exception or failure.");
 }
 
+// --- Virtual MFA devices ---------------------------------------------------------
+
+void StoreEditor::put_virtual_mfa_device(VirtualMfaDevice device) {
+  std::string serial = device.serial;
+  store_->virtual_mfa_devices_.put(serial, std::make_shared<const VirtualMfaDevice>(std::move(device)));
+}
+
+bool StoreEditor::erase_virtual_mfa_device(std::string_view serial) {
+  return store_->virtual_mfa_devices_.erase(serial);
+}
+
+// --- end virtual MFA devices -----------------------------------------------------
+
 }  // namespace stsd::domain

@@ -168,6 +168,18 @@ struct AccessKeyRecord {
   Seconds create_date = 0;
 };
 
+// --- Virtual MFA devices (IAM CreateVirtualMFADevice) ----------------------------
+// A virtual MFA device of an account, assigned or not: an enabled device is
+// also in its user's mfa_devices (same serial and secret).
+struct VirtualMfaDevice {
+  std::string account;
+  std::string serial;  // arn:aws:iam::<account>:mfa<path><name>
+  std::string secret;  // raw TOTP key bytes
+  Seconds create_date = 0;
+  std::vector<Tag> tags;
+};
+// --- end virtual MFA devices -------------------------------------------------------
+
 // What a store is built from (the config, or a state database).
 struct StoreData {
   std::string region = "us-east-1";
@@ -278,6 +290,15 @@ class Store {
   template <class F> void for_each_access_key(F&& f) const {
     keys_.for_each([&](const auto&, const AccessKeyRecord& k) { f(k); });
   }
+
+  // --- Virtual MFA devices ---
+  const VirtualMfaDevice* find_virtual_mfa_device(std::string_view serial) const {
+    return virtual_mfa_devices_.find(serial);
+  }
+  template <class F> void for_each_virtual_mfa_device(F&& f) const {
+    virtual_mfa_devices_.for_each([&](const auto&, const VirtualMfaDevice& d) { f(d); });
+  }
+  // --- end virtual MFA devices ---
   std::size_t role_count() const { return roles_.size(); }
   std::size_t user_count() const { return users_.size(); }
 
@@ -310,6 +331,8 @@ class Store {
   PersistentIndex<OidcProvider> oidc_by_issuer_;  // account + '\n' + url
   PersistentIndex<SamlProvider> saml_by_arn_;
   PersistentIndex<AccessKeyRecord> keys_;  // key id
+  // --- Virtual MFA devices ---
+  PersistentIndex<VirtualMfaDevice> virtual_mfa_devices_;  // serial
   std::string builtin_oidc_arn_, builtin_saml_arn_;
 };
 
@@ -338,6 +361,10 @@ class StoreEditor {
   bool erase_saml_provider(std::string_view arn);
   void put_access_key(AccessKeyRecord key);
   bool erase_access_key(std::string_view id);
+  // --- Virtual MFA devices ---
+  void put_virtual_mfa_device(VirtualMfaDevice device);
+  bool erase_virtual_mfa_device(std::string_view serial);
+  // --- end virtual MFA devices ---
 
   std::shared_ptr<const Store> finish() && { return std::move(store_); }
   // What was put and erased so far, in order.
