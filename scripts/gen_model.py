@@ -578,7 +578,7 @@ def generate_shapes_source(service, model, source_desc):
     return "\n".join(lines) + "\n"
 
 
-DEFINITION = re.compile(r"^Result<(\w+)Response> (\w+)\(const \1Request&", re.MULTILINE)
+DEFINITION = re.compile(r"^Result<(\w+)Response> (\w+)\(\s*const \1Request&", re.MULTILINE)
 
 
 def implemented_actions(service, model):
