@@ -168,6 +168,22 @@ struct AccessKeyRecord {
   Seconds create_date = 0;
 };
 
+// --- Instance profiles (IAM) -------------------------------------------------------
+
+// An IAM instance profile: a container for at most one role (by name).
+struct InstanceProfile {
+  std::string account;
+  std::string name;
+  std::string path = "/";
+  std::string arn;                  // arn:aws:iam::<account>:instance-profile<path><name>
+  std::string instance_profile_id;  // AIPA...
+  Seconds create_date = 0;
+  std::vector<std::string> roles;   // role names, in add order
+  std::vector<Tag> tags;
+};
+
+// --- end of instance profiles ----------------------------------------------------------
+
 // What a store is built from (the config, or a state database).
 struct StoreData {
   std::string region = "us-east-1";
@@ -258,6 +274,13 @@ class Store {
     keys_.for_each([&](const auto&, const AccessKeyRecord& k) { f(k); });
   }
   std::size_t role_count() const { return roles_.size(); }
+
+  // --- Instance profiles (IAM) ---
+  const InstanceProfile* find_instance_profile(std::string_view account, std::string_view name) const;
+  template <class F> void for_each_instance_profile(F&& f) const {
+    instance_profiles_.for_each([&](const auto&, const InstanceProfile& p) { f(p); });
+  }
+  // --- end of instance profiles ---
   std::size_t user_count() const { return users_.size(); }
 
   // Index keys: an entity's name is unique per account case-insensitively.
@@ -286,6 +309,9 @@ class Store {
   PersistentIndex<SamlProvider> saml_by_arn_;
   PersistentIndex<AccessKeyRecord> keys_;  // key id
   std::string builtin_oidc_arn_, builtin_saml_arn_;
+  // --- Instance profiles (IAM) ---
+  PersistentIndex<InstanceProfile> instance_profiles_;  // name_key
+  // --- end of instance profiles ---
 };
 
 // A private copy of a snapshot being changed. `put_*` derive the entity's
@@ -313,6 +339,10 @@ class StoreEditor {
   bool erase_saml_provider(std::string_view arn);
   void put_access_key(AccessKeyRecord key);
   bool erase_access_key(std::string_view id);
+  // --- Instance profiles (IAM) ---
+  const InstanceProfile& put_instance_profile(InstanceProfile profile);
+  bool erase_instance_profile(std::string_view account, std::string_view name);
+  // --- end of instance profiles ---
 
   std::shared_ptr<const Store> finish() && { return std::move(store_); }
 
