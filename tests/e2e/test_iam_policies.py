@@ -298,6 +298,30 @@ class ManagedPolicyTest(StsdTestCase):
         self.assertClientError(assume, "AccessDenied", status=403)
         iam.detach_role_policy(RoleName="chain-first", PolicyArn=arn)
 
+    def test_identity_policies_see_paths_of_new_and_stored_entities(self):
+        iam = self.iam()
+        role = iam.create_role(RoleName="scoped-admin", AssumeRolePolicyDocument=json.dumps(trust_account()))
+        iam.put_role_policy(RoleName="scoped-admin", PolicyName="scoped", PolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Action": ["iam:CreateInstanceProfile", "iam:GetInstanceProfile",
+                                               "iam:AddRoleToInstanceProfile"],
+                 "Resource": f"arn:aws:iam::{ACCOUNT}:instance-profile/auth/*"},
+                {"Effect": "Allow", "Action": "iam:CreatePolicy",
+                 "Resource": f"arn:aws:iam::{ACCOUNT}:policy/auth/*"}]}))
+        session = creds_of(self.client().assume_role(RoleArn=role["Role"]["Arn"], RoleSessionName="admin"))
+        scoped = self.iam(creds=session)
+        scoped.create_instance_profile(InstanceProfileName="auth-ip", Path="/auth/")
+        self.assertEqual(scoped.get_instance_profile(InstanceProfileName="auth-ip")["InstanceProfile"]["Arn"],
+                         f"arn:aws:iam::{ACCOUNT}:instance-profile/auth/auth-ip")
+        # The resource of AddRoleToInstanceProfile is the profile, not the role.
+        scoped.add_role_to_instance_profile(InstanceProfileName="auth-ip", RoleName="scoped-admin")
+        self.assertClientError(lambda: scoped.create_instance_profile(InstanceProfileName="other-ip"),
+                               "AccessDenied", status=403)
+        scoped.create_policy(PolicyName="auth-pol", Path="/auth/", PolicyDocument=json.dumps(doc()))
+        self.assertClientError(lambda: scoped.create_policy(PolicyName="root-pol", PolicyDocument=json.dumps(doc())),
+                               "AccessDenied", status=403)
+        iam.remove_role_from_instance_profile(InstanceProfileName="auth-ip", RoleName="scoped-admin")
+
 
 class InstanceProfileTest(StsdTestCase):
     def test_lifecycle(self):
