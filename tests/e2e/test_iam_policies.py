@@ -177,6 +177,18 @@ class ManagedPolicyTest(StsdTestCase):
             lambda: iam.set_default_policy_version(PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess",
                                                    VersionId="v2"),
             "AccessDenied", "Cannot update policies outside your own account.", 403)
+        # Attachable by ARN, and listed among its entities, though never fetched.
+        readonly = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+        role = iam.create_role(RoleName="aws-ro", AssumeRolePolicyDocument=json.dumps(trust_account()))["Role"]
+        iam.attach_role_policy(RoleName="aws-ro", PolicyArn=readonly)
+        ents = iam.list_entities_for_policy(PolicyArn=readonly)
+        self.assertEqual(ents["PolicyRoles"], [{"RoleName": "aws-ro", "RoleId": role["RoleId"]}])
+        self.assertEqual(iam.list_entities_for_policy(PolicyArn=readonly, EntityFilter="AWSManagedPolicy")["PolicyRoles"],
+                         [])
+        self.assertClientError(lambda: iam.get_policy(PolicyArn=readonly), "NoSuchEntity",
+                               f"Policy {readonly} was not found.", 404)
+        iam.detach_role_policy(RoleName="aws-ro", PolicyArn=readonly)
+        iam.delete_role(RoleName="aws-ro")
         # stsd has no AWS managed catalogue: Scope=AWS lists nothing.
         listed = iam.list_policies(Scope="AWS")
         self.assertEqual(listed["Policies"], [])
@@ -433,6 +445,8 @@ class AccountTest(StsdTestCase):
         self.assertClientError(lambda: iam.delete_account_alias(AccountAlias="stsd-one"), "NoSuchEntity", status=404)
         iam.delete_account_alias(AccountAlias="stsd-two")
         self.assertEqual(iam.list_account_aliases()["AccountAliases"], [])
+        self.assertClientError(lambda: iam.delete_account_alias(AccountAlias="stsd-two"), "NoSuchEntity",
+                               "The account alias stsd-two cannot be found.", 404)
         self.assertClientError(lambda: iam.create_account_alias(AccountAlias="Bad_Alias"), "ValidationError",
                                status=400)
 
