@@ -5,6 +5,7 @@
 #include "common.h"
 
 #include <cstdlib>
+#include <unordered_map>
 #include <variant>
 
 #include "stsd/common/ascii.h"
@@ -43,6 +44,25 @@ Usage usage_of(const domain::Store& store, std::string_view account, std::string
     if (g.account == account && has(g.attached_policies, arn)) ++u.attachments;
   });
   return u;
+}
+
+// Usage of every policy of the account, in one pass (ListPolicies).
+std::unordered_map<std::string, Usage> usage_by_arn(const domain::Store& store, std::string_view account) {
+  std::unordered_map<std::string, Usage> out;
+  auto add = [&](const std::vector<std::string>& attached, const std::optional<std::string>& boundary) {
+    for (const auto& arn : attached) ++out[arn].attachments;
+    if (boundary) ++out[*boundary].boundaries;
+  };
+  store.for_each_role([&](const domain::Role& r) {
+    if (r.account == account && r.declared) add(r.attached_policies, r.permissions_boundary);
+  });
+  store.for_each_user([&](const domain::User& u) {
+    if (u.account == account) add(u.attached_policies, u.permissions_boundary);
+  });
+  store.for_each_group([&](const domain::Group& g) {
+    if (g.account == account) add(g.attached_policies, std::nullopt);
+  });
+  return out;
 }
 
 Policy policy_shape(const domain::ManagedPolicy& p, const Usage& usage, PolicyView view) {
@@ -177,9 +197,11 @@ Result<ListPoliciesResponse> list_policies(const ListPoliciesRequest& req, const
   };
   std::vector<Item> items;
   if (scope != "AWS") {
+    const auto usages = usage_by_arn(ctx.snapshot, ctx.account);
     ctx.snapshot.for_each_managed_policy([&](const domain::ManagedPolicy& p) {
       if (p.account != ctx.account || !path_has_prefix(p.path, req.PathPrefix)) return;
-      Usage usage = usage_of(ctx.snapshot, ctx.account, p.arn);
+      const auto found = usages.find(p.arn);
+      const Usage usage = found == usages.end() ? Usage{} : found->second;
       // PolicyUsageFilter narrows what "attached" means for OnlyAttached.
       if (req.OnlyAttached.value_or(false)) {
         const std::string filter = req.PolicyUsageFilter.value_or("");
