@@ -4,6 +4,7 @@ and a policy version change taking effect on the next STS decision."""
 
 import json
 import unittest
+import urllib.parse
 
 from stsd_harness import StsdTestCase, creds_of, sts_client
 
@@ -333,6 +334,29 @@ class ManagedPolicyTest(StsdTestCase):
         self.assertClientError(lambda: scoped.create_policy(PolicyName="root-pol", PolicyDocument=json.dumps(doc())),
                                "AccessDenied", status=403)
         iam.remove_role_from_instance_profile(InstanceProfileName="auth-ip", RoleName="scoped-admin")
+
+    def test_wire_form(self):
+        iam = self.iam()
+        raw = []
+        iam.meta.events.register("after-call.iam",
+                                 lambda http_response=None, **kw: raw.append(http_response.content.decode()))
+        text = '{"Version": "2012-10-17",\n "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}'
+        arn = iam.create_policy(PolicyName="pol-wire", PolicyDocument=text)["Policy"]["Arn"]
+        self.assertNotIn("<Tags", raw[-1])
+        self.assertNotIn("<Description", raw[-1])
+        iam.get_policy_version(PolicyArn=arn, VersionId="v1")
+        # Kept verbatim, percent-encoded outside A-Za-z0-9-._~ (section 1.4).
+        self.assertIn("<Document>" + urllib.parse.quote(text, safe="-._~") + "</Document>", raw[-1])
+        iam.list_entities_for_policy(PolicyArn=arn)
+        for name in ("PolicyGroups", "PolicyUsers", "PolicyRoles"):
+            self.assertRegex(raw[-1], rf"<{name}\s*/>|<{name}>\s*</{name}>")
+        self.assertIn("<IsTruncated>false</IsTruncated>", raw[-1])
+        self.assertNotIn("<Marker", raw[-1])
+        iam.create_instance_profile(InstanceProfileName="ip-wire")
+        iam.get_instance_profile(InstanceProfileName="ip-wire")
+        for name in ("Roles", "Tags"):
+            self.assertRegex(raw[-1], rf"<{name}\s*/>|<{name}>\s*</{name}>")
+        iam.delete_instance_profile(InstanceProfileName="ip-wire")
 
 
 class InstanceProfileTest(StsdTestCase):
