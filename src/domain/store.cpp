@@ -397,4 +397,24 @@ bool StoreEditor::erase_virtual_mfa_device(std::string_view serial) {
 
 // --- end virtual MFA devices -----------------------------------------------------
 
+// --- Instance profiles (IAM) ------------------------------------------------------
+
+const InstanceProfile* Store::find_instance_profile(std::string_view account, std::string_view name) const {
+  return instance_profiles_.find(name_key(account, name));
+}
+
+const InstanceProfile& StoreEditor::put_instance_profile(InstanceProfile profile) {
+  profile.arn = "arn:aws:iam::" + profile.account + ":instance-profile" + profile.path + profile.name;
+  if (profile.instance_profile_id.empty()) profile.instance_profile_id = stable_unique_id("AIPA", profile.arn);
+  auto shared = std::make_shared<const InstanceProfile>(std::move(profile));
+  store_->instance_profiles_.put(Store::name_key(shared->account, shared->name), shared);
+  return *shared;
+}
+
+bool StoreEditor::erase_instance_profile(std::string_view account, std::string_view name) {
+  return store_->instance_profiles_.erase(Store::name_key(account, name));
+}
+
+// --- end of instance profiles --------------------------------------------------------
+
 }  // namespace stsd::domain

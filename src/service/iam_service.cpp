@@ -26,9 +26,17 @@ const iam::ActionEntry* find_action(std::string_view operation) {
 // The resource an IAM call acts on, for the policy decision: the entity its
 // request names (the stored ARN, path included, when it exists), else "*".
 std::string resource_of(const Parameters& params, const domain::Store& store, const std::string& account) {
+  // An entity not stored yet (Create*): its ARN with the requested Path.
+  const std::string* path = params.find("Path");
   const auto arn = [&](std::string_view type, const std::string& name) {
-    return "arn:aws:iam::" + account + ":" + std::string(type) + "/" + name;
+    return "arn:aws:iam::" + account + ":" + std::string(type) + (path ? *path : std::string("/")) + name;
   };
+  // Before RoleName: AddRoleToInstanceProfile and RemoveRoleFromInstanceProfile
+  // act on the profile.
+  if (const std::string* name = params.find("InstanceProfileName")) {
+    if (const domain::InstanceProfile* p = store.find_instance_profile(account, *name)) return p->arn;
+    return arn("instance-profile", *name);
+  }
   if (const std::string* name = params.find("RoleName")) {
     if (const domain::Role* r = store.find_role_by_name(account, *name)) return r->arn;
     return arn("role", *name);
@@ -41,11 +49,10 @@ std::string resource_of(const Parameters& params, const domain::Store& store, co
     if (const domain::Group* g = store.find_group(account, *name)) return g->arn;
     return arn("group", *name);
   }
-  if (const std::string* name = params.find("InstanceProfileName")) return arn("instance-profile", *name);
   for (const char* key : {"PolicyArn", "OpenIDConnectProviderArn", "SAMLProviderArn"})
     if (const std::string* value = params.find(key)) return *value;
-  if (const std::string* name = params.find("PolicyName"); name && params.find("Path") != nullptr)
-    return arn("policy", *name);
+  // CreatePolicy (the inline policy operations named their entity above).
+  if (const std::string* name = params.find("PolicyName")) return arn("policy", *name);
   return "*";
 }
 

@@ -180,6 +180,22 @@ struct VirtualMfaDevice {
 };
 // --- end virtual MFA devices -------------------------------------------------------
 
+// --- Instance profiles (IAM) -------------------------------------------------------
+
+// An IAM instance profile: a container for at most one role (by name).
+struct InstanceProfile {
+  std::string account;
+  std::string name;
+  std::string path = "/";
+  std::string arn;                  // arn:aws:iam::<account>:instance-profile<path><name>
+  std::string instance_profile_id;  // AIPA...
+  Seconds create_date = 0;
+  std::vector<std::string> roles;   // role names, in add order
+  std::vector<Tag> tags;
+};
+
+// --- end of instance profiles ----------------------------------------------------------
+
 // What a store is built from (the config, or a state database).
 struct StoreData {
   std::string region = "us-east-1";
@@ -300,6 +316,13 @@ class Store {
   }
   // --- end virtual MFA devices ---
   std::size_t role_count() const { return roles_.size(); }
+
+  // --- Instance profiles (IAM) ---
+  const InstanceProfile* find_instance_profile(std::string_view account, std::string_view name) const;
+  template <class F> void for_each_instance_profile(F&& f) const {
+    instance_profiles_.for_each([&](const auto&, const InstanceProfile& p) { f(p); });
+  }
+  // --- end of instance profiles ---
   std::size_t user_count() const { return users_.size(); }
 
   // Everything, as a Store is built from it (users: the default one first,
@@ -334,6 +357,9 @@ class Store {
   // --- Virtual MFA devices ---
   PersistentIndex<VirtualMfaDevice> virtual_mfa_devices_;  // serial
   std::string builtin_oidc_arn_, builtin_saml_arn_;
+  // --- Instance profiles (IAM) ---
+  PersistentIndex<InstanceProfile> instance_profiles_;  // name_key
+  // --- end of instance profiles ---
 };
 
 // A private copy of a snapshot being changed. `put_*` derive the entity's
@@ -365,6 +391,10 @@ class StoreEditor {
   void put_virtual_mfa_device(VirtualMfaDevice device);
   bool erase_virtual_mfa_device(std::string_view serial);
   // --- end virtual MFA devices ---
+  // --- Instance profiles (IAM) ---
+  const InstanceProfile& put_instance_profile(InstanceProfile profile);
+  bool erase_instance_profile(std::string_view account, std::string_view name);
+  // --- end of instance profiles ---
 
   std::shared_ptr<const Store> finish() && { return std::move(store_); }
   // What was put and erased so far, in order.

@@ -255,4 +255,24 @@ Result<const domain::User*> user_or_caller(const Context& ctx, const domain::Sto
   return validation_error("Must specify userName when calling with non-User credentials");
 }
 
+// --- Paging in stored order (iam-policies) ------------------------------------------
+
+Result<PageRange> index_range(std::size_t size, const std::optional<std::string>& marker,
+                              const std::optional<std::int64_t>& max_items) {
+  PageRange range;
+  if (marker) {
+    auto text = crypto::base64url_decode(*marker);
+    if (!text || text->empty() || text->size() > 9 ||
+        !std::all_of(text->begin(), text->end(), [](char c) { return c >= '0' && c <= '9'; }))
+      return validation_error("Invalid Marker.");
+    range.begin = std::min<std::size_t>(size, std::stoul(*text));
+  }
+  const auto limit = static_cast<std::size_t>(max_items.value_or(100));
+  range.end = std::min(size, range.begin + limit);
+  if (range.end < size) range.next_marker = crypto::base64url_encode(std::to_string(range.end));
+  return range;
+}
+
+// --- end of paging in stored order ---------------------------------------------------
+
 }  // namespace stsd::service::iam

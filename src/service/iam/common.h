@@ -133,4 +133,13 @@ bool path_has_prefix(std::string_view path, const std::optional<std::string>& pr
 Result<const domain::User*> user_or_caller(const Context& ctx, const domain::Store& store,
                                            const std::optional<std::string>& user_name);
 
+// --- Paging in stored order (iam-policies) ------------------------------------------
+
+// The page of a list kept in its own order (tags: insertion order), where
+// keys are not sorted: the marker is the base64url of the next index.
+Result<PageRange> index_range(std::size_t size, const std::optional<std::string>& marker,
+                              const std::optional<std::int64_t>& max_items);
+
+// --- end of paging in stored order ---------------------------------------------------
+
 }  // namespace stsd::service::iam

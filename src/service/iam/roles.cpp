@@ -4,6 +4,7 @@
 
 #include <variant>
 
+#include "stsd/common/ascii.h"
 #include "stsd/domain/access_key.h"
 
 namespace stsd::service::iam {
@@ -137,6 +138,13 @@ Result<DeleteRoleResponse> delete_role(const DeleteRoleRequest& req, const Conte
     if (!role) return unexpected(role.error());
     if (!role->attached_policies.empty()) return delete_conflict("Cannot delete entity, must detach all policies first.");
     if (!role->inline_policies.empty()) return delete_conflict("Cannot delete entity, must delete policies first.");
+    bool in_profile = false;
+    editor.view().for_each_instance_profile([&](const domain::InstanceProfile& p) {
+      if (p.account == ctx.account)
+        for (const auto& r : p.roles)
+          if (iequals(r, role->name)) in_profile = true;
+    });
+    if (in_profile) return delete_conflict("Cannot delete entity, must remove roles from instance profile first.");
     editor.erase_role(ctx.account, role->name);
     return std::monostate{};
   });

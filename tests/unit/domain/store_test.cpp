@@ -249,3 +249,31 @@ TEST(PersistentIndex, CopiesShareUntilWritten) {
   b.for_each([&](const std::string&, int) { ++seen; });
   EXPECT_EQ(seen, 999);
 }
+
+// --- Instance profiles (iam-policies) ---------------------------------------------
+
+TEST(StoreEditor, InstanceProfilesAreKeyedByCaseInsensitiveName) {
+  Store base(data(RoleMode::Strict));
+  StoreEditor editor(base);
+  InstanceProfile p;
+  p.account = "111122223333";
+  p.name = "Web";
+  p.path = "/app/";
+  p.roles = {"deploy"};
+  const InstanceProfile& put = editor.put_instance_profile(p);
+  EXPECT_EQ(put.arn, "arn:aws:iam::111122223333:instance-profile/app/Web");
+  EXPECT_EQ(put.instance_profile_id.substr(0, 4), "AIPA");
+  auto next = std::move(editor).finish();
+  EXPECT_EQ(base.find_instance_profile("111122223333", "web"), nullptr);
+  const InstanceProfile* found = next->find_instance_profile("111122223333", "WEB");
+  ASSERT_NE(found, nullptr);
+  EXPECT_EQ(found->roles, std::vector<std::string>{"deploy"});
+  EXPECT_EQ(next->find_instance_profile("444455556666", "web"), nullptr);
+  int count = 0;
+  next->for_each_instance_profile([&](const InstanceProfile&) { ++count; });
+  EXPECT_EQ(count, 1);
+  StoreEditor eraser(*next);
+  EXPECT_TRUE(eraser.erase_instance_profile("111122223333", "wEb"));
+  EXPECT_FALSE(eraser.erase_instance_profile("111122223333", "web"));
+  EXPECT_EQ(std::move(eraser).finish()->find_instance_profile("111122223333", "Web"), nullptr);
+}
