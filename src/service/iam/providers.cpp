@@ -153,8 +153,7 @@ std::string saml_uuid(const domain::SamlProvider& p) {
 
 // --- OIDC actions ------------------------------------------------------------------
 
-Result<CreateOpenIDConnectProviderResponse> create_open_id_connect_provider(
-    const CreateOpenIDConnectProviderRequest& req, const Context& ctx) {
+Result<CreateOpenIDConnectProviderResponse> create_open_id_connect_provider(const CreateOpenIDConnectProviderRequest& req, const Context& ctx) {
   if (auto ok = check_oidc_url(req.Url); !ok) return unexpected(ok.error());
   const std::vector<std::string> thumbprints = req.ThumbprintList.value_or(std::vector<std::string>{});
   if (auto ok = check_thumbprints(thumbprints); !ok) return unexpected(ok.error());
@@ -210,8 +209,7 @@ Result<ListOpenIDConnectProvidersResponse> list_open_id_connect_providers(const 
   return out;
 }
 
-Result<DeleteOpenIDConnectProviderResponse> delete_open_id_connect_provider(
-    const DeleteOpenIDConnectProviderRequest& req, const Context& ctx) {
+Result<DeleteOpenIDConnectProviderResponse> delete_open_id_connect_provider(const DeleteOpenIDConnectProviderRequest& req, const Context& ctx) {
   auto done = ctx.store.update<std::monostate>([&](domain::StoreEditor& editor) -> Result<std::monostate> {
     const domain::OidcProvider* p = editor.view().find_oidc_provider_by_arn(req.OpenIDConnectProviderArn);
     if (p == nullptr || p->account != ctx.account)
@@ -223,8 +221,7 @@ Result<DeleteOpenIDConnectProviderResponse> delete_open_id_connect_provider(
   return DeleteOpenIDConnectProviderResponse{};
 }
 
-Result<UpdateOpenIDConnectProviderThumbprintResponse> update_open_id_connect_provider_thumbprint(
-    const UpdateOpenIDConnectProviderThumbprintRequest& req, const Context& ctx) {
+Result<UpdateOpenIDConnectProviderThumbprintResponse> update_open_id_connect_provider_thumbprint(const UpdateOpenIDConnectProviderThumbprintRequest& req, const Context& ctx) {
   if (auto ok = check_thumbprints(req.ThumbprintList); !ok) return unexpected(ok.error());
   auto ok = change_oidc(ctx, req.OpenIDConnectProviderArn, [&](domain::OidcProvider& p) -> Result<void> {
     p.thumbprints = req.ThumbprintList;
@@ -234,8 +231,7 @@ Result<UpdateOpenIDConnectProviderThumbprintResponse> update_open_id_connect_pro
   return UpdateOpenIDConnectProviderThumbprintResponse{};
 }
 
-Result<AddClientIDToOpenIDConnectProviderResponse> add_client_id_to_open_id_connect_provider(
-    const AddClientIDToOpenIDConnectProviderRequest& req, const Context& ctx) {
+Result<AddClientIDToOpenIDConnectProviderResponse> add_client_id_to_open_id_connect_provider(const AddClientIDToOpenIDConnectProviderRequest& req, const Context& ctx) {
   auto ok = change_oidc(ctx, req.OpenIDConnectProviderArn, [&](domain::OidcProvider& p) -> Result<void> {
     if (std::find(p.client_ids.begin(), p.client_ids.end(), req.ClientID) != p.client_ids.end()) return {};
     if (p.client_ids.size() >= kMaxClientIds) return too_many_client_ids();
@@ -246,8 +242,7 @@ Result<AddClientIDToOpenIDConnectProviderResponse> add_client_id_to_open_id_conn
   return AddClientIDToOpenIDConnectProviderResponse{};
 }
 
-Result<RemoveClientIDFromOpenIDConnectProviderResponse> remove_client_id_from_open_id_connect_provider(
-    const RemoveClientIDFromOpenIDConnectProviderRequest& req, const Context& ctx) {
+Result<RemoveClientIDFromOpenIDConnectProviderResponse> remove_client_id_from_open_id_connect_provider(const RemoveClientIDFromOpenIDConnectProviderRequest& req, const Context& ctx) {
   auto ok = change_oidc(ctx, req.OpenIDConnectProviderArn, [&](domain::OidcProvider& p) -> Result<void> {
     std::erase(p.client_ids, req.ClientID);
     return {};
@@ -264,8 +259,7 @@ Result<TagOpenIDConnectProviderResponse> tag_open_id_connect_provider(const TagO
   return TagOpenIDConnectProviderResponse{};
 }
 
-Result<UntagOpenIDConnectProviderResponse> untag_open_id_connect_provider(
-    const UntagOpenIDConnectProviderRequest& req, const Context& ctx) {
+Result<UntagOpenIDConnectProviderResponse> untag_open_id_connect_provider(const UntagOpenIDConnectProviderRequest& req, const Context& ctx) {
   auto ok = change_oidc(ctx, req.OpenIDConnectProviderArn, [&](domain::OidcProvider& p) -> Result<void> {
     remove_tags(p.tags, req.TagKeys);
     return {};
@@ -274,8 +268,7 @@ Result<UntagOpenIDConnectProviderResponse> untag_open_id_connect_provider(
   return UntagOpenIDConnectProviderResponse{};
 }
 
-Result<ListOpenIDConnectProviderTagsResponse> list_open_id_connect_provider_tags(
-    const ListOpenIDConnectProviderTagsRequest& req, const Context& ctx) {
+Result<ListOpenIDConnectProviderTagsResponse> list_open_id_connect_provider_tags(const ListOpenIDConnectProviderTagsRequest& req, const Context& ctx) {
   auto p = existing_oidc(ctx.snapshot, ctx, req.OpenIDConnectProviderArn);
   if (!p) return unexpected(p.error());
   return tags_page<ListOpenIDConnectProviderTagsResponse>(p->tags, req.Marker, req.MaxItems);

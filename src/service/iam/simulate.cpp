@@ -9,7 +9,6 @@
 // ResourceOwner and ResourceHandlingOption are accepted and not evaluated.
 #include "common.h"
 
-#include <cstdio>
 #include <set>
 
 #include "stsd/common/ascii.h"
@@ -381,9 +380,8 @@ Result<SimulatePolicyResponse> simulate(const Context& ctx, const Simulation& si
   // Paging over the results in their order.
   std::vector<std::string> keys;
   for (std::size_t i = 0; i < results.size(); ++i) {
-    char key[16];
-    std::snprintf(key, sizeof key, "%08zu", i);
-    keys.emplace_back(key);
+    std::string key = std::to_string(i);
+    keys.push_back(std::string(20 - key.size(), '0') + key);
   }
   auto range = page_range(keys, in.marker, in.max_items);
   if (!range) return unexpected(range.error());
