@@ -203,6 +203,32 @@ class OidcProviderTest(IamProvidersCase):
         self.assertClientError(assume, "InvalidIdentityToken", no_provider)
 
 
+class DefaultConfigProvidersTest(StsdTestCase):
+    """The embedded default config declares the built-in issuer and IdP in the
+    test account: IAM sees them, and a built-in provider deleted and created
+    again through IAM keeps serving the built-in issuer's tokens."""
+
+    def test_builtin_providers_are_listed_and_recreated(self):
+        iam = self.iam()
+        self.assertEqual(iam.list_open_id_connect_providers()["OpenIDConnectProviderList"], [{"Arn": OIDC_ARN}])
+        self.assertIn(saml_arn("stsd"), [p["Arn"] for p in iam.list_saml_providers()["SAMLProviderList"]])
+        self.assertEqual(sorted(iam.get_open_id_connect_provider(OpenIDConnectProviderArn=OIDC_ARN)["ClientIDList"]),
+                         ["sts.amazonaws.com", "stsd"])
+        self.assertClientError(lambda: iam.create_open_id_connect_provider(Url=ISSUER), "EntityAlreadyExists",
+                               f"Provider with url {ISSUER} already exists.")
+        iam.delete_open_id_connect_provider(OpenIDConnectProviderArn=OIDC_ARN)
+        iam.create_open_id_connect_provider(Url=ISSUER, ClientIDList=["sts.amazonaws.com"])
+        r = send(self.server, "POST", "/_stsd/oidc/token", body=b"{}", headers={"Content-Type": "application/json"})
+        self.assertEqual(r.status, 200, r.body)
+        trust = {"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Federated": OIDC_ARN}, "Action": "sts:AssumeRoleWithWebIdentity"}]}
+        iam.create_role(RoleName="again", AssumeRolePolicyDocument=json.dumps(trust))
+        out = sts_client(self.server.url, TEST_KEY, signature_version=UNSIGNED).assume_role_with_web_identity(
+            RoleArn=f"arn:aws:iam::{ACCOUNT}:role/again", RoleSessionName="s1",
+            WebIdentityToken=json.loads(r.body)["token"])
+        self.assertEqual(out["Provider"], OIDC_ARN)
+
+
 class SamlProviderTest(IamProvidersCase):
     def test_create_get_list_update_delete(self):
         iam = self.iam()
