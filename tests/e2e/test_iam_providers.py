@@ -399,6 +399,13 @@ class SimulatorTest(IamProvidersCase):
         result = out["EvaluationResults"][0]
         self.assertEqual(result["EvalDecision"], "allowed")
         self.assertEqual(result["MissingContextValues"], [])
+        # Policy variables in resources and condition values are context keys too.
+        home = json.dumps({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/${aws:username}/*",
+            "Condition": {"StringLike": {"s3:ExistingObjectTag/owner": "${aws:PrincipalTag/team, 'none'}"}}}]})
+        out = self.simulate([home], ["s3:GetObject"], ResourceArns=["arn:aws:s3:::b/alice/k"])
+        self.assertEqual(sorted(out["EvaluationResults"][0]["MissingContextValues"]),
+                         ["aws:PrincipalTag/team", "aws:username", "s3:ExistingObjectTag/owner"])
         # A statement for another resource is not considered.
         out = self.simulate([policy], ["s3:ListBucket"], ResourceArns=["arn:aws:s3:::other"])
         self.assertEqual(out["EvaluationResults"][0]["MissingContextValues"], [])

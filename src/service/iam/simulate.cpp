@@ -180,6 +180,30 @@ bool resource_matches(const domain::Statement& s, std::string_view resource) {
   return s.not_resource ? !any : any;
 }
 
+// The keys of the policy variables in `text` (${aws:username},
+// ${aws:username, 'default'}); not the ${*} ${?} ${$} escapes.
+void add_variable_keys(std::string_view text, std::vector<std::string>& keys) {
+  for (std::size_t at = text.find("${"); at != std::string_view::npos; at = text.find("${", at + 2)) {
+    const std::size_t end = text.find_first_of(",}", at + 2);
+    if (end == std::string_view::npos) return;
+    std::string_view key = text.substr(at + 2, end - at - 2);
+    while (!key.empty() && key.front() == ' ') key.remove_prefix(1);
+    while (!key.empty() && key.back() == ' ') key.remove_suffix(1);
+    if (!key.empty() && key != "*" && key != "?" && key != "$") keys.emplace_back(key);
+  }
+}
+
+// The condition keys (and policy variables) a statement needs.
+std::vector<std::string> keys_used(const domain::Statement& s) {
+  std::vector<std::string> keys;
+  for (const auto& r : s.resources) add_variable_keys(r, keys);
+  for (const auto& c : s.conditions) {
+    keys.push_back(c.key);
+    for (const auto& v : c.values) add_variable_keys(v, keys);
+  }
+  return keys;
+}
+
 struct SetVerdict {
   Decision decision = Decision::ImplicitDeny;
   std::vector<Statement> matched;  // the statements that decided
@@ -215,9 +239,9 @@ SetVerdict evaluate_set(const std::vector<NamedPolicy>& policies, const domain::
     }
     for (const auto& s : policy.statements()) {
       if (!action_matches(s, request.action) || !resource_matches(s, request.resource)) continue;
-      for (const auto& c : s.conditions) {
-        auto found = request.context.find(ascii_lower(c.key));
-        if (found == request.context.end() || found->second.empty()) out.missing.insert(c.key);
+      for (const auto& key : keys_used(s)) {
+        auto found = request.context.find(ascii_lower(key));
+        if (found == request.context.end() || found->second.empty()) out.missing.insert(key);
       }
     }
   }
