@@ -536,6 +536,12 @@ def generate_shapes_header(service, model, source_desc):
         if "output" not in op:
             emit(f"struct {op_name}Response {{}};")
             emit(f"inline void to_result(ResultNode&, const {op_name}Response&) {{}}")
+    emit("// Operations that share a shape (SimulateCustomPolicy and")
+    emit("// SimulatePrincipalPolicy answer SimulatePolicyResponse) name it after themselves.")
+    for op_name, op in model["operations"].items():
+        for kind, suffix in (("input", "Request"), ("output", "Response")):
+            if kind in op and identifier(op[kind]["shape"]) != f"{op_name}{suffix}":
+                emit(f"using {op_name}{suffix} = {identifier(op[kind]['shape'])};")
     emit("")
     emit(f"}}  // namespace stsd::service::{service}")
     return "\n".join(lines) + "\n"

@@ -2393,5 +2393,11 @@ struct UpdateSigningCertificateResponse {};
 inline void to_result(ResultNode&, const UpdateSigningCertificateResponse&) {}
 struct UpdateUserResponse {};
 inline void to_result(ResultNode&, const UpdateUserResponse&) {}
+// Operations that share a shape (SimulateCustomPolicy and
+// SimulatePrincipalPolicy answer SimulatePolicyResponse) name it after themselves.
+using GetContextKeysForCustomPolicyResponse = GetContextKeysForPolicyResponse;
+using GetContextKeysForPrincipalPolicyResponse = GetContextKeysForPolicyResponse;
+using SimulateCustomPolicyResponse = SimulatePolicyResponse;
+using SimulatePrincipalPolicyResponse = SimulatePolicyResponse;
 
 }  // namespace stsd::service::iam

@@ -223,5 +223,7 @@ struct GetWebIdentityTokenResponse {
 void to_result(ResultNode& node, const GetWebIdentityTokenResponse& value);
 
 // Operations without an input or output shape take or answer nothing.
+// Operations that share a shape (SimulateCustomPolicy and
+// SimulatePrincipalPolicy answer SimulatePolicyResponse) name it after themselves.
 
 }  // namespace stsd::service::sts
