@@ -103,6 +103,16 @@ json to_json(const domain::AccessKeyRecord& k) {
           {"active", k.status == domain::AccessKeyStatus::Active}, {"create_date", k.create_date}};
 }
 
+json to_json(const domain::VirtualMfaDevice& v) {
+  return {{"account", v.account}, {"serial", v.serial}, {"secret", crypto::base64_encode(v.secret)},
+          {"create_date", v.create_date}, {"tags", tags_json(v.tags)}};
+}
+
+json to_json(const domain::InstanceProfile& p) {
+  return {{"account", p.account}, {"name", p.name}, {"path", p.path}, {"instance_profile_id", p.instance_profile_id},
+          {"create_date", p.create_date}, {"roles", p.roles}, {"tags", tags_json(p.tags)}};
+}
+
 void read(const json& j, domain::StoreData& d, K kind) {
   switch (kind) {
     case K::Account:
@@ -206,13 +216,36 @@ void read(const json& j, domain::StoreData& d, K kind) {
                                                           : domain::AccessKeyStatus::Inactive,
                                j.at("create_date").get<domain::Seconds>()});
       return;
+    case K::VirtualMfaDevice: {
+      domain::VirtualMfaDevice v;
+      v.account = j.at("account").get<std::string>();
+      v.serial = j.at("serial").get<std::string>();
+      v.secret = crypto::base64_decode(j.at("secret").get<std::string>()).value_or("");
+      v.create_date = j.at("create_date").get<domain::Seconds>();
+      v.tags = tags_of(j.at("tags"));
+      d.virtual_mfa_devices.push_back(std::move(v));
+      return;
+    }
+    case K::InstanceProfile: {
+      domain::InstanceProfile p;
+      p.account = j.at("account").get<std::string>();
+      p.name = j.at("name").get<std::string>();
+      p.path = j.at("path").get<std::string>();
+      p.instance_profile_id = j.at("instance_profile_id").get<std::string>();
+      p.create_date = j.at("create_date").get<domain::Seconds>();
+      p.roles = j.at("roles").get<std::vector<std::string>>();
+      p.tags = tags_of(j.at("tags"));
+      d.instance_profiles.push_back(std::move(p));
+      return;
+    }
   }
 }
 
 constexpr std::pair<K, std::string_view> kKindNames[] = {
     {K::Account, "account"},     {K::User, "user"},           {K::Group, "group"},
     {K::Role, "role"},           {K::ManagedPolicy, "policy"}, {K::OidcProvider, "oidc-provider"},
-    {K::SamlProvider, "saml-provider"}, {K::AccessKey, "access-key"},
+    {K::SamlProvider, "saml-provider"}, {K::AccessKey, "access-key"}, {K::VirtualMfaDevice, "mfa-device"},
+    {K::InstanceProfile, "instance-profile"},
 };
 
 }  // namespace
@@ -233,6 +266,8 @@ std::string entity_body(K kind, const void* e) {
     case K::OidcProvider: return to_json(*static_cast<const domain::OidcProvider*>(e)).dump();
     case K::SamlProvider: return to_json(*static_cast<const domain::SamlProvider*>(e)).dump();
     case K::AccessKey: return to_json(*static_cast<const domain::AccessKeyRecord*>(e)).dump();
+    case K::VirtualMfaDevice: return to_json(*static_cast<const domain::VirtualMfaDevice*>(e)).dump();
+    case K::InstanceProfile: return to_json(*static_cast<const domain::InstanceProfile*>(e)).dump();
   }
   return "{}";
 }

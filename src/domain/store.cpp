@@ -58,6 +58,8 @@ Store::Store(StoreData data) : region_(std::move(data.region)), role_mode_(data.
   for (auto& p : data.oidc_providers) editor.put_oidc_provider(std::move(p));
   for (auto& p : data.saml_providers) editor.put_saml_provider(std::move(p));
   for (auto& k : data.access_keys) editor.put_access_key(std::move(k));
+  for (auto& d : data.virtual_mfa_devices) editor.put_virtual_mfa_device(std::move(d));
+  for (auto& p : data.instance_profiles) editor.put_instance_profile(std::move(p));
   std::shared_ptr<const Store> built = std::move(editor).finish();
   *this = *built;
   if (default_account_.empty()) default_account_ = kFallbackAccount;
@@ -372,6 +374,8 @@ StoreData Store::export_data() const {
   for_each_oidc_provider([&](const OidcProvider& p) { d.oidc_providers.push_back(p); });
   for_each_saml_provider([&](const SamlProvider& p) { d.saml_providers.push_back(p); });
   for_each_access_key([&](const AccessKeyRecord& k) { d.access_keys.push_back(k); });
+  for_each_virtual_mfa_device([&](const VirtualMfaDevice& v) { d.virtual_mfa_devices.push_back(v); });
+  for_each_instance_profile([&](const InstanceProfile& p) { d.instance_profiles.push_back(p); });
   return d;
 }
 
@@ -384,20 +388,20 @@ Result<void> StoreHolder::commit(const std::vector<StoreChange>& changes) {
               "The request processing has failed because of an unknown error, exception or failure.");
 }
 
-// --- Virtual MFA devices ---------------------------------------------------------
+// --- Virtual MFA devices and instance profiles -------------------------------------
 
 void StoreEditor::put_virtual_mfa_device(VirtualMfaDevice device) {
   std::string serial = device.serial;
-  store_->virtual_mfa_devices_.put(serial, std::make_shared<const VirtualMfaDevice>(std::move(device)));
+  auto shared = std::make_shared<const VirtualMfaDevice>(std::move(device));
+  store_->virtual_mfa_devices_.put(serial, shared);
+  record(EntityKind::VirtualMfaDevice, std::move(serial), shared);
 }
 
 bool StoreEditor::erase_virtual_mfa_device(std::string_view serial) {
-  return store_->virtual_mfa_devices_.erase(serial);
+  if (!store_->virtual_mfa_devices_.erase(serial)) return false;
+  record(EntityKind::VirtualMfaDevice, std::string(serial), nullptr);
+  return true;
 }
-
-// --- end virtual MFA devices -----------------------------------------------------
-
-// --- Instance profiles (IAM) ------------------------------------------------------
 
 const InstanceProfile* Store::find_instance_profile(std::string_view account, std::string_view name) const {
   return instance_profiles_.find(name_key(account, name));
@@ -407,14 +411,17 @@ const InstanceProfile& StoreEditor::put_instance_profile(InstanceProfile profile
   profile.arn = "arn:aws:iam::" + profile.account + ":instance-profile" + profile.path + profile.name;
   if (profile.instance_profile_id.empty()) profile.instance_profile_id = stable_unique_id("AIPA", profile.arn);
   auto shared = std::make_shared<const InstanceProfile>(std::move(profile));
-  store_->instance_profiles_.put(Store::name_key(shared->account, shared->name), shared);
+  std::string key = Store::name_key(shared->account, shared->name);
+  store_->instance_profiles_.put(key, shared);
+  record(EntityKind::InstanceProfile, std::move(key), shared);
   return *shared;
 }
 
 bool StoreEditor::erase_instance_profile(std::string_view account, std::string_view name) {
-  return store_->instance_profiles_.erase(Store::name_key(account, name));
+  std::string key = Store::name_key(account, name);
+  if (!store_->instance_profiles_.erase(key)) return false;
+  record(EntityKind::InstanceProfile, std::move(key), nullptr);
+  return true;
 }
-
-// --- end of instance profiles --------------------------------------------------------
 
 }  // namespace stsd::domain

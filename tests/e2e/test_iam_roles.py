@@ -368,6 +368,44 @@ class StatePersistenceTest(unittest.TestCase):
         self.assertEqual(sts.assume_role(RoleArn=roles["role-7"]["Arn"], RoleSessionName="after")
                          ["AssumedRoleUser"]["Arn"], f"arn:aws:sts::{ACCOUNT}:assumed-role/role-7/after")
 
+    def test_every_kind_of_entity_survives_kill_9(self):
+        import os
+        state = os.path.join(self.workdir, "state.db")
+        server = self.start(["--state", state])
+        iam = iam_client(server.url)
+        iam.create_user(UserName="carol", Path="/staff/")
+        key = iam.create_access_key(UserName="carol")["AccessKey"]
+        iam.create_group(GroupName="devs")
+        iam.add_user_to_group(UserName="carol", GroupName="devs")
+        policy = iam.create_policy(PolicyName="p", PolicyDocument=allow("s3:*"))["Policy"]
+        iam.create_policy_version(PolicyArn=policy["Arn"], PolicyDocument=allow("ec2:*"), SetAsDefault=True)
+        iam.attach_group_policy(GroupName="devs", PolicyArn=policy["Arn"])
+        iam.create_role(RoleName="ec2", AssumeRolePolicyDocument=trust())
+        iam.create_instance_profile(InstanceProfileName="prof")
+        iam.add_role_to_instance_profile(InstanceProfileName="prof", RoleName="ec2")
+        serial = iam.create_virtual_mfa_device(VirtualMFADeviceName="token")["VirtualMFADevice"]["SerialNumber"]
+        iam.create_account_alias(AccountAlias="my-alias")
+        oidc = iam.create_open_id_connect_provider(Url="https://idp.example.com", ClientIDList=["app"],
+                                                   ThumbprintList=["a" * 40])["OpenIDConnectProviderArn"]
+        before = iam.get_user(UserName="carol")["User"]
+        self.kill9(server)
+
+        again = self.start(["--state", state])
+        iam = iam_client(again.url)
+        self.assertEqual(iam.get_user(UserName="carol")["User"], before)
+        self.assertEqual([g["GroupName"] for g in iam.list_groups_for_user(UserName="carol")["Groups"]], ["devs"])
+        self.assertEqual(iam.get_policy(PolicyArn=policy["Arn"])["Policy"]["DefaultVersionId"], "v2")
+        self.assertEqual(iam.list_attached_group_policies(GroupName="devs")["AttachedPolicies"][0]["PolicyArn"],
+                         policy["Arn"])
+        self.assertEqual([r["RoleName"] for r in
+                          iam.get_instance_profile(InstanceProfileName="prof")["InstanceProfile"]["Roles"]], ["ec2"])
+        self.assertIn(serial, [d["SerialNumber"] for d in iam.list_virtual_mfa_devices()["VirtualMFADevices"]])
+        self.assertEqual(iam.list_account_aliases()["AccountAliases"], ["my-alias"])
+        self.assertEqual(iam.get_open_id_connect_provider(OpenIDConnectProviderArn=oidc)["ClientIDList"], ["app"])
+        # The key created through IAM still signs, as carol.
+        sts = sts_client(again.url, (key["AccessKeyId"], key["SecretAccessKey"]))
+        self.assertEqual(sts.get_caller_identity()["Arn"], f"arn:aws:iam::{ACCOUNT}:user/staff/carol")
+
     def test_reset_state_and_an_edited_config_serve_the_config(self):
         import os
         state = os.path.join(self.workdir, "state.db")

@@ -208,6 +208,8 @@ struct StoreData {
   std::vector<OidcProvider> oidc_providers;
   std::vector<SamlProvider> saml_providers;
   std::vector<AccessKeyRecord> access_keys;
+  std::vector<VirtualMfaDevice> virtual_mfa_devices;
+  std::vector<InstanceProfile> instance_profiles;
 };
 
 class StoreEditor;
@@ -215,8 +217,11 @@ class StoreEditor;
 // What one StoreEditor changed, in order, for a StateJournal: the entity as
 // put (shared with the new snapshot; its derived fields set), or nullptr
 // when erased. `key` is unique per kind: an account id, an access key id, an
-// ARN (managed policies, providers) or Store::name_key (users, groups, roles).
-enum class EntityKind { Account, User, Group, Role, ManagedPolicy, OidcProvider, SamlProvider, AccessKey };
+// ARN (managed policies, providers), an MFA serial, or Store::name_key
+// (users, groups, roles, instance profiles).
+enum class EntityKind {
+  Account, User, Group, Role, ManagedPolicy, OidcProvider, SamlProvider, AccessKey, VirtualMfaDevice, InstanceProfile
+};
 struct StoreChange {
   EntityKind kind;
   std::string key;
