@@ -44,6 +44,10 @@ SERVICES = {"sts": "2011-06-15", "iam": "2010-05-08"}
 # recordings: "Value at 'path' failed ...", "Member must satisfy enum value
 # set"; docs/IAM-BEHAVIOUR.md section 2.8); STS still does.
 ECHO_VALUES = {"sts": True, "iam": False}
+# Output members the model requires but AWS leaves out in some answers, so
+# the structs hold them as optional: GetUser called by an account root answers
+# a User without UserName (docs/IAM-BEHAVIOUR.md section 5.2).
+OMITTED_REQUIRED = {("User", "UserName")}
 # A regular-expression pattern is matched by a backtracking engine, which the
 # server runs only on values up to this length (longer ones do not match);
 # no shape with such a pattern may allow longer values.
@@ -515,7 +519,7 @@ def generate_shapes_header(service, model, source_desc):
     emit("")
     for name in structs:
         shape = shapes[name]
-        required = set(shape.get("required", []))
+        required = set(shape.get("required", [])) - {m for (n, m) in OMITTED_REQUIRED if n == name}
         emit(f"struct {identifier(name)} {{")
         for member, ref in shape.get("members", {}).items():
             t = cpp_type(model, service, ref["shape"])

@@ -618,7 +618,7 @@ class IamRootCallerTest(StsdTestCase):
         root = self.iam(creds=self.ROOT).get_user()["User"]
         self.assertEqual(root["UserId"], ACCOUNT)
         self.assertEqual(root["Arn"], f"arn:aws:iam::{ACCOUNT}:root")
-        self.assertFalse(root.get("UserName"))  # no user name for the root
+        self.assertNotIn("UserName", root)  # AWS leaves the root's user name out
 
     def test_root_manages_root_keys(self):
         iam = self.iam(creds=self.ROOT)

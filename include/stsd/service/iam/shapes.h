@@ -1304,7 +1304,7 @@ void to_result(ResultNode& node, const CreateServiceSpecificCredentialResponse& 
 
 struct User {
   std::string Path{};
-  std::string UserName{};
+  std::optional<std::string> UserName{};
   std::string UserId{};
   std::string Arn{};
   ::stsd::service::Timestamp CreateDate{};
