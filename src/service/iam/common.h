@@ -3,9 +3,11 @@
 // quotas, tags, paging and the domain -> wire conversions. Texts and their
 // evidence: docs/IAM-BEHAVIOUR.md (sections cited by number).
 #include <algorithm>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "stsd/domain/policy.h"
@@ -124,6 +126,24 @@ Result<Page<T>> paginate(std::vector<T> items, KeyOf key_of, const std::optional
 // Case-insensitive key for sorting names the way IAM lists them.
 std::string sort_key(std::string_view name);
 bool path_has_prefix(std::string_view path, const std::optional<std::string>& prefix);
+
+// --- Writes -------------------------------------------------------------------------
+
+// Read-modify-write of one entity as a single store update: `find` reads it
+// from the newest snapshot (or fails), `edit(store, entity&)` changes the
+// copy (or fails), `put` (a StoreEditor member) stores it.
+template <class Find, class Edit, class Put>
+Result<void> change_entity(const Context& ctx, Find find, Edit edit, Put put) {
+  auto done = ctx.store.update<std::monostate>([&](domain::StoreEditor& editor) -> Result<std::monostate> {
+    auto entity = find(editor.view());
+    if (!entity) return unexpected(entity.error());
+    if (auto ok = edit(editor.view(), *entity); !ok) return unexpected(ok.error());
+    std::invoke(put, editor, std::move(*entity));
+    return std::monostate{};
+  });
+  if (!done) return unexpected(done.error());
+  return {};
+}
 
 // --- Principals ---------------------------------------------------------------------
 

@@ -55,15 +55,8 @@ Result<domain::InstanceProfile> existing_profile(const domain::Store& store, con
 
 template <class Edit>
 Result<void> change_profile(const Context& ctx, std::string_view name, Edit edit) {
-  auto done = ctx.store.update<std::monostate>([&](domain::StoreEditor& editor) -> Result<std::monostate> {
-    auto profile = existing_profile(editor.view(), ctx, name);
-    if (!profile) return unexpected(profile.error());
-    if (auto ok = edit(editor.view(), *profile); !ok) return unexpected(ok.error());
-    editor.put_instance_profile(std::move(*profile));
-    return std::monostate{};
-  });
-  if (!done) return unexpected(done.error());
-  return {};
+  return change_entity(
+      ctx, [&](const domain::Store& store) { return existing_profile(store, ctx, name); }, edit, &domain::StoreEditor::put_instance_profile);
 }
 
 bool holds_role(const domain::InstanceProfile& p, std::string_view role) {

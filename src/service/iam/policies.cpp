@@ -139,15 +139,8 @@ Result<T> policy_tag_error(Result<T> r) {
 template <class Edit>
 Result<void> change_policy(const Context& ctx, std::string_view arn, std::string_view denied, Edit edit) {
   if (outside_account(ctx, arn)) return access_denied(std::string(denied));
-  auto done = ctx.store.update<std::monostate>([&](domain::StoreEditor& editor) -> Result<std::monostate> {
-    auto policy = existing_policy(editor.view(), ctx, arn);
-    if (!policy) return unexpected(policy.error());
-    if (auto ok = edit(editor.view(), *policy); !ok) return unexpected(ok.error());
-    editor.put_managed_policy(std::move(*policy));
-    return std::monostate{};
-  });
-  if (!done) return unexpected(done.error());
-  return {};
+  return change_entity(
+      ctx, [&](const domain::Store& store) { return existing_policy(store, ctx, arn); }, edit, &domain::StoreEditor::put_managed_policy);
 }
 
 constexpr std::string_view kCannotUpdate = "Cannot update policies outside your own account.";

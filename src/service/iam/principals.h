@@ -60,28 +60,14 @@ inline std::vector<const domain::AccessKeyRecord*> keys_of(const domain::Store& 
 // Read-modify-write of one user as a single store update.
 template <class Edit>
 Result<void> change_user(const Context& ctx, std::string_view name, Edit edit) {
-  auto done = ctx.store.update<std::monostate>([&](domain::StoreEditor& editor) -> Result<std::monostate> {
-    auto user = existing_user(editor.view(), ctx, name);
-    if (!user) return unexpected(user.error());
-    if (auto ok = edit(editor.view(), *user); !ok) return unexpected(ok.error());
-    editor.put_user(std::move(*user));
-    return std::monostate{};
-  });
-  if (!done) return unexpected(done.error());
-  return {};
+  return change_entity(
+      ctx, [&](const domain::Store& store) { return existing_user(store, ctx, name); }, edit, &domain::StoreEditor::put_user);
 }
 
 template <class Edit>
 Result<void> change_group(const Context& ctx, std::string_view name, Edit edit) {
-  auto done = ctx.store.update<std::monostate>([&](domain::StoreEditor& editor) -> Result<std::monostate> {
-    auto group = existing_group(editor.view(), ctx, name);
-    if (!group) return unexpected(group.error());
-    if (auto ok = edit(editor.view(), *group); !ok) return unexpected(ok.error());
-    editor.put_group(std::move(*group));
-    return std::monostate{};
-  });
-  if (!done) return unexpected(done.error());
-  return {};
+  return change_entity(
+      ctx, [&](const domain::Store& store) { return existing_group(store, ctx, name); }, edit, &domain::StoreEditor::put_group);
 }
 
 // ListAttached*Policies: the attached policies under PathPrefix, paged.

@@ -42,15 +42,8 @@ Result<domain::Role> existing_role(const domain::Store& store, const Context& ct
 // Read-modify-write of one role as a single store update.
 template <class Edit>
 Result<void> change_role(const Context& ctx, std::string_view name, Edit edit) {
-  auto done = ctx.store.update<std::monostate>([&](domain::StoreEditor& editor) -> Result<std::monostate> {
-    auto role = existing_role(editor.view(), ctx, name);
-    if (!role) return unexpected(role.error());
-    if (auto ok = edit(editor.view(), *role); !ok) return unexpected(ok.error());
-    editor.put_role(std::move(*role));
-    return std::monostate{};
-  });
-  if (!done) return unexpected(done.error());
-  return {};
+  return change_entity(
+      ctx, [&](const domain::Store& store) { return existing_role(store, ctx, name); }, edit, &domain::StoreEditor::put_role);
 }
 
 Result<void> check_trust_size(std::string_view document) {
