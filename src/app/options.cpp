@@ -136,8 +136,9 @@ Usage:
   stsd healthcheck [URL]           exit 0 if the server answers healthy
   stsd --version | --help
 
---state FILE keeps every change made through the admin API (and the token
-key) in FILE, written before the change is acknowledged. On restart FILE is
+--state FILE keeps every change made through the admin API or IAM (and the
+token key) in FILE, a SQLite database, committed before the change is
+acknowledged (a JSON state file of an older stsd is imported). On restart FILE is
 served while --config is the config it was started from; when --config was
 edited since, --config is served again (the state file's token key is kept
 when the config names none) and the log names what differed.
