@@ -23,13 +23,6 @@ constexpr std::string_view kVersion2012 = "2012-10-17";
 constexpr std::string_view kVersion2008 = "2008-10-17";
 
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-  return true;
-}
-
 // ---------------------------------------------------------------------------
 // Wildcards. Patterns produced from policy variables are "escaped": `\x` is a
 // literal x, so a resolved ${aws:username} of "a*" or a ${*} never acts as a

@@ -12,6 +12,7 @@
 #include <set>
 
 #include "stsd/domain/arn.h"
+#include "stsd/common/ascii.h"
 #include "stsd/domain/policy.h"
 
 namespace stsd::domain {
@@ -93,13 +94,6 @@ bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(
 
 bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           auto lc = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-           return lc(x) == lc(y);
-         });
 }
 
 // Python's str.partition: (head, found, tail).

@@ -1,3 +1,4 @@
+#include "stsd/common/ascii.h"
 #include "message.h"
 
 #include <boost/beast/core/string.hpp>
@@ -12,11 +13,6 @@
 namespace stsd::http {
 
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  return boost::beast::iequals(boost::beast::string_view(a.data(), a.size()),
-                               boost::beast::string_view(b.data(), b.size()));
-}
 
 // RFC 7230 3.3.3: these statuses never carry a body or a Content-Length.
 bool status_without_body(int status) { return status < 200 || status == 204 || status == 304; }

@@ -9,6 +9,7 @@
 
 #include "canonical_request.h"
 #include "stsd/crypto/crypto.h"
+#include "stsd/common/ascii.h"
 #include "stsd/sigv4/sigv4.h"
 #include "stsd/common/percent_encoding.h"
 
@@ -114,13 +115,6 @@ std::string to_lower(std::string_view text) {
   std::string out(text);
   for (char& c : out) c = lower(c);
   return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (lower(a[i]) != lower(b[i])) return false;
-  return true;
 }
 
 const std::string* find_header(const Request& request, std::string_view name) {

@@ -5,13 +5,15 @@
 
 #include "stsd/sigv4/sigv4.h"
 
+#include "stsd/common/ascii.h"
+
 namespace stsd::sigv4::detail {
 
 inline constexpr std::string_view kAlgorithm = "AWS4-HMAC-SHA256";
 
 // ASCII lowercase (header names are ASCII; other bytes pass through).
 std::string to_lower(std::string_view text);
-bool iequals(std::string_view a, std::string_view b);
+using stsd::iequals;
 
 // First header with this name (case-insensitive), or nullptr.
 const std::string* find_header(const Request& request, std::string_view name);
