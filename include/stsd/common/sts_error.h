@@ -1,6 +1,7 @@
 #pragma once
-// The one error type of the request path. Every failure an STS caller can see
-// is an StsError; protocol/ErrorWriter is the only place that renders it.
+// The one error type of the request path. Every failure an STS or IAM caller
+// can see is an StsError; protocol::render_error (response_writer.h) is the
+// only place that renders it.
 #include <string>
 #include <string_view>
 

@@ -1,7 +1,8 @@
 #pragma once
 // The identity store: accounts, users (with access keys and MFA devices),
 // groups, roles, managed policies, identity providers. A Store is an
-// immutable snapshot: request threads take one and never lock. A change
+// immutable snapshot: a request takes one (a pointer copy under a mutex held
+// for nothing else) and reads it without locks. A change
 // (config reload, an IAM write) edits a copy through StoreEditor and swaps it
 // in (StoreHolder::update); the copy shares every entity it does not touch
 // (PersistentIndex), so one write costs the same with ten or ten thousand
