@@ -83,7 +83,21 @@ net::awaitable<void> exchange(Stream& stream, const ParsedUrl& u, std::size_t ma
   bhttp::response_parser<bhttp::string_body> parser;
   parser.header_limit(kMaxHeader);
   parser.body_limit(max_body);
-  co_await bhttp::async_read(stream, buffer, parser, net::use_awaitable);
+  // The body is read piece by piece and measured here too: the size cap
+  // must hold whatever the framing (Content-Length, chunked, until close).
+  const auto too_large = [&] { out.set(unexpected("the answer is larger than " + std::to_string(max_body) + " bytes")); };
+  co_await bhttp::async_read_header(stream, buffer, parser, net::use_awaitable);
+  if (auto length = parser.content_length(); length && *length > max_body) {
+    too_large();
+    co_return;
+  }
+  while (!parser.is_done()) {
+    co_await bhttp::async_read_some(stream, buffer, parser, net::use_awaitable);
+    if (parser.get().body().size() > max_body) {
+      too_large();
+      co_return;
+    }
+  }
   const auto& res = parser.get();
   const int status = static_cast<int>(res.result_int());
   if (status >= 300 && status < 400) {
