@@ -11,7 +11,9 @@
 //   runs in the background (so an expired cache never makes a request wait);
 // - a token whose kid is not in the cached set triggers a refresh, at most
 //   once per `unknown_kid_refresh` seconds per provider (a stream of tokens
-//   with made-up kids cannot turn stsd into a request amplifier);
+//   with made-up kids cannot turn stsd into a request amplifier; times are
+//   the domain clock's whole seconds, so an interval of N allows a refresh
+//   after N-1 to N seconds);
 // - a failed fetch is answered for `failure_retry` seconds without trying
 //   again; a fetch in flight is joined, never duplicated;
 // - each document is at most `max_document` bytes, and both GETs together
