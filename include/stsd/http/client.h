@@ -13,6 +13,10 @@
 //   any case) — AWS's rule for OIDC providers, which lets a local IdP with a
 //   self-signed certificate be trusted by registering that certificate's
 //   thumbprint.
+// Host names are resolved with the system resolver; a resolver that hangs
+// can keep the calling thread past the deadline (getaddrinfo cannot be
+// interrupted), never an I/O thread: the fetcher's waiters have their own
+// bound. No proxy is used (HTTP(S)_PROXY are not read).
 // Nothing here throws.
 #include <chrono>
 #include <cstddef>
