@@ -119,12 +119,14 @@ Result<std::shared_ptr<const federation::Jwks>, std::string> JwksFetcher::keys_f
   std::unique_lock lock(mutex_);
   if (stopping_) return unexpected(std::string("stsd is stopping"));
   const Seconds now = clock_.now();
-  auto& slot = entries_[provider.arn];
-  if (!slot) {
+  std::shared_ptr<Entry> e;  // shared: a waiter keeps it even if evicted meanwhile
+  if (auto found = entries_.find(provider.arn); found != entries_.end()) {
+    e = found->second;
+  } else {
     evict_locked();
-    slot = std::make_shared<Entry>();
+    e = std::make_shared<Entry>();
+    entries_.emplace(provider.arn, e);
   }
-  std::shared_ptr<Entry> e = slot;  // a copy: eviction may erase the map's
   if (e->url != provider.url || e->thumbprints != provider.thumbprints) {
     // A provider deleted and created again, or given other thumbprints: start over.
     const std::uint64_t epoch = e->epoch + 1;

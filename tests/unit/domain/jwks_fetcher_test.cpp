@@ -241,5 +241,28 @@ TEST_F(JwksFetcherTest, ChangedThumbprintsStartOver) {
   EXPECT_EQ(idp.thumbprints_seen.back(), changed.thumbprints);
 }
 
+TEST_F(JwksFetcherTest, KeepsAtMostMaxProvidersEntries) {
+  idp.serve(jwks_of(key1));
+  JwksFetchLimits limits;
+  limits.max_providers = 2;
+  JwksFetcher fetcher(idp.getter(), clock, limits);
+  for (int i = 0; i < 3; ++i) {
+    OidcProvider p = provider();
+    p.arn += std::to_string(i);
+    clock.advance(1);
+    ASSERT_TRUE(fetcher.keys_for(p, key1.kid()));
+  }
+  EXPECT_EQ(fetcher.fetches_started(), 3u);
+  // The least recently used (the first) was dropped: it fetches again; the last did not.
+  OidcProvider last = provider();
+  last.arn += "2";
+  ASSERT_TRUE(fetcher.keys_for(last, key1.kid()));
+  EXPECT_EQ(fetcher.fetches_started(), 3u);
+  OidcProvider first = provider();
+  first.arn += "0";
+  ASSERT_TRUE(fetcher.keys_for(first, key1.kid()));
+  EXPECT_EQ(fetcher.fetches_started(), 4u);
+}
+
 }  // namespace
 }  // namespace stsd::domain
