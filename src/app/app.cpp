@@ -15,7 +15,9 @@
 #include "stsd/crypto/crypto.h"
 #include "stsd/domain/authorization_message.h"
 #include "stsd/domain/clock.h"
+#include "stsd/domain/jwks_fetcher.h"
 #include "stsd/domain/session_token.h"
+#include "stsd/http/client.h"
 #include "stsd/protocol/frontend.h"
 #include "stsd/protocol/response_writer.h"
 #include "stsd/service/sts_service.h"
@@ -81,7 +83,15 @@ int serve(const Options& options, const config::Config& loaded, config::Config r
   });
   domain::federation::initialize_xml_security();      // once, before any thread uses xmlsec
   domain::federation::BuiltinIdentityProviders idps;  // keys made on first use
-  service::StsService sts(store, tokens, messages, clock, idps, options.auth);
+  // OIDC providers without configured keys: fetched from their issuers on the
+  // fetcher's own threads (see jwks_fetcher.h for why a request may wait).
+  domain::JwksFetchLimits fetch_limits;
+  fetch_limits.unknown_kid_refresh = options.oidc_key_refresh_s;
+  domain::JwksFetcher jwks_fetcher(
+      [](const std::string& url, const std::vector<std::string>& thumbprints, std::chrono::milliseconds timeout,
+         std::size_t max_body) { return http::http_get(url, {thumbprints, timeout, max_body}); },
+      clock, fetch_limits);
+  service::StsService sts(store, tokens, messages, clock, idps, options.auth, &jwks_fetcher);
   service::IamService iam(store, tokens, messages, clock, options.auth);
   service::AdminOperations admin(store, tokens, messages, clock, idps);
   protocol::Frontend frontend(sts, STSD_VERSION, &control, &admin, &iam);

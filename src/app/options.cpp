@@ -116,6 +116,10 @@ const std::vector<Flag>& flags() {
        [](Options& o, const std::string& v) {
          return parse_number<std::size_t>(v, o.limits.max_connections, 1, 1'000'000);
        }},
+      {"--oidc-key-refresh-s", "STSD_OIDC_KEY_REFRESH_S", true,
+       [](Options& o, const std::string& v) {
+         return parse_number<std::int64_t>(v, o.oidc_key_refresh_s, 1, 3600);
+       }},
   };
   return table;
 }
@@ -131,6 +135,7 @@ Usage:
        [--state FILE [--reset-state]] [--log-level trace|debug|info|warn|error] [--log-format text|json]
        [--max-body-bytes N] [--max-header-bytes N] [--max-buffered-bytes N]
        [--read-timeout-ms N] [--idle-timeout-ms N] [--max-connections N]
+       [--oidc-key-refresh-s N]
   stsd --print-default-config      print the embedded default config
   stsd --check-config FILE         validate FILE, print problems, exit 0/2
   stsd healthcheck [URL]           exit 0 if the server answers healthy
@@ -148,7 +153,7 @@ Every flag also reads an environment variable: STSD_CONFIG, STSD_LISTEN,
 STSD_THREADS, STSD_TLS_CERT, STSD_TLS_KEY, STSD_AUTH, STSD_STATE, STSD_RESET_STATE,
 STSD_LOG_LEVEL, STSD_LOG_FORMAT, STSD_MAX_BODY_BYTES, STSD_MAX_HEADER_BYTES,
 STSD_MAX_BUFFERED_BYTES, STSD_READ_TIMEOUT_MS, STSD_IDLE_TIMEOUT_MS,
-STSD_MAX_CONNECTIONS
+STSD_MAX_CONNECTIONS, STSD_OIDC_KEY_REFRESH_S
 (a flag wins over its variable; STSD_LISTEN may list addresses separated by commas).
 Defaults: --listen 127.0.0.1:8090, --auth strict, one thread per CPU the process may
 use (the cgroup CPU quota in a container, rounded up),
@@ -164,6 +169,11 @@ read timeout 10000 ms, idle timeout 60000 ms, and:
   --max-connections     10000      open connections (1..1000000), lowered at
                                    start to what RLIMIT_NOFILE allows; when
                                    full, the longest idle one is closed
+  --oidc-key-refresh-s  60         OIDC providers without configured keys:
+                                   their issuer's keys are fetched (discovery
+                                   document, then jwks_uri) and kept an hour;
+                                   a token with an unknown kid fetches them
+                                   again at most this often (1..3600)
 )";
 }
 

@@ -45,12 +45,14 @@ bool is_global_endpoint(const sigv4::Request& request) {
 
 StsService::StsService(domain::StoreHolder& store, const domain::SessionTokenCodec& tokens,
                        const domain::AuthorizationMessageCodec& messages, const domain::Clock& clock,
-                       const domain::federation::BuiltinIdentityProviders& idps, AuthMode mode)
+                       const domain::federation::BuiltinIdentityProviders& idps, AuthMode mode,
+                       domain::JwksFetcher* jwks_fetcher)
     : store_(store),
       tokens_(tokens),
       messages_(messages),
       clock_(clock),
       idps_(idps),
+      jwks_fetcher_(jwks_fetcher),
       authenticator_(mode, tokens, clock) {}
 
 Outcome StsService::handle(const Parameters& params, const sigv4::Request& request) const {
@@ -94,7 +96,7 @@ Outcome StsService::handle(const Parameters& params, const sigv4::Request& reque
     return out;
   }
   ActionContext ctx{*input, auth ? &auth->caller : nullptr, *store, tokens_, messages_, clock_, mfa_, idps_,
-                    auth ? auth->region : store->region(), is_global_endpoint(request)};
+                    auth ? auth->region : store->region(), is_global_endpoint(request), jwks_fetcher_};
   out.result = it->second(ctx);
   return out;
 }

@@ -1,5 +1,6 @@
 #pragma once
 // Command line and environment (flag wins over STSD_* variable).
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,6 +26,9 @@ struct Options {
   std::string log_level = "info";
   LogFormat log_format = LogFormat::Text;
   http::Limits limits;
+  // Least time between two fetches of an OIDC issuer's keys for tokens whose
+  // kid is not in the cached set (domain::JwksFetchLimits::unknown_kid_refresh).
+  std::int64_t oidc_key_refresh_s = 60;
   std::string healthcheck_url = "http://127.0.0.1:8090/_stsd/health";
 };
 

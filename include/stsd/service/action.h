@@ -7,6 +7,7 @@
 #include "stsd/domain/authorization_message.h"
 #include "stsd/domain/clock.h"
 #include "stsd/domain/federation/builtin_idps.h"
+#include "stsd/domain/jwks_fetcher.h"
 #include "stsd/domain/mfa_guard.h"
 #include "stsd/domain/session_token.h"
 #include "stsd/domain/store.h"
@@ -32,6 +33,9 @@ struct ActionContext {
   // The request came to the global endpoint (Host sts.amazonaws.com), where
   // regional-only operations do not exist.
   bool global_endpoint = false;
+  // Keys of OIDC providers without configured ones, fetched from the issuer;
+  // nullptr: such providers cannot verify tokens (IDPCommunicationError).
+  domain::JwksFetcher* jwks_fetcher = nullptr;
 };
 
 // Returns the children of <ActionResult>.

@@ -9,6 +9,7 @@
 #include "stsd/domain/authorization_message.h"
 #include "stsd/domain/clock.h"
 #include "stsd/domain/federation/builtin_idps.h"
+#include "stsd/domain/jwks_fetcher.h"
 #include "stsd/domain/mfa_guard.h"
 #include "stsd/domain/session_token.h"
 #include "stsd/domain/store.h"
@@ -31,7 +32,8 @@ class StsService {
  public:
   StsService(domain::StoreHolder& store, const domain::SessionTokenCodec& tokens,
              const domain::AuthorizationMessageCodec& messages, const domain::Clock& clock,
-             const domain::federation::BuiltinIdentityProviders& idps, AuthMode mode);
+             const domain::federation::BuiltinIdentityProviders& idps, AuthMode mode,
+             domain::JwksFetcher* jwks_fetcher = nullptr);
 
   // params must contain Action (the protocol layer answers its absence).
   Outcome handle(const Parameters& params, const sigv4::Request& request) const;
@@ -42,6 +44,7 @@ class StsService {
   const domain::AuthorizationMessageCodec& messages_;
   const domain::Clock& clock_;
   const domain::federation::BuiltinIdentityProviders& idps_;
+  domain::JwksFetcher* jwks_fetcher_;
   Authenticator authenticator_;
   // Mutable state outside the swapped Store: survives config changes.
   mutable domain::MfaGuard mfa_;

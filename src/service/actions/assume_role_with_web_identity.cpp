@@ -45,11 +45,15 @@ constexpr std::string_view kSourceIdentityClaim = "https://aws.amazon.com/source
 
 StsError invalid_token(std::string message) { return StsError::make(ErrorCode::InvalidIdentityToken, std::move(message)); }
 
-StsError cannot_get_key() {
-  return invalid_token(
-      "Couldn't retrieve verification key from your identity provider,  please reference "
-      "AssumeRoleWithWebIdentity documentation for requirements");
-}
+constexpr std::string_view kCannotGetKey =
+    "Couldn't retrieve verification key from your identity provider,  please reference "
+    "AssumeRoleWithWebIdentity documentation for requirements";
+
+StsError cannot_get_key() { return invalid_token(std::string(kCannotGetKey)); }
+
+// The issuer's keys could not be fetched (unreachable, untrusted certificate,
+// bad documents): AWS's IDPCommunicationError, with the same text.
+StsError idp_unreachable() { return StsError::make(ErrorCode::IDPCommunicationError, std::string(kCannotGetKey)); }
 
 // The claims a trust policy sees, as `<provider key>:<claim>`. AWS documents
 // aud, sub, amr (and azp/oaud when both are present); every other top-level
@@ -96,6 +100,15 @@ Result<ResultNode> assume_role_with_web_identity(const ActionContext& ctx) {
 
   // The built-in issuer's keys are made on first use: verify with the token's algorithm's.
   const domain::federation::Jwks* keys = provider->builtin ? ctx.idps.oidc_jwks(jwt->alg) : provider->keys.get();
+  // Without configured keys, the issuer's own (discovery document, then
+  // jwks_uri), as AWS does. Configured keys always win: never fetched.
+  std::shared_ptr<const domain::federation::Jwks> fetched;
+  if (!provider->builtin && !provider->jwks && ctx.jwks_fetcher != nullptr) {
+    auto got = ctx.jwks_fetcher->keys_for(*provider, jwt->kid);
+    if (!got) return unexpected(idp_unreachable());
+    fetched = std::move(*got);
+    keys = fetched.get();
+  }
   if (keys == nullptr) return unexpected(cannot_get_key());
   if (auto verified = domain::federation::verify_jwt_signature(*jwt, *keys); !verified) {
     if (verified.error().problem == JwtProblem::NoMatchingKey) return unexpected(cannot_get_key());

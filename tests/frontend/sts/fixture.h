@@ -11,6 +11,7 @@
 #include "stsd/common/time_format.h"
 #include "stsd/domain/authorization_message.h"
 #include "stsd/domain/clock.h"
+#include "stsd/domain/jwks_fetcher.h"
 #include "stsd/domain/session_token.h"
 #include "stsd/domain/store.h"
 #include "stsd/protocol/frontend.h"
@@ -42,11 +43,12 @@ inline domain::StoreData default_data() {
 class StsFixture {
  public:
   explicit StsFixture(domain::StoreData data = default_data(),
-                      service::AuthMode mode = service::AuthMode::Strict)
+                      service::AuthMode mode = service::AuthMode::Strict,
+                      domain::JwksFetcher* jwks_fetcher = nullptr)
       : store_(std::make_shared<const domain::Store>(std::move(data))),
         tokens_(std::string(32, 'k')),
         messages_(std::string(32, 'k')),
-        sts_(store_, tokens_, messages_, clock_, idps_, mode),
+        sts_(store_, tokens_, messages_, clock_, idps_, mode, jwks_fetcher),
         frontend_(sts_, "test") {}
 
   Credentials user() const { return {"AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", {}}; }

@@ -3,6 +3,8 @@
 // unusable certificate or key files.
 #include "test_support.h"
 
+#include "stsd/http/client.h"
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
@@ -94,6 +96,45 @@ TEST(HttpTlsTest, KeyNotMatchingCertificateThrowsAtStart) {
   boost::asio::io_context io;
   Server server(io, {ListenAddress{"127.0.0.1", 0}}, test_limits(), echo_target, TlsSettings{a.cert_file, b.key_file});
   EXPECT_THROW(server.start(), std::runtime_error);
+}
+
+// SHA-1 of the certificate's DER, upper-case hex (as AWS consoles show thumbprints).
+std::string thumbprint_of(const std::string& cert_file) {
+  FILE* f = std::fopen(cert_file.c_str(), "r");
+  X509* cert = PEM_read_X509(f, nullptr, nullptr, nullptr);
+  std::fclose(f);
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  X509_digest(cert, EVP_sha1(), md, &n);
+  X509_free(cert);
+  std::string hex;
+  for (unsigned i = 0; i < n; ++i) {
+    hex += "0123456789ABCDEF"[md[i] >> 4];
+    hex += "0123456789ABCDEF"[md[i] & 15];
+  }
+  return hex;
+}
+
+TEST(HttpClientTlsTest, TrustsASelfSignedServerByThumbprint) {
+  const TlsSettings tls = make_self_signed("client-ok");
+  TestServer server(test_limits(), [](const HttpRequest& r) { return HttpResponse{200, {}, "tls:" + r.target}; }, 2, tls);
+  HttpGetOptions options;
+  options.thumbprints = {std::string(40, '0'), thumbprint_of(tls.cert_file)};
+  auto body = http_get("https://127.0.0.1:" + std::to_string(server.port()) + "/jwks", options);
+  ASSERT_TRUE(body) << body.error();
+  EXPECT_EQ(*body, "tls:/jwks");
+}
+
+TEST(HttpClientTlsTest, RefusesASelfSignedServerWithoutItsThumbprint) {
+  const TlsSettings tls = make_self_signed("client-refused");
+  std::atomic<int> requests{0};
+  TestServer server(test_limits(), [&](const HttpRequest&) { ++requests; return HttpResponse{200, {}, "x"}; }, 2, tls);
+  HttpGetOptions options;
+  options.thumbprints = {std::string(40, '0')};
+  auto body = http_get("https://127.0.0.1:" + std::to_string(server.port()) + "/jwks", options);
+  ASSERT_FALSE(body);
+  EXPECT_NE(body.error().find("not trusted"), std::string::npos) << body.error();
+  EXPECT_EQ(requests, 0);  // nothing is sent to an untrusted server
 }
 
 }  // namespace
