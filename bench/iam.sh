@@ -15,7 +15,7 @@
 #   assume   stsd AssumeRole p50/p99 and RSS (VmRSS) with 10,000 users and
 #            10,000 roles stored vs one of each.
 #   bench/iam.sh [--duration 5s] [--repeat 3] [--connections 32] [--threads 2] [--pin]
-#                [--parts "getrole create scaling assume"] [--creates 4000]
+#                [--parts "getrole create scaling assume"] [--creates 2000]
 # --pin: the server under test (stsd --threads 1, moto) on CPU 1, wrk (one
 # thread) on CPU 0, as in bench/compare.sh. Without it all processes share
 # every core (stsd --threads 2).
@@ -32,7 +32,7 @@ wrk_threads=2
 repeat=3
 pin=0
 parts="getrole create scaling assume"
-creates=4000
+creates=2000
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) duration=$2; shift 2 ;;
