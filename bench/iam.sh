@@ -30,7 +30,7 @@ connections=32
 # shellcheck disable=SC2034  # read by bench_wrk (lib.sh)
 wrk_threads=2
 repeat=3
-pin=0
+pinned=0
 parts="getrole create scaling assume"
 creates=2000
 while [ $# -gt 0 ]; do
@@ -39,7 +39,7 @@ while [ $# -gt 0 ]; do
     --connections) connections=$2; shift 2 ;;
     --threads) wrk_threads=$2; shift 2 ;;
     --repeat) repeat=$2; shift 2 ;;
-    --pin) pin=1; shift ;;
+    --pin) pinned=1; shift ;;
     --parts) parts=$2; shift 2 ;;
     --creates) creates=$2; shift 2 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
@@ -49,7 +49,7 @@ done
 stsd_bin=${STSD_BINARY:-build/release/stsd}
 stsd_threads=${STSD_THREADS:-2}
 server=()  # prefix for the servers' command lines
-if [ "$pin" -eq 1 ]; then
+if [ "$pinned" -eq 1 ]; then
   [ "$(nproc)" -ge 2 ] || { echo "--pin needs two cores" >&2; exit 2; }
   command -v taskset >/dev/null || { echo "--pin needs taskset (util-linux)" >&2; exit 2; }
   stsd_threads=1
@@ -150,7 +150,7 @@ create_summary() {  # OUT: "rate p50_us p99_us" (rate from the script's own cloc
 }
 
 layout="stsd --threads $stsd_threads and moto share the $(nproc) cores with wrk -t$wrk_threads"
-[ "$pin" -eq 1 ] && layout="pinned: stsd --threads 1 / moto on CPU 1, wrk -t1 on CPU 0"
+[ "$pinned" -eq 1 ] && layout="pinned: stsd --threads 1 / moto on CPU 1, wrk -t1 on CPU 0"
 echo "($layout; $connections connections; medians of $repeat rounds of $duration)"
 
 for part in $parts; do
@@ -160,22 +160,31 @@ for part in $parts; do
     start_moto; m_port=$started_port; m_pid=$started_pid
     create_bench_role "$s_port"
     create_bench_role "$m_port"
+    # g: STS GetCallerIdentity on the same stsd, the cheapest signed
+    # request, as the reference for what the machine allows right now.
     for round in $(seq 1 "$repeat"); do
-      for side in s m; do
-        port=$s_port; [ "$side" = m ] && port=$m_port
-        bench_sign "127.0.0.1:$port" GetRole "$bench_work/getrole.lua"
+      for side in s m g; do
+        port=$s_port; action=GetRole
+        [ "$side" = m ] && port=$m_port
+        [ "$side" = g ] && action=GetCallerIdentity
+        bench_sign "127.0.0.1:$port" "$action" "$bench_work/getrole.lua"
         bench_wrk "$port" "$bench_work/getrole.lua" "$duration" "$bench_work/getrole-$side-$round.txt"
         bench_wrk_summary "$bench_work/getrole-$side-$round.txt" >>"$bench_work/getrole-$side"
       done
     done
     read -r s_rps s_p50 s_p99 <<<"$(median "$bench_work/getrole-s")"
     read -r m_rps m_p50 m_p99 <<<"$(median "$bench_work/getrole-m")"
+    read -r g_rps g_p50 g_p99 <<<"$(median "$bench_work/getrole-g")"
     echo
     echo "GetRole (signed, stsd --auth strict)"
-    printf "%-12s %10s %10s %10s\n" server req/s p50 p99
-    printf "%-12s %10s %10s %10s\n" stsd "$s_rps" "$(ms "$s_p50")" "$(ms "$s_p99")"
-    printf "%-12s %10s %10s %10s\n" moto "$m_rps" "$(ms "$m_p50")" "$(ms "$m_p99")"
-    echo "stsd / moto: $(ratio "$s_rps" "$m_rps")"
+    printf "%-30s %10s %10s %10s\n" server req/s p50 p99
+    printf "%-30s %10s %10s %10s   %s\n" "stsd GetRole" "$s_rps" "$(ms "$s_p50")" "$(ms "$s_p99")" "$(ratio "$s_rps" "$m_rps") moto"
+    printf "%-30s %10s %10s %10s\n" "moto GetRole" "$m_rps" "$(ms "$m_p50")" "$(ms "$m_p99")"
+    printf "%-30s %10s %10s %10s   %s\n" "stsd GetCallerIdentity (ref.)" "$g_rps" "$(ms "$g_p50")" "$(ms "$g_p99")" \
+      "GetRole = $(awk -v a="$s_rps" -v b="$g_rps" 'BEGIN { printf "%.0f%%", 100 * a / b }') of it"
+    # per-round ratios: how far a single round can be trusted on this machine
+    echo "stsd / moto per round: $(paste -d' ' "$bench_work/getrole-s" "$bench_work/getrole-m" |
+      awk '{ printf "%s%.0fx", (NR > 1 ? " " : ""), $1 / $4 }')"
     stop_pid "$s_pid"; stop_pid "$m_pid"
     ;;
   create)
