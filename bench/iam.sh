@@ -60,7 +60,7 @@ if [ "$pinned" -eq 1 ]; then
 fi
 [ -x "$stsd_bin" ] || { echo "no $stsd_bin: run 'make build' first" >&2; exit 2; }
 command -v wrk >/dev/null || { echo "wrk missing: apt-get install wrk" >&2; exit 2; }
-python3 -c 'import moto.server, boto3' 2>/dev/null || { echo "moto/boto3 missing: the peer run needs python3 -m moto.server" >&2; exit 2; }
+python3 -c 'import moto.server, boto3' 2>/dev/null || { echo "moto/boto3 missing: the peer run needs python3 -m moto.server (pip install 'moto[server]' boto3)" >&2; exit 2; }
 
 bench_work=$(mktemp -d)
 pids=()
