@@ -6,7 +6,10 @@ reject replays, so one signature serves a whole benchmark run.
 AssumeRoleWithWebIdentity is unsigned, as on AWS: it carries the token given
 as the fourth argument instead. With several tokens the script sends them in
 turn, one per request (to measure tokens the server has not seen lately).
-usage: sign_request.py HOST:PORT ACTION OUT.lua [WEB_IDENTITY_TOKEN...]
+IAM actions (GetRole) are signed for the iam service (Version 2010-05-08);
+IAM, too, checks the signature's date but not replays. For other actions,
+Name=Value arguments override or add request parameters.
+usage: sign_request.py HOST:PORT ACTION OUT.lua [WEB_IDENTITY_TOKEN... | Name=Value...]
 """
 import sys
 import urllib.parse
@@ -26,6 +29,9 @@ PARAMS = {
                                   "RoleSessionName": "bench"},
 }
 UNSIGNED = {"AssumeRoleWithWebIdentity"}
+IAM_PARAMS = {
+    "GetRole": {"RoleName": "bench"},
+}
 
 
 def lua_string(s):
@@ -34,7 +40,10 @@ def lua_string(s):
 
 def main():
     host, action, out = sys.argv[1], sys.argv[2], sys.argv[3]
-    params = {"Action": action, "Version": "2011-06-15", **PARAMS[action]}
+    service, version = ("iam", "2010-05-08") if action in IAM_PARAMS else ("sts", "2011-06-15")
+    params = {"Action": action, "Version": version, **{**PARAMS, **IAM_PARAMS}[action]}
+    if action != "AssumeRoleWithWebIdentity":
+        params.update(arg.split("=", 1) for arg in sys.argv[4:])
     bodies = [urllib.parse.urlencode(params)]
     if action == "AssumeRoleWithWebIdentity":
         tokens = sys.argv[4:]
@@ -48,7 +57,7 @@ def main():
         headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"},
     )
     if action not in UNSIGNED:
-        SigV4Auth(Credentials(ACCESS_KEY, SECRET_KEY), "sts", "us-east-1").add_auth(request)
+        SigV4Auth(Credentials(ACCESS_KEY, SECRET_KEY), service, "us-east-1").add_auth(request)
     headers = dict(request.headers.items())
     headers["Host"] = host
     with open(out, "w") as f:
