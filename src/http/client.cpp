@@ -2,11 +2,9 @@
 
 #include <utility>  // before Asio (coroutine support in 1.74)
 
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -16,6 +14,7 @@
 #include <openssl/x509v3.h>
 
 #include <cctype>
+#include <chrono>
 #include <exception>
 #include <optional>
 
@@ -56,13 +55,6 @@ std::string sha1_hex(X509* cert) {
   return out;
 }
 
-struct Outcome {
-  std::optional<Result<std::string, std::string>> result;
-  void set(Result<std::string, std::string> r) {
-    if (!result) result.emplace(std::move(r));
-  }
-};
-
 bhttp::request<bhttp::empty_body> make_request(const ParsedUrl& u) {
   bhttp::request<bhttp::empty_body> req{bhttp::verb::get, u.target, 11};
   const bool default_port = u.port == (u.https ? "443" : "80");
@@ -75,90 +67,124 @@ bhttp::request<bhttp::empty_body> make_request(const ParsedUrl& u) {
   return req;
 }
 
+using Clock = std::chrono::steady_clock;
+
+// Each step is an asynchronous operation on the call's own io_context, run
+// until it completes or the call's deadline passes. (Plain completion
+// handlers rather than C++20 coroutines: Boost 1.74's awaitable is not
+// available to clang with libstdc++, which the fuzz build uses.) After a
+// time-out nothing runs the io_context again: the pending handlers are
+// destroyed with it, never called.
+class Steps {
+ public:
+  Steps(net::io_context& io, Clock::time_point deadline) : io_(io), deadline_(deadline) {}
+
+  // start(handler) starts one operation whose handler takes (error_code, ...).
+  template <class Start>
+  beast::error_code run(Start&& start) {
+    bool done = false;
+    beast::error_code result;
+    start([&done, &result](beast::error_code ec, auto&&...) {
+      result = ec;
+      done = true;
+    });
+    while (!done) {
+      if (io_.stopped()) io_.restart();
+      if (io_.run_one_until(deadline_) == 0 && Clock::now() >= deadline_) return net::error::timed_out;
+    }
+    return result;
+  }
+
+ private:
+  net::io_context& io_;
+  Clock::time_point deadline_;
+};
+
+std::string describe(const beast::error_code& ec, std::size_t max_body) {
+  if (ec == bhttp::error::body_limit) return "the answer is larger than " + std::to_string(max_body) + " bytes";
+  if (ec == bhttp::error::header_limit) return "the answer's header is too large";
+  if (ec == net::error::timed_out) return "timed out";
+  return ec.message();
+}
+
 template <class Stream>
-net::awaitable<void> exchange(Stream& stream, const ParsedUrl& u, std::size_t max_body, Outcome& out) {
+Result<std::string, std::string> exchange(Steps& steps, Stream& stream, const ParsedUrl& u, std::size_t max_body) {
   auto req = make_request(u);
-  co_await bhttp::async_write(stream, req, net::use_awaitable);
+  if (auto ec = steps.run([&](auto h) { bhttp::async_write(stream, req, h); }))
+    return unexpected(describe(ec, max_body));
   beast::flat_buffer buffer;
   bhttp::response_parser<bhttp::string_body> parser;
   parser.header_limit(kMaxHeader);
   parser.body_limit(max_body);
   // The body is read piece by piece and measured here too: the size cap
   // must hold whatever the framing (Content-Length, chunked, until close).
-  const auto too_large = [&] { out.set(unexpected("the answer is larger than " + std::to_string(max_body) + " bytes")); };
-  co_await bhttp::async_read_header(stream, buffer, parser, net::use_awaitable);
-  if (auto length = parser.content_length(); length && *length > max_body) {
-    too_large();
-    co_return;
-  }
+  const auto too_large = [&] {
+    return unexpected("the answer is larger than " + std::to_string(max_body) + " bytes");
+  };
+  if (auto ec = steps.run([&](auto h) { bhttp::async_read_header(stream, buffer, parser, h); }))
+    return unexpected(describe(ec, max_body));
+  if (auto length = parser.content_length(); length && *length > max_body) return too_large();
   while (!parser.is_done()) {
-    co_await bhttp::async_read_some(stream, buffer, parser, net::use_awaitable);
-    if (parser.get().body().size() > max_body) {
-      too_large();
-      co_return;
-    }
+    if (auto ec = steps.run([&](auto h) { bhttp::async_read_some(stream, buffer, parser, h); }))
+      return unexpected(describe(ec, max_body));
+    if (parser.get().body().size() > max_body) return too_large();
   }
   const auto& res = parser.get();
   const int status = static_cast<int>(res.result_int());
-  if (status >= 300 && status < 400) {
-    out.set(unexpected("HTTP " + std::to_string(status) + " (redirects are not followed)"));
-  } else if (status != 200) {
-    out.set(unexpected("HTTP " + std::to_string(status)));
-  } else {
-    out.set(std::string(res.body()));
-  }
+  if (status >= 300 && status < 400)
+    return unexpected("HTTP " + std::to_string(status) + " (redirects are not followed)");
+  if (status != 200) return unexpected("HTTP " + std::to_string(status));
+  return std::string(res.body());
 }
 
-net::awaitable<void> run_get(ParsedUrl u, HttpGetOptions options, net::ssl::context& tls, Outcome& out) {
-  auto ex = co_await net::this_coro::executor;
-  try {
-    tcp::resolver resolver(ex);
-    auto endpoints = co_await resolver.async_resolve(u.host, u.port, net::use_awaitable);
-    if (!u.https) {
-      beast::tcp_stream stream(ex);
-      co_await stream.async_connect(endpoints, net::use_awaitable);
-      co_await exchange(stream, u, options.max_body, out);
-      beast::error_code ignored;
-      stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-      co_return;
-    }
-    beast::ssl_stream<beast::tcp_stream> stream(ex, tls);
-    SSL* ssl = stream.native_handle();
-    X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
-    if (is_ip_literal(u.host)) {
-      X509_VERIFY_PARAM_set1_ip_asc(param, u.host.c_str());
-    } else {
-      SSL_set_tlsext_host_name(ssl, u.host.c_str());
-      X509_VERIFY_PARAM_set1_host(param, u.host.c_str(), 0);
-    }
-    co_await beast::get_lowest_layer(stream).async_connect(endpoints, net::use_awaitable);
-    co_await stream.async_handshake(net::ssl::stream_base::client, net::use_awaitable);
-    // verify_none lets the handshake finish; the verdict is ours to take here.
-    bool trusted = SSL_get_verify_result(ssl) == X509_V_OK && SSL_get0_peer_certificate(ssl) != nullptr;
-    if (!trusted) {
-      if (STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl))
-        for (int i = 0; i < sk_X509_num(chain) && !trusted; ++i)
-          trusted = thumbprint_matches(options.thumbprints, sha1_hex(sk_X509_value(chain, i)));
-      if (X509* leaf = SSL_get0_peer_certificate(ssl); leaf && !trusted)
-        trusted = thumbprint_matches(options.thumbprints, sha1_hex(leaf));
-    }
-    if (!trusted) {
-      out.set(unexpected(std::string("the server certificate is not trusted (") +
-                         X509_verify_cert_error_string(SSL_get_verify_result(ssl)) +
-                         ") and no certificate of its chain has a registered thumbprint"));
-      co_return;
-    }
-    co_await exchange(stream, u, options.max_body, out);
-  } catch (const boost::system::system_error& e) {
-    if (e.code() == bhttp::error::body_limit)
-      out.set(unexpected("the answer is larger than " + std::to_string(options.max_body) + " bytes"));
-    else if (e.code() == bhttp::error::header_limit)
-      out.set(unexpected(std::string("the answer's header is too large")));
-    else
-      out.set(unexpected(e.code().message()));
-  } catch (const std::exception& e) {
-    out.set(unexpected(std::string(e.what())));
+Result<std::string, std::string> run_get(net::io_context& io, const ParsedUrl& u, const HttpGetOptions& options,
+                                         net::ssl::context& tls) {
+  Steps steps(io, Clock::now() + options.timeout);
+  tcp::resolver resolver(io);
+  tcp::resolver::results_type endpoints;
+  if (auto ec = steps.run([&](auto h) {
+        resolver.async_resolve(u.host, u.port, [&endpoints, h](beast::error_code e, tcp::resolver::results_type r) mutable {
+          endpoints = std::move(r);
+          h(e);
+        });
+      }))
+    return unexpected(describe(ec, options.max_body));
+  if (!u.https) {
+    beast::tcp_stream stream(io);
+    if (auto ec = steps.run([&](auto h) { stream.async_connect(endpoints, h); }))
+      return unexpected(describe(ec, options.max_body));
+    auto out = exchange(steps, stream, u, options.max_body);
+    beast::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    return out;
   }
+  beast::ssl_stream<beast::tcp_stream> stream(io, tls);
+  SSL* ssl = stream.native_handle();
+  X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
+  if (is_ip_literal(u.host)) {
+    X509_VERIFY_PARAM_set1_ip_asc(param, u.host.c_str());
+  } else {
+    SSL_set_tlsext_host_name(ssl, u.host.c_str());
+    X509_VERIFY_PARAM_set1_host(param, u.host.c_str(), 0);
+  }
+  if (auto ec = steps.run([&](auto h) { beast::get_lowest_layer(stream).async_connect(endpoints, h); }))
+    return unexpected(describe(ec, options.max_body));
+  if (auto ec = steps.run([&](auto h) { stream.async_handshake(net::ssl::stream_base::client, h); }))
+    return unexpected(describe(ec, options.max_body));
+  // verify_none lets the handshake finish; the verdict is ours to take here.
+  bool trusted = SSL_get_verify_result(ssl) == X509_V_OK && SSL_get0_peer_certificate(ssl) != nullptr;
+  if (!trusted) {
+    if (STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl))
+      for (int i = 0; i < sk_X509_num(chain) && !trusted; ++i)
+        trusted = thumbprint_matches(options.thumbprints, sha1_hex(sk_X509_value(chain, i)));
+    if (X509* leaf = SSL_get0_peer_certificate(ssl); leaf && !trusted)
+      trusted = thumbprint_matches(options.thumbprints, sha1_hex(leaf));
+  }
+  if (!trusted)
+    return unexpected(std::string("the server certificate is not trusted (") +
+                      X509_verify_cert_error_string(SSL_get_verify_result(ssl)) +
+                      ") and no certificate of its chain has a registered thumbprint");
+  return exchange(steps, stream, u, options.max_body);
 }
 
 }  // namespace
@@ -228,12 +254,13 @@ Result<std::string, std::string> http_get(const std::string& url, const HttpGetO
     net::ssl::context tls(net::ssl::context::tls_client);
     tls.set_default_verify_paths();
     tls.set_verify_mode(net::ssl::verify_none);
-    Outcome out;
+    // Declared first, destroyed last: the streams go before it, and their
+    // pending handlers (after a time-out) are dropped with it.
     net::io_context io(1);
-    net::co_spawn(io, run_get(std::move(*parsed), options, tls, out), [](std::exception_ptr) {});
-    io.run_for(options.timeout);
-    if (!out.result) return unexpected("timed out after " + std::to_string(options.timeout.count()) + " ms");
-    return std::move(*out.result);
+    auto out = run_get(io, *parsed, options, tls);
+    if (!out && out.error() == "timed out")
+      return unexpected("timed out after " + std::to_string(options.timeout.count()) + " ms");
+    return out;
   } catch (const std::exception& e) {
     return unexpected(std::string(e.what()));
   }
