@@ -493,11 +493,16 @@ def member_wire_name(ref, member):
     return ref.get("locationName", member)
 
 
-def generate_shapes_header(service, model, source_desc):
-    shapes = model["shapes"]
+def typed_shapes(model):
+    """(shapes read from input, shapes written to output, structs in definition order)."""
     inputs = set(reachable_shapes(model, input_roots(model), allow_maps=False))
     outputs = set(reachable_shapes(model, output_roots(model), allow_maps=True))
-    structs = struct_order(model, input_roots(model) + output_roots(model))
+    return inputs, outputs, struct_order(model, input_roots(model) + output_roots(model))
+
+
+def generate_shapes_header(service, model, source_desc):
+    shapes = model["shapes"]
+    inputs, outputs, structs = typed_shapes(model)
     lines = header_lines(source_desc, service)
     emit = lines.append
     emit("//")
@@ -553,9 +558,7 @@ def generate_shapes_header(service, model, source_desc):
 
 def generate_shapes_source(service, model, source_desc):
     shapes = model["shapes"]
-    inputs = set(reachable_shapes(model, input_roots(model), allow_maps=False))
-    outputs = set(reachable_shapes(model, output_roots(model), allow_maps=True))
-    structs = struct_order(model, input_roots(model) + output_roots(model))
+    inputs, outputs, structs = typed_shapes(model)
     lines = header_lines(source_desc, service)
     emit = lines.append
     emit("// clang-format off")
