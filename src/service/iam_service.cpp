@@ -11,11 +11,6 @@ namespace stsd::service {
 
 namespace {
 
-StsError invalid_action(std::string_view action, std::string_view version) {
-  return StsError::make(ErrorCode::InvalidAction, "Could not find operation " + std::string(action) +
-                                                      " for version " + std::string(version));
-}
-
 const iam::ActionEntry* find_action(std::string_view operation) {
   const auto table = iam::actions();
   auto it = std::lower_bound(table.begin(), table.end(), operation,

@@ -29,11 +29,6 @@ const std::unordered_map<std::string_view, ActionFn>& actions() {
   return table;
 }
 
-StsError invalid_action(std::string_view action, std::string_view version) {
-  return StsError::make(ErrorCode::InvalidAction, "Could not find operation " + std::string(action) +
-                                                      " for version " + std::string(version));
-}
-
 bool is_global_endpoint(const sigv4::Request& request) {
   for (const auto& h : request.headers)
     if (h.name.size() == 4 && strncasecmp(h.name.c_str(), "host", 4) == 0)
@@ -42,6 +37,11 @@ bool is_global_endpoint(const sigv4::Request& request) {
 }
 
 }  // namespace
+
+StsError invalid_action(std::string_view action, std::string_view version) {
+  return StsError::make(ErrorCode::InvalidAction, "Could not find operation " + std::string(action) +
+                                                      " for version " + std::string(version));
+}
 
 StsService::StsService(domain::StoreHolder& store, const domain::SessionTokenCodec& tokens,
                        const domain::AuthorizationMessageCodec& messages, const domain::Clock& clock,

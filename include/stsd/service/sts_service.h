@@ -22,6 +22,9 @@ namespace stsd::service {
 
 inline constexpr std::string_view kApiVersion = "2011-06-15";
 
+// "Could not find operation X for version Y" (STS and IAM alike).
+StsError invalid_action(std::string_view action, std::string_view version);
+
 struct Outcome {
   Result<ResultNode> result;
   std::string action;         // the operation's name when dispatch succeeded
