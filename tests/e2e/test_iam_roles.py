@@ -117,6 +117,19 @@ class RoleLifecycleTest(StsdTestCase):
             lambda: self.iam_.tag_role(RoleName="tagged", Tags=[{"Key": f"n{i}", "Value": ""} for i in range(50)]),
             "LimitExceeded", "The number of tags has reached the maximum limit.", 409)
 
+    def test_tags_page_in_insertion_order(self):
+        self.iam_.create_role(RoleName="paged-tags", AssumeRolePolicyDocument=trust())
+        keys = ["zeta", "alpha", "mid", "Beta", "omega"]
+        self.iam_.tag_role(RoleName="paged-tags", Tags=[{"Key": k, "Value": k} for k in keys])
+        seen, marker = [], None
+        while True:
+            page = self.iam_.list_role_tags(RoleName="paged-tags", MaxItems=2, **({"Marker": marker} if marker else {}))
+            seen += [t["Key"] for t in page["Tags"]]
+            if not page["IsTruncated"]:
+                break
+            marker = page["Marker"]
+        self.assertEqual(seen, keys)
+
     def test_inline_policies(self):
         self.iam_.create_role(RoleName="inl", AssumeRolePolicyDocument=trust())
         self.iam_.put_role_policy(RoleName="inl", PolicyName="s3", PolicyDocument=allow("s3:*"))

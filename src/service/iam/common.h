@@ -160,6 +160,19 @@ Result<const domain::User*> user_or_caller(const Context& ctx, const domain::Sto
 Result<PageRange> index_range(std::size_t size, const std::optional<std::string>& marker,
                               const std::optional<std::int64_t>& max_items);
 
+// One page of an entity's tags (ListXTags), in insertion order.
+template <class Response>
+Result<Response> tags_page(const std::vector<domain::Tag>& tags, const std::optional<std::string>& marker,
+                           const std::optional<std::int64_t>& max_items) {
+  auto range = index_range(tags.size(), marker, max_items);
+  if (!range) return unexpected(range.error());
+  Response out;
+  for (std::size_t i = range->begin; i < range->end; ++i) out.Tags.push_back(Tag{tags[i].key, tags[i].value});
+  out.IsTruncated = range->next_marker.has_value();
+  out.Marker = range->next_marker;
+  return out;
+}
+
 // --- end of paging in stored order ---------------------------------------------------
 
 }  // namespace stsd::service::iam

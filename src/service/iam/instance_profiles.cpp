@@ -192,14 +192,7 @@ Result<ListInstanceProfileTagsResponse> list_instance_profile_tags(const ListIns
                                                                    const Context& ctx) {
   auto profile = existing_profile(ctx.snapshot, ctx, req.InstanceProfileName);
   if (!profile) return unexpected(profile.error());
-  auto range = index_range(profile->tags.size(), req.Marker, req.MaxItems);
-  if (!range) return unexpected(range.error());
-  ListInstanceProfileTagsResponse out;
-  for (std::size_t i = range->begin; i < range->end; ++i)
-    out.Tags.push_back(Tag{profile->tags[i].key, profile->tags[i].value});
-  out.IsTruncated = range->next_marker.has_value();
-  out.Marker = range->next_marker;
-  return out;
+  return tags_page<ListInstanceProfileTagsResponse>(profile->tags, req.Marker, req.MaxItems);
 }
 
 }  // namespace stsd::service::iam

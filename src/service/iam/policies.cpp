@@ -400,14 +400,7 @@ Result<UntagPolicyResponse> untag_policy(const UntagPolicyRequest& req, const Co
 Result<ListPolicyTagsResponse> list_policy_tags(const ListPolicyTagsRequest& req, const Context& ctx) {
   auto policy = existing_policy(ctx.snapshot, ctx, req.PolicyArn);
   if (!policy) return unexpected(policy.error());
-  auto range = index_range(policy->tags.size(), req.Marker, req.MaxItems);
-  if (!range) return unexpected(range.error());
-  ListPolicyTagsResponse out;
-  for (std::size_t i = range->begin; i < range->end; ++i)
-    out.Tags.push_back(Tag{policy->tags[i].key, policy->tags[i].value});
-  out.IsTruncated = range->next_marker.has_value();
-  out.Marker = range->next_marker;
-  return out;
+  return tags_page<ListPolicyTagsResponse>(policy->tags, req.Marker, req.MaxItems);
 }
 
 }  // namespace stsd::service::iam

@@ -17,21 +17,6 @@ namespace {
 
 // --- Shared ------------------------------------------------------------------------
 
-// One page of an entity's tags (ListXTags).
-template <class Response>
-Result<Response> tags_page(const std::vector<domain::Tag>& tags, const std::optional<std::string>& marker,
-                           const std::optional<std::int64_t>& max_items) {
-  std::vector<std::string> keys;
-  for (const auto& t : tags) keys.push_back(t.key);
-  auto range = page_range(keys, marker, max_items);
-  if (!range) return unexpected(range.error());
-  Response out;
-  for (std::size_t i = range->begin; i < range->end; ++i) out.Tags.push_back(Tag{tags[i].key, tags[i].value});
-  out.IsTruncated = range->next_marker.has_value();
-  out.Marker = range->next_marker;
-  return out;
-}
-
 std::vector<Tag> all_tags(const std::vector<domain::Tag>& tags) { return tags_shape(tags).value_or(std::vector<Tag>{}); }
 
 // --- OIDC --------------------------------------------------------------------------

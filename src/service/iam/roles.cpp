@@ -176,15 +176,7 @@ Result<UntagRoleResponse> untag_role(const UntagRoleRequest& req, const Context&
 Result<ListRoleTagsResponse> list_role_tags(const ListRoleTagsRequest& req, const Context& ctx) {
   auto role = existing_role(ctx.snapshot, ctx, req.RoleName);
   if (!role) return unexpected(role.error());
-  ListRoleTagsResponse out;
-  std::vector<std::string> keys;
-  for (const auto& t : role->tags) keys.push_back(t.key);
-  auto range = page_range(keys, req.Marker, req.MaxItems);
-  if (!range) return unexpected(range.error());
-  for (std::size_t i = range->begin; i < range->end; ++i) out.Tags.push_back(Tag{role->tags[i].key, role->tags[i].value});
-  out.IsTruncated = range->next_marker.has_value();
-  out.Marker = range->next_marker;
-  return out;
+  return tags_page<ListRoleTagsResponse>(role->tags, req.Marker, req.MaxItems);
 }
 
 Result<PutRolePolicyResponse> put_role_policy(const PutRolePolicyRequest& req, const Context& ctx) {

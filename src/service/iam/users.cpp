@@ -120,20 +120,7 @@ Result<UntagUserResponse> untag_user(const UntagUserRequest& req, const Context&
 Result<ListUserTagsResponse> list_user_tags(const ListUserTagsRequest& req, const Context& ctx) {
   auto user = existing_user(ctx.snapshot, ctx, req.UserName);
   if (!user) return unexpected(user.error());
-  // Tags keep their insertion order; the marker is the next tag's index.
-  std::vector<std::string> keys;
-  for (std::size_t i = 0; i < user->tags.size(); ++i) {
-    std::string key = std::to_string(i);
-    keys.push_back(std::string(4 - std::min<std::size_t>(4, key.size()), '0') + key);
-  }
-  auto range = page_range(keys, req.Marker, req.MaxItems);
-  if (!range) return unexpected(range.error());
-  ListUserTagsResponse out;
-  for (std::size_t i = range->begin; i < range->end; ++i)
-    out.Tags.push_back(Tag{user->tags[i].key, user->tags[i].value});
-  out.IsTruncated = range->next_marker.has_value();
-  out.Marker = range->next_marker;
-  return out;
+  return tags_page<ListUserTagsResponse>(user->tags, req.Marker, req.MaxItems);
 }
 
 Result<PutUserPolicyResponse> put_user_policy(const PutUserPolicyRequest& req, const Context& ctx) {
