@@ -21,7 +21,8 @@ What is emitted, for service S:
 - include/stsd/service/S/shapes.h and src/service/model/S_shapes_generated.cpp:
   one C++ struct per structure shape an operation reads or returns (members
   named as on the wire), `from_input` (validated input -> request struct) and
-  `to_result` (response struct -> result tree in model member order).
+  `to_result` (response struct -> result tree in model member order, or
+  AWS's where WIRE_ORDER says it differs).
 - src/service/S/dispatch_generated.cpp (when src/service/S/ exists): the
   table from operation name to the action implementing it. An action is a
   function `Result<XResponse> x(const XRequest&, const Context&)` defined in a
@@ -48,6 +49,22 @@ ECHO_VALUES = {"sts": True, "iam": False}
 # the structs hold them as optional: GetUser called by an account root answers
 # a User without UserName (docs/IAM-BEHAVIOUR.md section 5.2).
 OMITTED_REQUIRED = {("User", "UserName")}
+# Response members in the order AWS writes them where it differs from the
+# model's (to_result writes model order otherwise). STS: AssumeRole
+# recordings (../shared/spec/AWS-BEHAVIOUR.md section 2, "AssumeRole element
+# order"); the other operations from the sample responses of the AWS STS API
+# reference (AssumeRoleWithSAML, AssumeRoleWithWebIdentity,
+# GetCallerIdentity).
+WIRE_ORDER = {
+    "sts": {
+        "AssumeRoleResponse": ["AssumedRoleUser", "Credentials", "PackedPolicySize", "SourceIdentity"],
+        "AssumeRoleWithSAMLResponse": ["Issuer", "AssumedRoleUser", "Credentials", "Audience", "SubjectType",
+                                       "PackedPolicySize", "NameQualifier", "SourceIdentity", "Subject"],
+        "AssumeRoleWithWebIdentityResponse": ["SubjectFromWebIdentityToken", "Audience", "AssumedRoleUser",
+                                              "Credentials", "PackedPolicySize", "SourceIdentity", "Provider"],
+        "GetCallerIdentityResponse": ["Arn", "UserId", "Account"],
+    },
+}
 # A regular-expression pattern is matched by a backtracking engine, which the
 # server runs only on values up to this length (longer ones do not match);
 # no shape with such a pattern may allow longer values.
@@ -57,6 +74,14 @@ MAX_CODE_POINT = 0x10FFFF
 
 class GenerationError(Exception):
     pass
+
+
+def apply_wire_order(service, model):
+    for shape, order in WIRE_ORDER.get(service, {}).items():
+        members = model["shapes"][shape]["members"]
+        if sorted(order) != sorted(members):
+            raise GenerationError(f"WIRE_ORDER for {shape} does not list exactly its members {sorted(members)}")
+        model["shapes"][shape]["members"] = {name: members[name] for name in order}
 
 
 def botocore_model_path(service):
@@ -632,28 +657,12 @@ def generate_dispatch(service, model, source_desc):
     for op in sorted(actions):
         emit(f"Result<{op}Response> {actions[op]}(const {op}Request&, const Context&);")
     emit("")
-    emit("namespace {")
-    emit("")
-    emit("template <class Request, class Response>")
-    emit("Result<ResultNode> run(Result<Response> (*action)(const Request&, const Context&), const ActionInput& input,")
-    emit("                       const Context& context, std::string_view result_wrapper) {")
-    emit("  Request request;")
-    emit("  from_input(input.root(), request);")
-    emit("  auto response = action(request, context);")
-    emit("  if (!response) return unexpected(std::move(response).error());")
-    emit("  ResultNode node = ResultNode::structure(std::string(result_wrapper));")
-    emit("  to_result(node, *response);")
-    emit("  return node;")
-    emit("}")
-    emit("")
-    emit("}  // namespace")
-    emit("")
-    emit("std::span<const ActionEntry> actions() {")
-    emit("  static const ActionEntry table[] = {")
+    emit("std::span<const ActionEntry<Context>> actions() {")
+    emit("  static const ActionEntry<Context> table[] = {")
     for op in sorted(actions):
         wrapper = model["operations"][op].get("output", {}).get("resultWrapper", "")
         emit(f"      {{{cpp_string(op)}, [](const ActionInput& in, const Context& c) {{ "
-             f"return run({actions[op]}, in, c, {cpp_string(wrapper)}); }}}},")
+             f"return run_typed({actions[op]}, in, c, {cpp_string(wrapper)}); }}}},")
     emit("  };")
     emit("  return table;")
     emit("}")
@@ -685,6 +694,7 @@ def main():
         source = f"{os.path.basename(path)} (apiVersion {api}, not from an installed botocore)"
     service = args.service
     try:
+        apply_wire_order(service, model)
         outputs = {
             os.path.join(ROOT, "src", "service", "model", f"{service}_model_generated.cpp"):
                 generate_tables(service, model, source),

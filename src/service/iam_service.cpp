@@ -1,7 +1,5 @@
 #include "stsd/service/iam_service.h"
 
-#include <algorithm>
-
 #include "stsd/service/authorization.h"
 #include "stsd/service/iam/actions.h"
 #include "stsd/service/model.h"
@@ -10,13 +8,6 @@
 namespace stsd::service {
 
 namespace {
-
-const iam::ActionEntry* find_action(std::string_view operation) {
-  const auto table = iam::actions();
-  auto it = std::lower_bound(table.begin(), table.end(), operation,
-                             [](const iam::ActionEntry& e, std::string_view name) { return e.operation < name; });
-  return it != table.end() && it->operation == operation ? &*it : nullptr;
-}
 
 // The resource an IAM call acts on, for the policy decision: the entity its
 // request names (the stored ARN, path included, when it exists), else "*".
@@ -65,51 +56,24 @@ Result<void> check_may_call_iam(const Caller& caller, std::string_view action, s
 
 }  // namespace
 
-Outcome IamService::handle(const Parameters& params, const sigv4::Request& request) const {
-  const std::string* action_param = params.find("Action");
-  const std::string action = action_param ? *action_param : std::string();
-  const ServiceInfo& info = service_info(Service::Iam);
-  const std::string* version = params.find("Version");
-  if (version == nullptr) return {unexpected(invalid_action(action, "NO_VERSION_SPECIFIED")), {}, {}};
-  const OperationModel* op = find_operation(Service::Iam, action);
-  if (*version != info.api_version || op == nullptr) return {unexpected(invalid_action(action, *version)), {}, {}};
+Result<void> IamService::authorize(const Call& call) const {
+  const Caller& caller = call.auth->caller;  // every IAM operation is signed
+  const std::string_view action = call.operation.name();
+  const std::string resource = resource_of(call.params, call.store, caller.account);
+  if (auto allowed = check_may_call_iam(caller, action, resource); !allowed) return allowed;
+  Authorizer authorizer(call.store, messages_);
+  if (authorizer.allows_without_policies(caller, nullptr)) return {};
+  auto decision = authorizer.authorize(
+      caller, nullptr, caller_request(caller, "iam:" + std::string(action), resource, clock_.now()));
+  if (!decision) return unexpected(decision.error());
+  return {};
+}
 
-  Outcome out{ResultNode{}, action, {}};
-  auto store = store_.get();
-  auto auth = authenticator_.authenticate(request, *store, info.signing_name);
-  if (!auth) {
-    out.result = unexpected(auth.error());
-    return out;
-  }
-  const Caller& caller = auth->caller;
-  out.principal_arn = caller.arn;
-
-  auto input = op->validate(params);
-  if (!input) {
-    out.result = unexpected(input.error());
-    return out;
-  }
-  const std::string resource = resource_of(params, *store, caller.account);
-  if (auto allowed = check_may_call_iam(caller, action, resource); !allowed) {
-    out.result = unexpected(allowed.error());
-    return out;
-  }
-  Authorizer authorizer(*store, messages_);
-  if (!authorizer.allows_without_policies(caller, nullptr)) {
-    auto decision = authorizer.authorize(caller, nullptr,
-                                         caller_request(caller, "iam:" + action, resource, clock_.now()));
-    if (!decision) {
-      out.result = unexpected(decision.error());
-      return out;
-    }
-  }
-  const iam::ActionEntry* entry = find_action(action);
-  if (entry == nullptr) {
-    out.result = fail(ErrorCode::InvalidAction, "stsd does not implement " + action + " yet.");
-    return out;
-  }
-  out.result = entry->run(*input, iam::Context{caller, *store, store_, clock_, caller.account});
-  return out;
+Result<ResultNode> IamService::run(const Call& call) const {
+  const auto* entry = find_action(iam::actions(), call.operation.name());
+  if (entry == nullptr) return unexpected(not_implemented(call.operation.name()));
+  const Caller& caller = call.auth->caller;
+  return entry->run(call.input, iam::Context{caller, call.store, store_, clock_, caller.account});
 }
 
 }  // namespace stsd::service

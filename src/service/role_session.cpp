@@ -9,8 +9,9 @@ namespace {
 constexpr std::int64_t kChainedMaxDuration = 3600;
 }  // namespace
 
-Result<std::int64_t> role_session_duration(const ActionInput& input, const domain::Role& role, bool chained) {
-  return check_role_session_duration(duration_or(input, kRoleSessionDefaultDuration), role, chained);
+Result<std::int64_t> role_session_duration(std::optional<std::int64_t> requested, const domain::Role& role,
+                                           bool chained) {
+  return check_role_session_duration(requested.value_or(kRoleSessionDefaultDuration), role, chained);
 }
 
 Result<std::int64_t> check_role_session_duration(std::int64_t duration, const domain::Role& role, bool chained) {
@@ -40,9 +41,6 @@ domain::Session new_role_session(const domain::Role& role, std::string_view sess
   return s;
 }
 
-ResultNode assumed_role_user_node(const domain::Session& s) {
-  return ResultNode::structure("AssumedRoleUser", ResultNode::string("AssumedRoleId", s.user_id),
-                               ResultNode::string("Arn", s.arn));
-}
+sts::AssumedRoleUser assumed_role_user_of(const domain::Session& s) { return {s.user_id, s.arn}; }
 
 }  // namespace stsd::service

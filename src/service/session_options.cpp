@@ -5,7 +5,6 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
-#include "input_access.h"
 #include "stsd/common/ascii.h"
 #include "stsd/common/time_format.h"
 #include "stsd/domain/policy.h"
@@ -33,19 +32,19 @@ std::size_t compact_size(const std::string& policy) {
 
 }  // namespace
 
-Result<SessionOptions> read_session_options(const ActionInput& input, const Caller* caller,
+Result<SessionOptions> read_session_options(const SessionParameters& requested, const Caller* caller,
                                             const AssertedSessionFacts* asserted) {
   SessionOptions out;
   const domain::Session* parent = caller && caller->session ? &*caller->session : nullptr;
 
-  if (auto policy = input.string("Policy")) {
-    if (auto problem = domain::policy_document_error(*policy, domain::PolicyKind::Session))
+  if (requested.policy) {
+    if (auto problem = domain::policy_document_error(*requested.policy, domain::PolicyKind::Session))
       return fail(ErrorCode::MalformedPolicyDocument, *problem);
-    out.policy = std::string(*policy);
+    out.policy = requested.policy;
   }
-  out.policy_arns = policy_arn_list(input);
-  out.tags = asserted ? asserted->tags : tag_list(input);
-  out.transitive_tag_keys = asserted ? asserted->transitive_tag_keys : string_list(input, "TransitiveTagKeys");
+  out.policy_arns = requested.policy_arns;
+  out.tags = asserted ? asserted->tags : requested.tags.value_or(std::vector<domain::Tag>{});
+  out.transitive_tag_keys = asserted ? asserted->transitive_tag_keys : requested.transitive_tag_keys;
   if (out.tags.size() > kMaxSessionTags)
     return fail(ErrorCode::ValidationError, "1 validation error detected: Value at 'tags' failed to satisfy "
                                             "constraint: Member must have length less than or equal to 50");
@@ -77,7 +76,8 @@ Result<SessionOptions> read_session_options(const ActionInput& input, const Call
   }
 
   // Source identity is set once and inherited down the chain.
-  std::optional<std::string_view> requested_si = input.string("SourceIdentity");
+  std::optional<std::string_view> requested_si;
+  if (requested.source_identity) requested_si = *requested.source_identity;
   if (asserted && asserted->source_identity) requested_si = *asserted->source_identity;
   if (auto si = requested_si) {
     if (parent && parent->source_identity && *parent->source_identity != *si)
@@ -87,8 +87,8 @@ Result<SessionOptions> read_session_options(const ActionInput& input, const Call
     out.source_identity = parent->source_identity;
   }
 
-  const bool requested = out.policy || !out.policy_arns.empty() || input.has("Tags") || (asserted && !asserted->tags.empty());
-  if (requested) {
+  const bool shaped = out.policy || !out.policy_arns.empty() || requested.tags.has_value() || (asserted && !asserted->tags.empty());
+  if (shaped) {
     std::size_t policy_bytes = out.policy ? compact_size(*out.policy) : 0;
     for (const auto& a : out.policy_arns) policy_bytes += a.size();
     std::size_t tag_bytes = 0;
@@ -116,22 +116,14 @@ void apply_session_options(const SessionOptions& options, domain::Session& sessi
   session.source_identity = options.source_identity;
 }
 
-ResultNode credentials_node(const domain::IssuedCredentials& c) {
-  return ResultNode::structure("Credentials", ResultNode::string("AccessKeyId", c.access_key_id),
-                               ResultNode::string("SecretAccessKey", c.secret_access_key),
-                               ResultNode::string("SessionToken", c.session_token),
-                               ResultNode::timestamp("Expiration", c.expiration));
+sts::Credentials credentials_of(const domain::IssuedCredentials& c) {
+  return {c.access_key_id, c.secret_access_key, c.session_token, Timestamp{c.expiration}};
 }
 
-std::int64_t duration_or(const ActionInput& input, std::int64_t fallback) {
-  auto d = input.integer("DurationSeconds");
-  return d ? *d : fallback;
-}
-
-std::int64_t long_term_caller_duration(const ActionInput& input, const Caller& caller) {
+std::int64_t long_term_caller_duration(std::optional<std::int64_t> requested, const Caller& caller) {
   constexpr std::int64_t kDefault = 43200;
   constexpr std::int64_t kRootMax = 3600;
-  const std::int64_t duration = duration_or(input, kDefault);
+  const std::int64_t duration = requested.value_or(kDefault);
   return caller.is_root() ? std::min(duration, kRootMax) : duration;
 }
 
@@ -141,9 +133,8 @@ StsError not_authorized(const Caller& caller, std::string_view action, std::stri
   return StsError::make(ErrorCode::AccessDenied, std::move(message));
 }
 
-Result<bool> verify_mfa(const ActionInput& input, const Caller& caller, domain::MfaGuard& guard, std::int64_t now) {
-  auto serial = input.string("SerialNumber");
-  auto code = input.string("TokenCode");
+Result<bool> verify_mfa(const std::optional<std::string>& serial, const std::optional<std::string>& code,
+                        const Caller& caller, domain::MfaGuard& guard, std::int64_t now) {
   if (!serial && !code) return false;
   if (!serial || !code)
     return fail(ErrorCode::AccessDenied,

@@ -63,8 +63,8 @@ class LayersTest(unittest.TestCase):
 
     def test_relative_includes_may_not_leave_their_module(self):
         root = self.make_tree({
-            "src/service/actions/assume_role.cpp": '#include "../input_access.h"\n',
-            "src/service/input_access.h": "",
+            "src/service/sts/assume_role.cpp": '#include "../session_helpers.h"\n',
+            "src/service/session_helpers.h": "",
             "src/protocol/query.cpp": '#include "../http/message.h"\n',
             "src/http/message.h": "",
         })

@@ -1,33 +1,24 @@
 #pragma once
 // The IAM Query API (version 2010-05-08) on the same listener as STS, over
-// the same store: what it changes applies to the next STS request. Dispatch,
-// authentication (requests signed for service `iam`), validation against
-// botocore's IAM model, authorization of the `iam:` action by the caller's
-// identity policies, then the action.
-#include "stsd/common/sts_error.h"
-#include "stsd/domain/clock.h"
-#include "stsd/domain/store.h"
-#include "stsd/service/authenticator.h"
-#include "stsd/service/parameters.h"
-#include "stsd/service/sts_service.h"
-#include "stsd/sigv4/sigv4.h"
+// the same store: what it changes applies to the next STS request. The Query
+// runner (query_service.h; requests signed for service `iam`) with IAM's
+// rules: the `iam:` action authorized by the caller's identity policies.
+#include "stsd/domain/authorization_message.h"
+#include "stsd/service/query_service.h"
 
 namespace stsd::service {
 
-class IamService {
+class IamService : public QueryService {
  public:
   IamService(domain::StoreHolder& store, const domain::SessionTokenCodec& tokens,
              const domain::AuthorizationMessageCodec& messages, const domain::Clock& clock, AuthMode mode)
-      : store_(store), messages_(messages), clock_(clock), authenticator_(mode, tokens, clock) {}
-
-  // params must contain Action.
-  Outcome handle(const Parameters& params, const sigv4::Request& request) const;
+      : QueryService(Service::Iam, store, mode, tokens, clock), messages_(messages) {}
 
  private:
-  domain::StoreHolder& store_;
+  Result<void> authorize(const Call& call) const override;
+  Result<ResultNode> run(const Call& call) const override;
+
   const domain::AuthorizationMessageCodec& messages_;
-  const domain::Clock& clock_;
-  Authenticator authenticator_;
 };
 
 }  // namespace stsd::service

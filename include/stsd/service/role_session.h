@@ -10,8 +10,7 @@
 #include "stsd/common/sts_error.h"
 #include "stsd/domain/session.h"
 #include "stsd/domain/store.h"
-#include "stsd/service/action_input.h"
-#include "stsd/service/result_node.h"
+#include "stsd/service/sts/shapes.h"
 
 namespace stsd::service {
 
@@ -22,13 +21,14 @@ inline constexpr std::int64_t kRoleSessionDefaultDuration = 3600;
 Result<std::int64_t> check_role_session_duration(std::int64_t duration, const domain::Role& role, bool chained);
 
 // DurationSeconds (default one hour), checked as above.
-Result<std::int64_t> role_session_duration(const ActionInput& input, const domain::Role& role, bool chained);
+Result<std::int64_t> role_session_duration(std::optional<std::int64_t> requested, const domain::Role& role,
+                                           bool chained);
 
 // A fresh assumed-role session of `role` (keys are filled when issued).
 domain::Session new_role_session(const domain::Role& role, std::string_view session_name, std::int64_t now,
                                  std::int64_t duration);
 
 // <AssumedRoleUser> (AssumedRoleId, Arn).
-ResultNode assumed_role_user_node(const domain::Session& session);
+sts::AssumedRoleUser assumed_role_user_of(const domain::Session& session);
 
 }  // namespace stsd::service

@@ -10,9 +10,8 @@
 #include "stsd/domain/credentials.h"
 #include "stsd/domain/mfa_guard.h"
 #include "stsd/domain/session.h"
-#include "stsd/service/action_input.h"
 #include "stsd/service/caller.h"
-#include "stsd/service/result_node.h"
+#include "stsd/service/sts/shapes.h"
 
 namespace stsd::service {
 
@@ -26,6 +25,36 @@ struct SessionOptions {
   std::optional<int> packed_policy_size;
 };
 
+// The session-shaping members of a request, whichever operation it is
+// (session_parameters reads those its request struct has).
+struct SessionParameters {
+  std::optional<std::string> policy;
+  std::vector<std::string> policy_arns;
+  // Present when the request sent Tags, even as an empty list.
+  std::optional<std::vector<domain::Tag>> tags;
+  std::vector<std::string> transitive_tag_keys;
+  std::optional<std::string> source_identity;
+};
+
+template <class Request>
+SessionParameters session_parameters(const Request& r) {
+  SessionParameters p;
+  if constexpr (requires { r.Policy; }) p.policy = r.Policy;
+  if constexpr (requires { r.PolicyArns; })
+    if (r.PolicyArns)
+      for (const auto& a : *r.PolicyArns)
+        if (a.arn) p.policy_arns.push_back(*a.arn);
+  if constexpr (requires { r.Tags; })
+    if (r.Tags) {
+      p.tags.emplace();
+      for (const auto& t : *r.Tags) p.tags->push_back({t.Key, t.Value});
+    }
+  if constexpr (requires { r.TransitiveTagKeys; })
+    if (r.TransitiveTagKeys) p.transitive_tag_keys = *r.TransitiveTagKeys;
+  if constexpr (requires { r.SourceIdentity; }) p.source_identity = r.SourceIdentity;
+  return p;
+}
+
 // Session tags and source identity that an identity provider asserts (the
 // web identity token's claims, the SAML attributes) rather than parameters.
 struct AssertedSessionFacts {
@@ -34,32 +63,31 @@ struct AssertedSessionFacts {
   std::optional<std::string> source_identity;
 };
 
-// Reads Policy, PolicyArns, Tags, TransitiveTagKeys and SourceIdentity (those
-// the operation's model has, or those `asserted` gives), applies inheritance
-// from the calling session (transitive tags, source identity) and AWS's rules.
-Result<SessionOptions> read_session_options(const ActionInput& input, const Caller* caller,
+// Checks the requested session policy, policy ARNs, tags, transitive tag
+// keys and source identity (or the tags and source identity `asserted`
+// gives), applies inheritance from the calling session (transitive tags,
+// source identity) and AWS's rules.
+Result<SessionOptions> read_session_options(const SessionParameters& requested, const Caller* caller,
                                             const AssertedSessionFacts* asserted = nullptr);
 
 // Copies the options into a session being minted.
 void apply_session_options(const SessionOptions& options, domain::Session& session);
 
-// <Credentials> as AWS orders it.
-ResultNode credentials_node(const domain::IssuedCredentials& credentials);
+// <Credentials> of a response.
+sts::Credentials credentials_of(const domain::IssuedCredentials& credentials);
 
-// DurationSeconds or the action's default.
-std::int64_t duration_or(const ActionInput& input, std::int64_t fallback);
-
-// GetSessionToken / GetFederationToken: 12 hours by default; root sessions
-// are silently clamped to one hour, as on AWS.
-std::int64_t long_term_caller_duration(const ActionInput& input, const Caller& caller);
+// GetSessionToken / GetFederationToken: DurationSeconds, 12 hours by
+// default; root sessions are silently clamped to one hour, as on AWS.
+std::int64_t long_term_caller_duration(std::optional<std::int64_t> requested, const Caller& caller);
 
 // `User: <arn> is not authorized to perform: <action>[ on resource: <arn>]`.
 StsError not_authorized(const Caller& caller, std::string_view action, std::string_view resource = {});
 
-// MFA check for SerialNumber/TokenCode against the caller's IAM user, through
+// MFA check for the request's SerialNumber/TokenCode against the caller's IAM user, through
 // `guard` (a code is accepted once; a device is locked after repeated wrong
 // codes: domain/mfa_guard.h). Returns true when MFA was presented and
 // verified, false when not presented.
-Result<bool> verify_mfa(const ActionInput& input, const Caller& caller, domain::MfaGuard& guard, std::int64_t now);
+Result<bool> verify_mfa(const std::optional<std::string>& serial, const std::optional<std::string>& code,
+                        const Caller& caller, domain::MfaGuard& guard, std::int64_t now);
 
 }  // namespace stsd::service

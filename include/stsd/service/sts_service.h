@@ -1,8 +1,7 @@
 #pragma once
-// The STS service as the protocol layer sees it: given the decoded
-// parameters and the signed request, dispatch (Action/Version), authenticate,
-// validate against the service model, apply AWS's rules on what each kind of
-// credential may call, and run the action.
+// The STS service as the protocol layer sees it: the Query runner
+// (query_service.h) with STS's rules on what each kind of credential may
+// call, and its actions (src/service/sts/, one file each).
 #include <string>
 
 #include "stsd/common/sts_error.h"
@@ -14,41 +13,25 @@
 #include "stsd/domain/session_token.h"
 #include "stsd/domain/store.h"
 #include "stsd/service/authenticator.h"
-#include "stsd/service/parameters.h"
-#include "stsd/service/result_node.h"
-#include "stsd/sigv4/sigv4.h"
+#include "stsd/service/query_service.h"
 
 namespace stsd::service {
 
-inline constexpr std::string_view kApiVersion = "2011-06-15";
-
-// "Could not find operation X for version Y" (STS and IAM alike).
-StsError invalid_action(std::string_view action, std::string_view version);
-
-struct Outcome {
-  Result<ResultNode> result;
-  std::string action;         // the operation's name when dispatch succeeded
-  std::string principal_arn;  // for the request log
-};
-
-class StsService {
+class StsService : public QueryService {
  public:
   StsService(domain::StoreHolder& store, const domain::SessionTokenCodec& tokens,
              const domain::AuthorizationMessageCodec& messages, const domain::Clock& clock,
              const domain::federation::BuiltinIdentityProviders& idps, AuthMode mode,
              domain::JwksFetcher* jwks_fetcher = nullptr);
 
-  // params must contain Action (the protocol layer answers its absence).
-  Outcome handle(const Parameters& params, const sigv4::Request& request) const;
-
  private:
-  domain::StoreHolder& store_;
+  Result<void> authorize(const Call& call) const override;
+  Result<ResultNode> run(const Call& call) const override;
+
   const domain::SessionTokenCodec& tokens_;
   const domain::AuthorizationMessageCodec& messages_;
-  const domain::Clock& clock_;
   const domain::federation::BuiltinIdentityProviders& idps_;
   domain::JwksFetcher* jwks_fetcher_;
-  Authenticator authenticator_;
   // Mutable state outside the swapped Store: survives config changes.
   mutable domain::MfaGuard mfa_;
 };

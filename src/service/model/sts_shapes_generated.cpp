@@ -103,6 +103,11 @@ void from_input(const InputValue& value, GetWebIdentityTokenRequest& out) {
   if (const InputValue* m = value.find("Tags")) read(*m, out.Tags);
 }
 
+void to_result(ResultNode& node, const AssumedRoleUser& value) {
+  write(node, "AssumedRoleId", value.AssumedRoleId);
+  write(node, "Arn", value.Arn);
+}
+
 void to_result(ResultNode& node, const Credentials& value) {
   write(node, "AccessKeyId", value.AccessKeyId);
   write(node, "SecretAccessKey", value.SecretAccessKey);
@@ -110,38 +115,33 @@ void to_result(ResultNode& node, const Credentials& value) {
   write(node, "Expiration", value.Expiration);
 }
 
-void to_result(ResultNode& node, const AssumedRoleUser& value) {
-  write(node, "AssumedRoleId", value.AssumedRoleId);
-  write(node, "Arn", value.Arn);
-}
-
 void to_result(ResultNode& node, const AssumeRoleResponse& value) {
-  write(node, "Credentials", value.Credentials);
   write(node, "AssumedRoleUser", value.AssumedRoleUser);
+  write(node, "Credentials", value.Credentials);
   write(node, "PackedPolicySize", value.PackedPolicySize);
   write(node, "SourceIdentity", value.SourceIdentity);
 }
 
 void to_result(ResultNode& node, const AssumeRoleWithSAMLResponse& value) {
-  write(node, "Credentials", value.Credentials);
-  write(node, "AssumedRoleUser", value.AssumedRoleUser);
-  write(node, "PackedPolicySize", value.PackedPolicySize);
-  write(node, "Subject", value.Subject);
-  write(node, "SubjectType", value.SubjectType);
   write(node, "Issuer", value.Issuer);
+  write(node, "AssumedRoleUser", value.AssumedRoleUser);
+  write(node, "Credentials", value.Credentials);
   write(node, "Audience", value.Audience);
+  write(node, "SubjectType", value.SubjectType);
+  write(node, "PackedPolicySize", value.PackedPolicySize);
   write(node, "NameQualifier", value.NameQualifier);
   write(node, "SourceIdentity", value.SourceIdentity);
+  write(node, "Subject", value.Subject);
 }
 
 void to_result(ResultNode& node, const AssumeRoleWithWebIdentityResponse& value) {
-  write(node, "Credentials", value.Credentials);
   write(node, "SubjectFromWebIdentityToken", value.SubjectFromWebIdentityToken);
-  write(node, "AssumedRoleUser", value.AssumedRoleUser);
-  write(node, "PackedPolicySize", value.PackedPolicySize);
-  write(node, "Provider", value.Provider);
   write(node, "Audience", value.Audience);
+  write(node, "AssumedRoleUser", value.AssumedRoleUser);
+  write(node, "Credentials", value.Credentials);
+  write(node, "PackedPolicySize", value.PackedPolicySize);
   write(node, "SourceIdentity", value.SourceIdentity);
+  write(node, "Provider", value.Provider);
 }
 
 void to_result(ResultNode& node, const AssumeRootResponse& value) {
@@ -158,9 +158,9 @@ void to_result(ResultNode& node, const GetAccessKeyInfoResponse& value) {
 }
 
 void to_result(ResultNode& node, const GetCallerIdentityResponse& value) {
+  write(node, "Arn", value.Arn);
   write(node, "UserId", value.UserId);
   write(node, "Account", value.Account);
-  write(node, "Arn", value.Arn);
 }
 
 void to_result(ResultNode& node, const GetDelegatedAccessTokenResponse& value) {

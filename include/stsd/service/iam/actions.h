@@ -12,10 +12,9 @@
 #include "stsd/common/sts_error.h"
 #include "stsd/domain/clock.h"
 #include "stsd/domain/store.h"
-#include "stsd/service/action_input.h"
 #include "stsd/service/caller.h"
 #include "stsd/service/iam/shapes.h"
-#include "stsd/service/result_node.h"
+#include "stsd/service/query_service.h"
 
 namespace stsd::service::iam {
 
@@ -31,14 +30,7 @@ struct Context {
   const std::string& account;
 };
 
-using ActionRunner = Result<ResultNode> (*)(const ActionInput&, const Context&);
-
-struct ActionEntry {
-  std::string_view operation;
-  ActionRunner run;
-};
-
 // The implemented operations (generated), sorted by name.
-std::span<const ActionEntry> actions();
+std::span<const ActionEntry<Context>> actions();
 
 }  // namespace stsd::service::iam

@@ -122,6 +122,12 @@ struct GetWebIdentityTokenRequest {
 };
 void from_input(const InputValue& value, GetWebIdentityTokenRequest& out);
 
+struct AssumedRoleUser {
+  std::string AssumedRoleId{};
+  std::string Arn{};
+};
+void to_result(ResultNode& node, const AssumedRoleUser& value);
+
 struct Credentials {
   std::string AccessKeyId{};
   std::string SecretAccessKey{};
@@ -130,41 +136,35 @@ struct Credentials {
 };
 void to_result(ResultNode& node, const Credentials& value);
 
-struct AssumedRoleUser {
-  std::string AssumedRoleId{};
-  std::string Arn{};
-};
-void to_result(ResultNode& node, const AssumedRoleUser& value);
-
 struct AssumeRoleResponse {
-  std::optional<::stsd::service::sts::Credentials> Credentials{};
   std::optional<::stsd::service::sts::AssumedRoleUser> AssumedRoleUser{};
+  std::optional<::stsd::service::sts::Credentials> Credentials{};
   std::optional<std::int64_t> PackedPolicySize{};
   std::optional<std::string> SourceIdentity{};
 };
 void to_result(ResultNode& node, const AssumeRoleResponse& value);
 
 struct AssumeRoleWithSAMLResponse {
-  std::optional<::stsd::service::sts::Credentials> Credentials{};
-  std::optional<::stsd::service::sts::AssumedRoleUser> AssumedRoleUser{};
-  std::optional<std::int64_t> PackedPolicySize{};
-  std::optional<std::string> Subject{};
-  std::optional<std::string> SubjectType{};
   std::optional<std::string> Issuer{};
+  std::optional<::stsd::service::sts::AssumedRoleUser> AssumedRoleUser{};
+  std::optional<::stsd::service::sts::Credentials> Credentials{};
   std::optional<std::string> Audience{};
+  std::optional<std::string> SubjectType{};
+  std::optional<std::int64_t> PackedPolicySize{};
   std::optional<std::string> NameQualifier{};
   std::optional<std::string> SourceIdentity{};
+  std::optional<std::string> Subject{};
 };
 void to_result(ResultNode& node, const AssumeRoleWithSAMLResponse& value);
 
 struct AssumeRoleWithWebIdentityResponse {
-  std::optional<::stsd::service::sts::Credentials> Credentials{};
   std::optional<std::string> SubjectFromWebIdentityToken{};
-  std::optional<::stsd::service::sts::AssumedRoleUser> AssumedRoleUser{};
-  std::optional<std::int64_t> PackedPolicySize{};
-  std::optional<std::string> Provider{};
   std::optional<std::string> Audience{};
+  std::optional<::stsd::service::sts::AssumedRoleUser> AssumedRoleUser{};
+  std::optional<::stsd::service::sts::Credentials> Credentials{};
+  std::optional<std::int64_t> PackedPolicySize{};
   std::optional<std::string> SourceIdentity{};
+  std::optional<std::string> Provider{};
 };
 void to_result(ResultNode& node, const AssumeRoleWithWebIdentityResponse& value);
 
@@ -185,9 +185,9 @@ struct GetAccessKeyInfoResponse {
 void to_result(ResultNode& node, const GetAccessKeyInfoResponse& value);
 
 struct GetCallerIdentityResponse {
+  std::optional<std::string> Arn{};
   std::optional<std::string> UserId{};
   std::optional<std::string> Account{};
-  std::optional<std::string> Arn{};
 };
 void to_result(ResultNode& node, const GetCallerIdentityResponse& value);
 

@@ -7,31 +7,30 @@
 #include "stsd/domain/policy.h"
 #include "stsd/service/authorization.h"
 #include "stsd/service/federation_common.h"
-#include "../input_access.h"
-#include "stsd/service/action.h"
 #include "stsd/service/role_session.h"
 #include "stsd/service/session_options.h"
+#include "stsd/service/sts/actions.h"
 
-namespace stsd::service {
+namespace stsd::service::sts {
 
 namespace {
 
 // The trust and identity policies' view of an AssumeRole request.
-domain::PolicyRequest assume_role_request(const Caller& caller, const domain::Role& role, const ActionInput& input,
+domain::PolicyRequest assume_role_request(const Caller& caller, const domain::Role& role, const AssumeRoleRequest& in,
                                           bool mfa, std::int64_t now) {
   domain::PolicyRequest r = caller_request(caller, "sts:AssumeRole", role.arn, now);
   auto& c = r.context;
-  if (auto v = input.string("ExternalId")) c["sts:externalid"] = {std::string(*v)};
-  if (auto v = input.string("RoleSessionName")) c["sts:rolesessionname"] = {std::string(*v)};
-  if (auto v = input.string("SourceIdentity")) c["sts:sourceidentity"] = {std::string(*v)};
+  if (in.ExternalId) c["sts:externalid"] = {*in.ExternalId};
+  c["sts:rolesessionname"] = {in.RoleSessionName};
+  if (in.SourceIdentity) c["sts:sourceidentity"] = {*in.SourceIdentity};
   std::vector<std::string> keys;
-  for (const auto& t : tag_list(input)) {
-    c["aws:requesttag/" + ascii_lower(t.key)] = {t.value};
-    keys.push_back(t.key);
-  }
+  if (in.Tags)
+    for (const auto& t : *in.Tags) {
+      c["aws:requesttag/" + ascii_lower(t.Key)] = {t.Value};
+      keys.push_back(t.Key);
+    }
   if (!keys.empty()) c["aws:tagkeys"] = keys;
-  if (auto transitive = string_list(input, "TransitiveTagKeys"); !transitive.empty())
-    c["sts:transitivetagkeys"] = transitive;
+  if (in.TransitiveTagKeys && !in.TransitiveTagKeys->empty()) c["sts:transitivetagkeys"] = *in.TransitiveTagKeys;
   if (mfa) {
     c["aws:multifactorauthpresent"] = {"true"};
     c["aws:multifactorauthage"] = {"0"};
@@ -41,17 +40,17 @@ domain::PolicyRequest assume_role_request(const Caller& caller, const domain::Ro
 
 }  // namespace
 
-Result<ResultNode> assume_role(const ActionContext& ctx) {
+Result<AssumeRoleResponse> assume_role(const AssumeRoleRequest& in, const Context& ctx) {
   const Caller& caller = *ctx.caller;
   const std::int64_t now = ctx.clock.now();
-  const std::string requested_arn(*ctx.input.string("RoleArn"));
-  const std::string session_name(*ctx.input.string("RoleSessionName"));
+  const std::string& requested_arn = in.RoleArn;
+  const std::string& session_name = in.RoleSessionName;
 
   auto arn = domain::parse_role_arn(requested_arn);
   if (!arn) return fail(ErrorCode::ValidationError, requested_arn + " is invalid");
   if (caller.is_root()) return fail(ErrorCode::AccessDenied, "Roles may not be assumed by root accounts.");
 
-  auto mfa = verify_mfa(ctx.input, caller, ctx.mfa, now);
+  auto mfa = verify_mfa(in.SerialNumber, in.TokenCode, caller, ctx.mfa, now);
   if (!mfa) return unexpected(mfa.error());
 
   auto role = ctx.store.find_role(*arn);
@@ -62,23 +61,23 @@ Result<ResultNode> assume_role(const ActionContext& ctx) {
   // condition keys) is only built when something will read it.
   const Authorizer authorizer(ctx.store, ctx.messages);
   if (!authorizer.allows_without_policies(caller, role.get())) {
-    domain::PolicyRequest request = assume_role_request(caller, *role, ctx.input, *mfa, now);
+    domain::PolicyRequest request = assume_role_request(caller, *role, in, *mfa, now);
     if (auto ok = authorizer.authorize(caller, role.get(), request); !ok) return unexpected(ok.error());
-    if (ctx.input.has("Tags")) {
+    if (in.Tags) {
       request.action = "sts:TagSession";
       if (auto ok = authorizer.authorize(caller, role.get(), request); !ok) return unexpected(ok.error());
     }
-    if (ctx.input.has("SourceIdentity")) {
+    if (in.SourceIdentity) {
       request.action = "sts:SetSourceIdentity";
       if (auto ok = authorizer.authorize(caller, role.get(), request); !ok) return unexpected(ok.error());
     }
   }
 
   const bool chained = caller.session && caller.session->type == domain::CredentialType::AssumedRole;
-  auto duration = role_session_duration(ctx.input, *role, chained);
+  auto duration = role_session_duration(in.DurationSeconds, *role, chained);
   if (!duration) return unexpected(duration.error());
 
-  auto options = read_session_options(ctx.input, &caller);
+  auto options = read_session_options(session_parameters(in), &caller);
   if (!options) return unexpected(options.error());
 
   domain::Session s = new_role_session(*role, session_name, now, *duration);
@@ -88,11 +87,10 @@ Result<ResultNode> assume_role(const ActionContext& ctx) {
   apply_session_options(*options, s);
   auto creds = domain::issue_credentials(s, ctx.tokens);
 
-  ResultNode result = ResultNode::structure("AssumeRoleResult", assumed_role_user_node(s), credentials_node(creds));
-  if (options->packed_policy_size)
-    result.children.push_back(ResultNode::integer("PackedPolicySize", *options->packed_policy_size));
-  if (s.source_identity) result.children.push_back(ResultNode::string("SourceIdentity", *s.source_identity));
-  return result;
+  return AssumeRoleResponse{.AssumedRoleUser = assumed_role_user_of(s),
+                            .Credentials = credentials_of(creds),
+                            .PackedPolicySize = options->packed_policy_size,
+                            .SourceIdentity = s.source_identity};
 }
 
-}  // namespace stsd::service
+}  // namespace stsd::service::sts

@@ -8,11 +8,11 @@
 #include <algorithm>
 
 #include "stsd/domain/arn.h"
-#include "stsd/service/action.h"
 #include "stsd/service/authorization.h"
 #include "stsd/service/session_options.h"
+#include "stsd/service/sts/actions.h"
 
-namespace stsd::service {
+namespace stsd::service::sts {
 
 namespace {
 
@@ -27,15 +27,14 @@ constexpr std::string_view kTaskPolicies[] = {
 
 }  // namespace
 
-Result<ResultNode> assume_root(const ActionContext& ctx) {
+Result<AssumeRootResponse> assume_root(const AssumeRootRequest& in, const Context& ctx) {
   if (ctx.global_endpoint) return fail(ErrorCode::InvalidAction, "Unknown Operation");
   const Caller& caller = *ctx.caller;
-  const std::string target(*ctx.input.string("TargetPrincipal"));
+  const std::string& target = in.TargetPrincipal;
   const domain::Account* member = ctx.store.find_account(target);
   const std::string target_root = domain::root_arn(target);
 
-  const InputValue* task = ctx.input.structure("TaskPolicyArn");
-  const std::string task_arn(task ? task->string("arn").value_or("") : std::string_view());
+  const std::string task_arn = in.TaskPolicyArn.arn.value_or("");
   if (std::find(std::begin(kTaskPolicies), std::end(kTaskPolicies), task_arn) == std::end(kTaskPolicies))
     return fail(ErrorCode::ValidationError,
                 "TaskPolicyArn must be one of the root-task policies (arn:aws:iam::aws:policy/root-task/...): "
@@ -59,15 +58,13 @@ Result<ResultNode> assume_root(const ActionContext& ctx) {
   s.user_id = target;
   s.source_arn = caller.arn;
   s.issued_at = now;
-  s.expiration = now + ctx.input.integer("DurationSeconds").value_or(kDefaultDuration);
+  s.expiration = now + in.DurationSeconds.value_or(kDefaultDuration);
   s.chain_depth = caller.session ? caller.session->chain_depth + 1 : 1;
   s.policy_arns = {task_arn};
   if (caller.session) s.source_identity = caller.session->source_identity;
   auto creds = domain::issue_credentials(s, ctx.tokens);
 
-  ResultNode result = ResultNode::structure("AssumeRootResult", credentials_node(creds));
-  if (s.source_identity) result.children.push_back(ResultNode::string("SourceIdentity", *s.source_identity));
-  return result;
+  return AssumeRootResponse{.Credentials = credentials_of(creds), .SourceIdentity = s.source_identity};
 }
 
-}  // namespace stsd::service
+}  // namespace stsd::service::sts

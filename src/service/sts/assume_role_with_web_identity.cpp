@@ -25,12 +25,12 @@
 #include "stsd/domain/arn.h"
 #include "stsd/domain/federation/jwt.h"
 #include "stsd/domain/policy.h"
-#include "stsd/service/action.h"
 #include "stsd/service/federation_common.h"
 #include "stsd/service/role_session.h"
 #include "stsd/service/session_options.h"
+#include "stsd/service/sts/actions.h"
 
-namespace stsd::service {
+namespace stsd::service::sts {
 
 namespace {
 
@@ -74,19 +74,19 @@ void put_claim_keys(const Jwt& jwt, const std::string& prefix, domain::Condition
 
 }  // namespace
 
-Result<ResultNode> assume_role_with_web_identity(const ActionContext& ctx) {
+Result<AssumeRoleWithWebIdentityResponse> assume_role_with_web_identity(const AssumeRoleWithWebIdentityRequest& in,
+                                                                        const Context& ctx) {
   const std::int64_t now = ctx.clock.now();
-  const std::string requested_arn(*ctx.input.string("RoleArn"));
-  const std::string session_name(*ctx.input.string("RoleSessionName"));
+  const std::string& requested_arn = in.RoleArn;
+  const std::string& session_name = in.RoleSessionName;
   auto arn = domain::parse_role_arn(requested_arn);
   if (!arn) return fail(ErrorCode::ValidationError, requested_arn + " is invalid");
 
-  if (auto provider_id = ctx.input.string("ProviderId"))
-    return unexpected(invalid_token("stsd cannot verify OAuth 2.0 access tokens (ProviderId " +
-                                    std::string(*provider_id) +
+  if (in.ProviderId)
+    return unexpected(invalid_token("stsd cannot verify OAuth 2.0 access tokens (ProviderId " + *in.ProviderId +
                                     "); use an OpenID Connect ID token from a configured OIDC provider"));
 
-  auto jwt = domain::federation::parse_jwt(*ctx.input.string("WebIdentityToken"));
+  auto jwt = domain::federation::parse_jwt(in.WebIdentityToken);
   if (!jwt) {
     if (jwt.error().problem == JwtProblem::UnsupportedAlgorithm)
       return unexpected(invalid_token("The web identity token is signed with an unsupported algorithm"));
@@ -159,23 +159,22 @@ Result<ResultNode> assume_role_with_web_identity(const ActionContext& ctx) {
     if (!trusts(*role, request, asserted)) return unexpected(denied);
   }
 
-  auto duration = role_session_duration(ctx.input, *role, false);
+  auto duration = role_session_duration(in.DurationSeconds, *role, false);
   if (!duration) return unexpected(duration.error());
-  auto options = read_session_options(ctx.input, nullptr, &asserted);
+  auto options = read_session_options(session_parameters(in), nullptr, &asserted);
   if (!options) return unexpected(options.error());
 
   domain::Session s = new_role_session(*role, session_name, now, *duration);
   apply_session_options(*options, s);
   auto creds = domain::issue_credentials(s, ctx.tokens);
 
-  ResultNode result = ResultNode::structure(
-      "AssumeRoleWithWebIdentityResult", ResultNode::string("SubjectFromWebIdentityToken", subject),
-      ResultNode::string("Audience", *audience), assumed_role_user_node(s), credentials_node(creds));
-  if (options->packed_policy_size)
-    result.children.push_back(ResultNode::integer("PackedPolicySize", *options->packed_policy_size));
-  if (s.source_identity) result.children.push_back(ResultNode::string("SourceIdentity", *s.source_identity));
-  result.children.push_back(ResultNode::string("Provider", provider->arn));
-  return result;
+  return AssumeRoleWithWebIdentityResponse{.SubjectFromWebIdentityToken = subject,
+                                           .Audience = std::move(audience),
+                                           .AssumedRoleUser = assumed_role_user_of(s),
+                                           .Credentials = credentials_of(creds),
+                                           .PackedPolicySize = options->packed_policy_size,
+                                           .SourceIdentity = s.source_identity,
+                                           .Provider = provider->arn};
 }
 
-}  // namespace stsd::service
+}  // namespace stsd::service::sts

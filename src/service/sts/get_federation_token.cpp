@@ -1,17 +1,17 @@
 // GetFederationToken: credentials for a federated user named by the caller.
 #include "stsd/domain/arn.h"
-#include "stsd/service/action.h"
 #include "stsd/service/authorization.h"
 #include "stsd/service/session_options.h"
+#include "stsd/service/sts/actions.h"
 
-namespace stsd::service {
+namespace stsd::service::sts {
 
-Result<ResultNode> get_federation_token(const ActionContext& ctx) {
+Result<GetFederationTokenResponse> get_federation_token(const GetFederationTokenRequest& in, const Context& ctx) {
   const Caller& caller = *ctx.caller;
   const std::int64_t now = ctx.clock.now();
-  const std::int64_t duration = long_term_caller_duration(ctx.input, caller);
+  const std::int64_t duration = long_term_caller_duration(in.DurationSeconds, caller);
 
-  const std::string name(*ctx.input.string("Name"));
+  const std::string& name = in.Name;
   const std::string federated_arn = domain::federated_user_arn(caller.account, name);
   // sts:GetFederationToken on the federated user (and sts:TagSession to pass
   // tags) through the caller's policies (IAM User Guide, "Permissions for
@@ -20,13 +20,13 @@ Result<ResultNode> get_federation_token(const ActionContext& ctx) {
   if (!authorizer.allows_without_policies(caller, nullptr)) {
     domain::PolicyRequest request = caller_request(caller, "sts:GetFederationToken", federated_arn, now);
     if (auto ok = authorizer.authorize(caller, nullptr, request); !ok) return unexpected(ok.error());
-    if (ctx.input.has("Tags")) {
+    if (in.Tags) {
       request.action = "sts:TagSession";
       if (auto ok = authorizer.authorize(caller, nullptr, request); !ok) return unexpected(ok.error());
     }
   }
 
-  auto options = read_session_options(ctx.input, &caller);
+  auto options = read_session_options(session_parameters(in), &caller);
   if (!options) return unexpected(options.error());
 
   domain::Session s;
@@ -41,10 +41,10 @@ Result<ResultNode> get_federation_token(const ActionContext& ctx) {
   apply_session_options(*options, s);
   auto creds = domain::issue_credentials(s, ctx.tokens);
 
-  return ResultNode::structure("GetFederationTokenResult", credentials_node(creds),
-                               ResultNode::structure("FederatedUser", ResultNode::string("FederatedUserId", s.user_id),
-                                                     ResultNode::string("Arn", s.arn)),
-                               ResultNode::integer("PackedPolicySize", options->packed_policy_size.value_or(0)));
+  // Unlike the AssumeRole family, PackedPolicySize is always present (0 without policies or tags).
+  return GetFederationTokenResponse{.Credentials = credentials_of(creds),
+                                    .FederatedUser = FederatedUser{s.user_id, s.arn},
+                                    .PackedPolicySize = options->packed_policy_size.value_or(0)};
 }
 
-}  // namespace stsd::service
+}  // namespace stsd::service::sts

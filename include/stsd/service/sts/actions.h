@@ -1,6 +1,10 @@
 #pragma once
-// What every STS action gets, and the signature each one implements (one
-// file per action under src/service/actions/).
+// What every STS action gets. An action is one function
+// `Result<XResponse> x(const XRequest&, const Context&)` (request and
+// response structs generated from the STS model into shapes.h), one file per
+// action under src/service/sts/; scripts/gen_model.py finds it there and
+// writes the dispatch table (dispatch_generated.cpp).
+#include <span>
 #include <string>
 
 #include "stsd/common/sts_error.h"
@@ -11,14 +15,13 @@
 #include "stsd/domain/mfa_guard.h"
 #include "stsd/domain/session_token.h"
 #include "stsd/domain/store.h"
-#include "stsd/service/action_input.h"
 #include "stsd/service/caller.h"
-#include "stsd/service/result_node.h"
+#include "stsd/service/query_service.h"
+#include "stsd/service/sts/shapes.h"
 
-namespace stsd::service {
+namespace stsd::service::sts {
 
-struct ActionContext {
-  const ActionInput& input;
+struct Context {
   // Authenticated caller; nullptr for the unsigned actions (SAML, web identity).
   const Caller* caller;
   const domain::Store& store;
@@ -38,18 +41,7 @@ struct ActionContext {
   domain::JwksFetcher* jwks_fetcher = nullptr;
 };
 
-// Returns the children of <ActionResult>.
-using ActionFn = Result<ResultNode> (*)(const ActionContext&);
+// The implemented operations (generated), sorted by name.
+std::span<const ActionEntry<Context>> actions();
 
-Result<ResultNode> get_caller_identity(const ActionContext&);
-Result<ResultNode> assume_role(const ActionContext&);
-Result<ResultNode> get_session_token(const ActionContext&);
-Result<ResultNode> get_federation_token(const ActionContext&);
-Result<ResultNode> get_access_key_info(const ActionContext&);
-Result<ResultNode> decode_authorization_message(const ActionContext&);
-Result<ResultNode> assume_role_with_web_identity(const ActionContext&);
-Result<ResultNode> assume_role_with_saml(const ActionContext&);
-Result<ResultNode> get_web_identity_token(const ActionContext&);
-Result<ResultNode> assume_root(const ActionContext&);
-
-}  // namespace stsd::service
+}  // namespace stsd::service::sts

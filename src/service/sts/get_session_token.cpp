@@ -1,16 +1,16 @@
 // GetSessionToken: temporary credentials for the calling user (or root),
 // optionally MFA-authenticated. Root sessions are clamped to one hour.
-#include "stsd/service/action.h"
 #include "stsd/service/session_options.h"
+#include "stsd/service/sts/actions.h"
 
-namespace stsd::service {
+namespace stsd::service::sts {
 
-Result<ResultNode> get_session_token(const ActionContext& ctx) {
+Result<GetSessionTokenResponse> get_session_token(const GetSessionTokenRequest& in, const Context& ctx) {
   const Caller& caller = *ctx.caller;
   const std::int64_t now = ctx.clock.now();
-  const std::int64_t duration = long_term_caller_duration(ctx.input, caller);
+  const std::int64_t duration = long_term_caller_duration(in.DurationSeconds, caller);
 
-  auto mfa = verify_mfa(ctx.input, caller, ctx.mfa, now);
+  auto mfa = verify_mfa(in.SerialNumber, in.TokenCode, caller, ctx.mfa, now);
   if (!mfa) return unexpected(mfa.error());
 
   domain::Session s;
@@ -25,7 +25,7 @@ Result<ResultNode> get_session_token(const ActionContext& ctx) {
   s.mfa_authenticated = *mfa;
   s.mfa_auth_time = *mfa ? now : 0;
   auto creds = domain::issue_credentials(s, ctx.tokens);
-  return ResultNode::structure("GetSessionTokenResult", credentials_node(creds));
+  return GetSessionTokenResponse{.Credentials = credentials_of(creds)};
 }
 
-}  // namespace stsd::service
+}  // namespace stsd::service::sts

@@ -21,12 +21,12 @@
 #include "stsd/domain/arn.h"
 #include "stsd/domain/federation/builtin_idps.h"
 #include "stsd/domain/federation/saml.h"
-#include "stsd/service/action.h"
 #include "stsd/service/federation_common.h"
 #include "stsd/service/role_session.h"
 #include "stsd/service/session_options.h"
+#include "stsd/service/sts/actions.h"
 
-namespace stsd::service {
+namespace stsd::service::sts {
 
 namespace {
 
@@ -80,10 +80,10 @@ std::string subject_type(const std::string& format) {
 
 }  // namespace
 
-Result<ResultNode> assume_role_with_saml(const ActionContext& ctx) {
+Result<AssumeRoleWithSAMLResponse> assume_role_with_saml(const AssumeRoleWithSAMLRequest& in, const Context& ctx) {
   const std::int64_t now = ctx.clock.now();
-  const std::string requested_arn(*ctx.input.string("RoleArn"));
-  const std::string principal_arn(*ctx.input.string("PrincipalArn"));
+  const std::string& requested_arn = in.RoleArn;
+  const std::string& principal_arn = in.PrincipalArn;
   auto arn = domain::parse_role_arn(requested_arn);
   if (!arn) return fail(ErrorCode::ValidationError, requested_arn + " is invalid");
 
@@ -101,7 +101,7 @@ Result<ResultNode> assume_role_with_saml(const ActionContext& ctx) {
   if (anchors->empty())
     return unexpected(invalid_token("The SAML provider's metadata has no signing certificate"));
 
-  auto data = fed::verify_saml_response(*ctx.input.string("SAMLAssertion"), *anchors);
+  auto data = fed::verify_saml_response(in.SAMLAssertion, *anchors);
   if (!data) {
     switch (data.error().problem) {
       case fed::SamlProblem::NotSigned:
@@ -188,11 +188,11 @@ Result<ResultNode> assume_role_with_saml(const ActionContext& ctx) {
     if (duration < 900 || duration > 43200)
       return unexpected(invalid_token("SessionDuration in AuthnResponse must be between 900 and 43200"));
   }
-  if (auto requested = ctx.input.integer("DurationSeconds")) duration = *requested;
+  if (in.DurationSeconds) duration = *in.DurationSeconds;
   auto checked = check_role_session_duration(duration, *role, false);
   if (!checked) return unexpected(checked.error());
 
-  auto options = read_session_options(ctx.input, nullptr, &asserted);
+  auto options = read_session_options(session_parameters(in), nullptr, &asserted);
   if (!options) return unexpected(options.error());
 
   domain::Session s = new_role_session(*role, session_name, now, *checked);
@@ -201,16 +201,15 @@ Result<ResultNode> assume_role_with_saml(const ActionContext& ctx) {
   apply_session_options(*options, s);
   auto creds = domain::issue_credentials(s, ctx.tokens);
 
-  ResultNode result = ResultNode::structure("AssumeRoleWithSAMLResult", ResultNode::string("Issuer", data->issuer),
-                                            assumed_role_user_node(s), credentials_node(creds),
-                                            ResultNode::string("Audience", data->recipient),
-                                            ResultNode::string("SubjectType", sub_type));
-  if (options->packed_policy_size)
-    result.children.push_back(ResultNode::integer("PackedPolicySize", *options->packed_policy_size));
-  result.children.push_back(ResultNode::string("NameQualifier", name_qualifier));
-  if (s.source_identity) result.children.push_back(ResultNode::string("SourceIdentity", *s.source_identity));
-  result.children.push_back(ResultNode::string("Subject", data->name_id));
-  return result;
+  return AssumeRoleWithSAMLResponse{.Issuer = data->issuer,
+                                    .AssumedRoleUser = assumed_role_user_of(s),
+                                    .Credentials = credentials_of(creds),
+                                    .Audience = data->recipient,
+                                    .SubjectType = sub_type,
+                                    .PackedPolicySize = options->packed_policy_size,
+                                    .NameQualifier = name_qualifier,
+                                    .SourceIdentity = s.source_identity,
+                                    .Subject = data->name_id};
 }
 
-}  // namespace stsd::service
+}  // namespace stsd::service::sts

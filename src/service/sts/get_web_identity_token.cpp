@@ -14,11 +14,10 @@
 
 #include "stsd/crypto/crypto.h"
 #include "stsd/domain/federation/builtin_idps.h"
-#include "stsd/service/action.h"
 #include "stsd/service/authorization.h"
-#include "../input_access.h"
+#include "stsd/service/sts/actions.h"
 
-namespace stsd::service {
+namespace stsd::service::sts {
 
 namespace {
 
@@ -43,7 +42,7 @@ std::string subject_of(const Caller& caller) {
 
 }  // namespace
 
-Result<ResultNode> get_web_identity_token(const ActionContext& ctx) {
+Result<GetWebIdentityTokenResponse> get_web_identity_token(const GetWebIdentityTokenRequest& in, const Context& ctx) {
   const Caller& caller = *ctx.caller;
   const std::int64_t now = ctx.clock.now();
   // stsd's switch for outbound federation (AWS's is per account): a builtin OIDC provider.
@@ -51,18 +50,18 @@ Result<ResultNode> get_web_identity_token(const ActionContext& ctx) {
     return fail(ErrorCode::OutboundWebIdentityFederationDisabled,
                 "Outbound web identity federation is not enabled: the config has no builtin OIDC provider");
 
-  const std::string alg_name(*ctx.input.string("SigningAlgorithm"));
+  const std::string& alg_name = in.SigningAlgorithm;
   auto alg = domain::federation::parse_jwt_algorithm(alg_name);
   if (!alg || (*alg != domain::federation::JwtAlgorithm::RS256 && *alg != domain::federation::JwtAlgorithm::ES384))
     return fail(ErrorCode::ValidationError, "1 validation error detected: Value '" + alg_name +
                                                 "' at 'signingAlgorithm' failed to satisfy constraint: Member must "
                                                 "satisfy enum value set: [RS256, ES384]");
-  const std::int64_t duration = ctx.input.integer("DurationSeconds").value_or(kDefaultDuration);
+  const std::int64_t duration = in.DurationSeconds.value_or(kDefaultDuration);
   if (caller.session && now + duration > caller.session->expiration)
     return fail(ErrorCode::SessionDurationEscalation,
                 "The requested DurationSeconds would outlive the credentials used to request the token");
 
-  const auto audiences = string_list(ctx.input, "Audience");
+  const std::vector<std::string>& audiences = in.Audience;
   domain::PolicyRequest request = caller_request(caller, "sts:GetWebIdentityToken", "*", now);
   request.context["sts:identitytokenaudience"] = audiences;
   request.context["sts:durationseconds"] = {std::to_string(duration)};
@@ -87,7 +86,8 @@ Result<ResultNode> get_web_identity_token(const ActionContext& ctx) {
     for (const auto& t : caller.session->tags) principal_tags[t.key] = t.value;
   if (!principal_tags.empty()) aws["principal_tags"] = std::move(principal_tags);
   nlohmann::ordered_json request_tags = nlohmann::ordered_json::object();
-  for (const auto& t : tag_list(ctx.input)) request_tags[t.key] = t.value;
+  if (in.Tags)
+    for (const auto& t : *in.Tags) request_tags[t.Key] = t.Value;
   if (!request_tags.empty()) aws["request_tags"] = std::move(request_tags);
   claims["https://sts.amazonaws.com/"] = std::move(aws);
 
@@ -100,8 +100,8 @@ Result<ResultNode> get_web_identity_token(const ActionContext& ctx) {
   auto token = key->sign("", payload);
   if (!token) return fail(ErrorCode::InternalFailure, "signing failed");
 
-  return ResultNode::structure("GetWebIdentityTokenResult", ResultNode::string("WebIdentityToken", *token),
-                               ResultNode::timestamp("Expiration", now + duration));
+  return GetWebIdentityTokenResponse{.WebIdentityToken = std::move(*token),
+                                     .Expiration = Timestamp{now + duration}};
 }
 
-}  // namespace stsd::service
+}  // namespace stsd::service::sts
