@@ -40,7 +40,7 @@ int serve(const Options& options, const config::Config& loaded, config::Config r
   }
   const std::string token_key = *running.token_key;
 
-  domain::SystemClock clock;
+  domain::MovableClock clock;  // POST /_stsd/clock moves it
   domain::StoreData data = entities ? std::move(*entities) : to_store_data(running, clock.now());
   data.region = running.region;
   data.role_mode = running.role_mode == config::RoleMode::Strict ? domain::RoleMode::Strict : domain::RoleMode::Auto;
@@ -80,7 +80,7 @@ int serve(const Options& options, const config::Config& loaded, config::Config r
   ConfigControl control(loaded, running, store, state.get(), [&tokens, &messages](const std::string& key) {
     tokens.set_key(key);
     messages.set_token_key(key);
-  });
+  }, &clock);
   domain::federation::initialize_xml_security();      // once, before any thread uses xmlsec
   domain::federation::BuiltinIdentityProviders idps;  // keys made on first use
   // OIDC providers without configured keys: fetched from their issuers on the

@@ -15,6 +15,7 @@
 
 #include "stsd/app/app.h"
 #include "stsd/common/json.h"
+#include "stsd/common/time_format.h"
 #include "stsd/crypto/crypto.h"
 
 namespace stsd::app {
@@ -72,12 +73,13 @@ Result<void, std::string> write_file_atomically(const std::string& path, std::st
 }
 
 ConfigControl::ConfigControl(config::Config loaded, config::Config running, domain::StoreHolder& store,
-                             StateDb* state, KeyInstaller install_key)
+                             StateDb* state, KeyInstaller install_key, domain::MovableClock* clock)
     : loaded_(std::move(loaded)),
       running_(std::move(running)),
       store_(store),
       state_(state),
-      install_key_(std::move(install_key)) {}
+      install_key_(std::move(install_key)),
+      clock_(clock) {}
 
 std::string ConfigControl::config_json() const {
   std::lock_guard lock(mutex_);
@@ -108,7 +110,45 @@ Result<void, service::AdminError> ConfigControl::replace_config(std::string_view
 
 Result<void, service::AdminError> ConfigControl::reset() {
   std::lock_guard lock(mutex_);
+  if (clock_ != nullptr) clock_->set_offset(0);
   return install(loaded_);
+}
+
+std::string ConfigControl::clock_json() const {
+  const domain::Seconds now = clock_ ? clock_->now() : domain::system_seconds();
+  return nlohmann::json{{"now", format_iso8601(now)}, {"epoch", now}, {"offset_seconds", clock_ ? clock_->offset() : 0}}
+      .dump();
+}
+
+Result<std::string, service::AdminError> ConfigControl::move_clock(std::string_view body) {
+  using service::AdminError;
+  if (clock_ == nullptr) return unexpected(AdminError{404, "this server's clock cannot be moved"});
+  const AdminError usage{400, "the body must be one of {\"advance_seconds\": N}, {\"offset_seconds\": N}, "
+                              "{\"now\": <epoch seconds or \"YYYY-MM-DDTHH:MM:SSZ\">}"};
+  auto doc = read_json<nlohmann::json>(body);
+  if (!doc || !doc->is_object() || doc->size() != 1) return unexpected(usage);
+  const auto& [name, value] = *doc->items().begin();
+  const domain::Seconds machine = clock_->machine_now();
+  std::optional<domain::Seconds> target;  // the time stsd's clock is to show
+  if ((name == "advance_seconds" || name == "offset_seconds") && value.is_number_integer()) {
+    // Bounded first, so the sums below cannot overflow.
+    const auto n = value.get<std::int64_t>();
+    if (n >= -domain::kMaxClockSeconds && n <= domain::kMaxClockSeconds)
+      target = machine + (name == "advance_seconds" ? clock_->offset() + n : n);
+  } else if (name == "now" && value.is_number_integer()) {
+    target = value.get<std::int64_t>();
+  } else if (name == "now" && value.is_string()) {
+    target = parse_iso8601_utc(value.get<std::string>());
+  } else {
+    return unexpected(usage);
+  }
+  if (!target || *target < 0 || *target > domain::kMaxClockSeconds)
+    return unexpected(AdminError{400, "/" + name + ": the clock must stay between 1970-01-01T00:00:00Z and "
+                                                   "9999-12-31T23:59:59Z"});
+  clock_->set_offset(*target - machine);
+  spdlog::info("clock moved through the admin API: now {} (offset {} s)", format_iso8601(*target),
+               *target - machine);
+  return clock_json();
 }
 
 Result<void, service::AdminError> ConfigControl::rotate_token_key(std::string_view body) {

@@ -90,6 +90,15 @@ std::string format_amz_date(std::int64_t epoch_seconds) {
   return format(epoch_seconds, "%Y%m%dT%H%M%SZ");
 }
 
+std::optional<std::int64_t> parse_iso8601_utc(std::string_view s) {
+  // 2019-01-12T21:23:08Z -> 20190112T212308Z
+  if (s.size() != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':') return std::nullopt;
+  std::string basic;
+  for (char c : s)
+    if (c != '-' && c != ':') basic += c;
+  return parse_amz_date(basic);
+}
+
 std::optional<std::int64_t> parse_amz_date(std::string_view s) {
   if (s.size() != 16 || s[8] != 'T' || s[15] != 'Z') return std::nullopt;
   auto num = [&](std::size_t pos, std::size_t len) -> int {

@@ -74,11 +74,19 @@ http::HttpResponse AdminApi::handle(const http::HttpRequest& request, std::strin
   }
 
   if (control_ != nullptr &&
-      (path == "/_stsd/reset" || path == "/_stsd/config" || path == "/_stsd/token-key/rotate")) {
+      (path == "/_stsd/reset" || path == "/_stsd/config" || path == "/_stsd/token-key/rotate" ||
+       path == "/_stsd/clock")) {
     if (!authorized(request)) return json_error(401, "admin token required (Authorization: Bearer <admin_token>)");
     if (path == "/_stsd/reset") {
       if (request.method != "POST") return json_error(405, "use POST");
       return render_done(control_->reset(), R"({"status":"reset"})");
+    }
+    if (path == "/_stsd/clock") {
+      if (get) return json_response(200, control_->clock_json());
+      if (request.method != "POST") return json_error(405, "use GET or POST");
+      auto moved = control_->move_clock(request.body);
+      if (!moved) return json_error(moved.error().status, moved.error().message);
+      return json_response(200, std::move(*moved));
     }
     if (path == "/_stsd/token-key/rotate") {
       if (request.method != "POST") return json_error(405, "use POST");

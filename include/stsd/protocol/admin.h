@@ -30,6 +30,12 @@ class AdminControl {
   // {"token_key": "<base64 of 32 bytes>"}. Tokens and authorization messages
   // sealed with the old key are refused from then on.
   virtual Result<void, service::AdminError> rotate_token_key(std::string_view body) = 0;
+  // stsd's clock: {"now": ISO 8601, "epoch": seconds, "offset_seconds": N}.
+  virtual std::string clock_json() const = 0;
+  // Moves stsd's clock: body {"advance_seconds": N} (adds to the offset),
+  // {"offset_seconds": N} (from the machine's time) or {"now": epoch seconds
+  // or "YYYY-MM-DDTHH:MM:SSZ"}. Answers clock_json(). /_stsd/reset puts it back.
+  virtual Result<std::string, service::AdminError> move_clock(std::string_view body) = 0;
   // The bearer token admin calls need; nullopt: none configured.
   virtual std::optional<std::string> admin_token() const = 0;
 };

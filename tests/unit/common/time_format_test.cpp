@@ -72,3 +72,11 @@ TEST(TimeFormat, OutOfRangeYearsKeepTheOldShape) {
   const std::int64_t year_10000 = 253402300800;
   EXPECT_EQ(stsd::format_iso8601(year_10000), libc_format(year_10000, "%Y-%m-%dT%H:%M:%SZ"));
 }
+
+TEST(TimeFormat, ParsesTheIso8601ShapeItWrites) {
+  EXPECT_EQ(stsd::parse_iso8601_utc("2019-01-12T21:23:08Z"), 1547328188);
+  EXPECT_EQ(stsd::parse_iso8601_utc(stsd::format_iso8601(1893456000)), 1893456000);
+  for (const char* bad : {"2019-01-12", "2019-01-12T21:23:08", "2019-01-12 21:23:08Z", "20190112T212308Z",
+                          "2019-13-12T21:23:08Z", "2019-01-12T21:23:0xZ", "2019-01-12T21:23:08+00:00"})
+    EXPECT_FALSE(stsd::parse_iso8601_utc(bad).has_value()) << bad;
+}
