@@ -5,7 +5,8 @@ Usage:
   scripts/gen_model.py {sts,iam} [path/to/service-2.json[.gz]]
 
 Without a path, the model of the installed botocore is used
-(botocore/data/<service>/<version>/service-2.json.gz). The output is
+(botocore/data/<service>/<version>/service-2.json.gz), with what it lacks
+added from scripts/model-overlay/<service>.json (each entry cites its source). The output is
 committed; the build never runs this script (Debian 12's botocore is older
 than the models we track).
 
@@ -54,14 +55,20 @@ OMITTED_REQUIRED = {("User", "UserName")}
 # recordings (../shared/spec/AWS-BEHAVIOUR.md section 2, "AssumeRole element
 # order"); the other operations from the sample responses of the AWS STS API
 # reference (AssumeRoleWithSAML, AssumeRoleWithWebIdentity,
-# GetCallerIdentity).
+# GetCallerIdentity). Members newer than those samples (SessionTokenSize...)
+# come last, in the newest model's order.
 WIRE_ORDER = {
     "sts": {
-        "AssumeRoleResponse": ["AssumedRoleUser", "Credentials", "PackedPolicySize", "SourceIdentity"],
+        "AssumeRoleResponse": ["AssumedRoleUser", "Credentials", "PackedPolicySize", "SourceIdentity",
+                               "SessionTokenUtilization", "SessionTokenSize"],
         "AssumeRoleWithSAMLResponse": ["Issuer", "AssumedRoleUser", "Credentials", "Audience", "SubjectType",
-                                       "PackedPolicySize", "NameQualifier", "SourceIdentity", "Subject"],
+                                       "PackedPolicySize", "NameQualifier", "SourceIdentity", "Subject",
+                                       "SessionTokenUtilization", "SessionTokenSize",
+                                       "TrustedIdentityPropagationContext"],
         "AssumeRoleWithWebIdentityResponse": ["SubjectFromWebIdentityToken", "Audience", "AssumedRoleUser",
-                                              "Credentials", "PackedPolicySize", "SourceIdentity", "Provider"],
+                                              "Credentials", "PackedPolicySize", "SourceIdentity", "Provider",
+                                              "SessionTokenUtilization", "SessionTokenSize",
+                                              "TrustedIdentityPropagationContext"],
         "GetCallerIdentityResponse": ["Arn", "UserId", "Account"],
     },
 }
@@ -74,6 +81,42 @@ MAX_CODE_POINT = 0x10FFFF
 
 class GenerationError(Exception):
     pass
+
+
+def overlay_path(service):
+    return os.path.join(ROOT, "scripts", "model-overlay", f"{service}.json")
+
+
+def apply_overlay(service, model):
+    """Adds what botocore's model lacks (scripts/model-overlay/<service>.json):
+    operations and shapes it does not have, members appended to its
+    structures (or placed "after" a member). An entry botocore already has is
+    an error: the overlay entry is then stale and must go."""
+    path = overlay_path(service)
+    if not os.path.exists(path):
+        return
+    with open(path, encoding="utf-8") as f:
+        overlay = json.load(f)
+    for kind in ("operations", "shapes"):
+        for name, entry in overlay.get(kind, {}).items():
+            if name in model[kind]:
+                raise GenerationError(f"overlay {kind[:-1]} {name} is in botocore's model now: remove it from {path}")
+            if not entry.get("source"):
+                raise GenerationError(f"overlay {kind[:-1]} {name} cites no source")
+            model[kind][name] = entry["definition"]
+    for shape, members in overlay.get("members", {}).items():
+        target = model["shapes"][shape]
+        for member, entry in members.items():
+            if member in target["members"]:
+                raise GenerationError(f"overlay member {shape}.{member} is in botocore's model now: remove it")
+            if not entry.get("source"):
+                raise GenerationError(f"overlay member {shape}.{member} cites no source")
+            items = list(target["members"].items())
+            at = len(items)
+            if "after" in entry:
+                at = [name for name, _ in items].index(entry["after"]) + 1
+            items.insert(at, (member, entry["ref"]))
+            target["members"] = dict(items)
 
 
 def apply_wire_order(service, model):
@@ -693,7 +736,10 @@ def main():
     else:
         source = f"{os.path.basename(path)} (apiVersion {api}, not from an installed botocore)"
     service = args.service
+    if os.path.exists(overlay_path(service)):
+        source += f" + scripts/model-overlay/{service}.json"
     try:
+        apply_overlay(service, model)
         apply_wire_order(service, model)
         outputs = {
             os.path.join(ROOT, "src", "service", "model", f"{service}_model_generated.cpp"):

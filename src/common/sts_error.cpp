@@ -27,6 +27,10 @@ const ErrorInfo& error_info(ErrorCode code) {
   static constexpr ErrorInfo kJwtTooLarge{"JWTPayloadSizeExceededException", 400, true, false};
   static constexpr ErrorInfo kOutboundDisabled{"OutboundWebIdentityFederationDisabledException", 403, true, false};
   static constexpr ErrorInfo kEscalation{"SessionDurationEscalationException", 403, true, false};
+  // The newest STS model (scripts/model-overlay/sts.json): awsQueryError codes.
+  static constexpr ErrorInfo kInsufficientLifetime{"InsufficientSessionLifetime", 400, true, false};
+  static constexpr ErrorInfo kInvalidSubject{"InvalidSubjectCredentials", 400, true, false};
+  static constexpr ErrorInfo kInvalidContextAssertion{"InvalidContextAssertion", 400, true, false};
   // IAM (the IAM API Reference, "Common Errors" and each action's Errors).
   static constexpr ErrorInfo kNoSuchEntity{"NoSuchEntity", 404, true, false};
   static constexpr ErrorInfo kEntityAlreadyExists{"EntityAlreadyExists", 409, true, false};
@@ -63,6 +67,9 @@ const ErrorInfo& error_info(ErrorCode code) {
     case ErrorCode::JWTPayloadSizeExceeded: return kJwtTooLarge;
     case ErrorCode::OutboundWebIdentityFederationDisabled: return kOutboundDisabled;
     case ErrorCode::SessionDurationEscalation: return kEscalation;
+    case ErrorCode::InsufficientSessionLifetime: return kInsufficientLifetime;
+    case ErrorCode::InvalidSubjectCredentials: return kInvalidSubject;
+    case ErrorCode::InvalidContextAssertion: return kInvalidContextAssertion;
     case ErrorCode::NoSuchEntity: return kNoSuchEntity;
     case ErrorCode::EntityAlreadyExists: return kEntityAlreadyExists;
     case ErrorCode::DeleteConflict: return kDeleteConflict;

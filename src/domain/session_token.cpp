@@ -1,5 +1,6 @@
 #include "stsd/domain/session_token.h"
 
+#include <algorithm>
 #include <cstdint>
 
 #include "stsd/crypto/crypto.h"
@@ -8,11 +9,15 @@ namespace stsd::domain {
 
 namespace {
 
-// Format 2: a compact binary record (varints and length-prefixed strings) in
-// a fixed field order. The version byte lets the format change without
-// misreading older tokens; it is also bound into the AEAD as additional data.
-constexpr char kFormatVersion = 2;
-constexpr std::string_view kAad = "stsd-session-token-v2";
+// Format 3: a compact binary record (varints and length-prefixed strings) in
+// a fixed field order, ending with the scope-down policies and a padding
+// string (MinimumSessionTokenSize). Format 2 (the same without those two) is
+// still read. The version byte lets the format change without misreading
+// older tokens; it is also bound into the AEAD as additional data.
+constexpr char kFormatVersion = 3;
+constexpr char kFormatV2 = 2;
+constexpr std::string_view kAad = "stsd-session-token-v3";
+constexpr std::string_view kAadV2 = "stsd-session-token-v2";
 constexpr std::size_t kMaxListItems = 1024;
 
 class Writer {
@@ -95,6 +100,7 @@ class Reader {
   bool ok_ = true;
 };
 
+// Without the padding string, which seal() appends.
 std::string encode(const Session& s) {
   Writer w;
   w.u64(static_cast<std::uint64_t>(s.type));
@@ -120,10 +126,19 @@ std::string encode(const Session& s) {
   w.strings(s.transitive_tag_keys);
   w.opt(s.session_policy);
   w.strings(s.policy_arns);
+  w.strings(s.scope_policies);
   return w.take();
 }
 
-std::optional<Session> decode(std::string_view bytes) {
+std::string padding_field(std::size_t n) {
+  Writer w;
+  w.str(std::string(n, '\0'));
+  return w.take();
+}
+
+std::size_t base64_size(std::size_t bytes) { return (bytes + 2) / 3 * 4; }
+
+std::optional<Session> decode(std::string_view bytes, char version) {
   Reader r(bytes);
   Session s;
   std::uint64_t type = r.u64();
@@ -150,6 +165,10 @@ std::optional<Session> decode(std::string_view bytes) {
   s.transitive_tag_keys = r.strings();
   s.session_policy = r.opt();
   s.policy_arns = r.strings();
+  if (version >= 3) {
+    s.scope_policies = r.strings();
+    r.str();  // padding
+  }
   if (!r.ok() || !r.at_end() || type > static_cast<std::uint64_t>(CredentialType::FederatedUser) ||
       principal > static_cast<std::uint64_t>(PrincipalType::FederatedUser))
     return std::nullopt;
@@ -169,19 +188,31 @@ const std::string& SessionTokenCodec::key() const {
   return key_.get(cache);
 }
 
-std::string SessionTokenCodec::seal(const Session& session) const {
+std::string SessionTokenCodec::seal(const Session& session, std::size_t min_size) const {
+  std::string plain = encode(session);
+  // The token is base64 of the version byte, then nonce || ciphertext || tag:
+  // its size follows the plaintext's, so the padding is computed, not tried.
+  constexpr std::size_t kOverhead = 1 + 12 + 16;
+  const auto token_size = [&](std::size_t pad) {
+    return base64_size(kOverhead + plain.size() + padding_field(pad).size());
+  };
+  std::size_t pad = 0;
+  while (token_size(pad) < min_size) pad += std::max<std::size_t>(1, (min_size - token_size(pad)) * 3 / 4);
+  plain += padding_field(pad);
   std::string blob(1, kFormatVersion);
-  blob += crypto::aead_seal(key(), encode(session), kAad);
+  blob += crypto::aead_seal(key(), plain, kAad);
   return crypto::base64_encode(blob);
 }
 
 std::optional<Session> SessionTokenCodec::open(std::string_view token) const {
   auto blob = crypto::base64_decode(token);
-  if (!blob || blob->size() < 2 || (*blob)[0] != kFormatVersion) return std::nullopt;
-  auto plain = crypto::aead_open(key(), std::string_view(*blob).substr(1), kAad);
+  if (!blob || blob->size() < 2) return std::nullopt;
+  const char version = (*blob)[0];
+  if (version != kFormatVersion && version != kFormatV2) return std::nullopt;
+  auto plain = crypto::aead_open(key(), std::string_view(*blob).substr(1), version == kFormatV2 ? kAadV2 : kAad);
   if (!plain) return std::nullopt;
   // The AEAD tag proves this server (or one sharing its key) wrote it.
-  return decode(*plain);
+  return decode(*plain, version);
 }
 
 }  // namespace stsd::domain

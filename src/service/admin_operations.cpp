@@ -55,14 +55,16 @@ ordered_json session_json(const domain::Session& s, std::int64_t now) {
   for (const auto& t : s.tags) tags[t.key] = t.value;
   out["tags"] = std::move(tags);
   out["transitive_tag_keys"] = s.transitive_tag_keys;
-  if (s.session_policy) {
-    // The policy as JSON when it is JSON, so tests can assert on its parts.
-    auto parsed = read_json<ordered_json>(*s.session_policy);
-    out["session_policy"] = parsed ? std::move(*parsed) : ordered_json(*s.session_policy);
-  } else {
-    out["session_policy"] = nullptr;
-  }
+  // A policy as JSON when it is JSON, so tests can assert on its parts.
+  const auto policy_json = [](const std::string& text) {
+    auto parsed = read_json<ordered_json>(text);
+    return parsed ? std::move(*parsed) : ordered_json(text);
+  };
+  out["session_policy"] = s.session_policy ? policy_json(*s.session_policy) : ordered_json(nullptr);
   out["policy_arns"] = s.policy_arns;
+  ordered_json scopes = ordered_json::array();
+  for (const auto& scope : s.scope_policies) scopes.push_back(policy_json(scope));
+  out["scope_policies"] = std::move(scopes);
   return out;
 }
 

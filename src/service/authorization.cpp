@@ -163,7 +163,8 @@ domain::PolicyRequest caller_request(const Caller& caller, std::string_view acti
 bool Authorizer::allows_without_policies(const Caller& caller, const domain::Role* role) const {
   if (role != nullptr && role->declared) return false;  // its trust policy decides
   if (!identity_policies(caller, store_).empty()) return false;
-  return !(caller.session && (caller.session->session_policy || !caller.session->policy_arns.empty()));
+  return !(caller.session && (caller.session->session_policy || !caller.session->policy_arns.empty() ||
+                              !caller.session->scope_policies.empty()));
 }
 
 Result<void> Authorizer::authorize(const Caller& caller, const domain::Role* role,
@@ -198,6 +199,12 @@ Result<void> Authorizer::authorize(const Caller& caller, const domain::Role* rol
       if (const domain::ManagedPolicy* managed = store_.find_managed_policy_entry(arn))
         bound(evaluate_stored(managed->document().parsed, request));
     if (!any) session_allows = true;
+    // Each GetScopedCredentials layer bounds on its own: every one must allow.
+    for (const auto& scope : caller.session->scope_policies) {
+      Verdict v = evaluate_text(scope, request);
+      session_allows = session_allows && v.decision == Decision::Allow;
+      take(v);
+    }
   }
 
   bool trust_allows = true, named = true;

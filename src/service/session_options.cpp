@@ -120,6 +120,17 @@ sts::Credentials credentials_of(const domain::IssuedCredentials& c) {
   return {c.access_key_id, c.secret_access_key, c.session_token, Timestamp{c.expiration}};
 }
 
+IssuedSession issue_session(domain::Session& session, const domain::SessionTokenCodec& tokens,
+                            std::optional<std::int64_t> minimum_token_size) {
+  // The model bounds MinimumSessionTokenSize to 0..4096.
+  const auto min = static_cast<std::size_t>(
+      std::clamp<std::int64_t>(minimum_token_size.value_or(0), 0, domain::kMaxSessionTokenSize));
+  auto creds = domain::issue_credentials(session, tokens, min);
+  const auto size = static_cast<std::int64_t>(creds.session_token.size());
+  const auto max = static_cast<std::int64_t>(domain::kMaxSessionTokenSize);
+  return {credentials_of(creds), size, std::min<std::int64_t>(100, (100 * size + max - 1) / max)};
+}
+
 std::int64_t long_term_caller_duration(std::optional<std::int64_t> requested, const Caller& caller) {
   constexpr std::int64_t kDefault = 43200;
   constexpr std::int64_t kRootMax = 3600;

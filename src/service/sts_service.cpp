@@ -50,7 +50,9 @@ Result<ResultNode> StsService::run(const Call& call) const {
 }
 
 Result<void> check_may_call(std::string_view action, const Caller& caller, std::string_view resource) {
-  if (!caller.session || action == "GetCallerIdentity") return {};
+  // Any temporary credentials may scope themselves down (GetScopedCredentials
+  // refuses long-term ones itself, with its own error).
+  if (!caller.session || action == "GetCallerIdentity" || action == "GetScopedCredentials") return {};
   const domain::CredentialType type = caller.session->type;
   if (action == "GetSessionToken" || action == "GetFederationToken")
     return fail(ErrorCode::AccessDenied, "Cannot call " + std::string(action) + " with session credentials");

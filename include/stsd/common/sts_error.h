@@ -36,6 +36,9 @@ enum class ErrorCode {
   JWTPayloadSizeExceeded,
   OutboundWebIdentityFederationDisabled,
   SessionDurationEscalation,
+  InsufficientSessionLifetime,
+  InvalidSubjectCredentials,
+  InvalidContextAssertion,
   // IAM's modelled errors
   NoSuchEntity,
   EntityAlreadyExists,

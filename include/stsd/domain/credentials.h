@@ -15,7 +15,8 @@ struct IssuedCredentials {
   Seconds expiration = 0;
 };
 
-// Fills session.access_key_id / secret_access_key, then seals it.
-IssuedCredentials issue_credentials(Session& session, const SessionTokenCodec& codec);
+// Fills session.access_key_id / secret_access_key, then seals it into a token
+// of at least min_token_size characters.
+IssuedCredentials issue_credentials(Session& session, const SessionTokenCodec& codec, std::size_t min_token_size = 0);
 
 }  // namespace stsd::domain

@@ -55,6 +55,9 @@ struct Session {
   std::vector<std::string> transitive_tag_keys;
   std::optional<std::string> session_policy;
   std::vector<std::string> policy_arns;
+  // GetScopedCredentials' scope-down policies, oldest first (at most
+  // kMaxScopePolicies): each one bounds every later decision.
+  std::vector<std::string> scope_policies;
 
   bool operator==(const Session&) const = default;
 };

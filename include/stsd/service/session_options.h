@@ -76,6 +76,19 @@ void apply_session_options(const SessionOptions& options, domain::Session& sessi
 // <Credentials> of a response.
 sts::Credentials credentials_of(const domain::IssuedCredentials& credentials);
 
+// Temporary credentials as a response carries them, with the token's size.
+struct IssuedSession {
+  sts::Credentials credentials;
+  std::int64_t token_size = 0;  // SessionTokenSize: characters of the session token
+  // SessionTokenUtilization: its share of kMaxSessionTokenSize, in percent
+  // rounded up (stsd's tokens are more compact than AWS's; at most 100).
+  std::int64_t token_utilization = 0;
+};
+
+// Mints `session`'s keys and token, padded to MinimumSessionTokenSize when given.
+IssuedSession issue_session(domain::Session& session, const domain::SessionTokenCodec& tokens,
+                            std::optional<std::int64_t> minimum_token_size);
+
 // GetSessionToken / GetFederationToken: DurationSeconds, 12 hours by
 // default; root sessions are silently clamped to one hour, as on AWS.
 std::int64_t long_term_caller_duration(std::optional<std::int64_t> requested, const Caller& caller);

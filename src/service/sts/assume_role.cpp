@@ -85,12 +85,14 @@ Result<AssumeRoleResponse> assume_role(const AssumeRoleRequest& in, const Contex
   s.mfa_auth_time = *mfa ? now : (caller.session ? caller.session->mfa_auth_time : 0);
   s.chain_depth = caller.session ? caller.session->chain_depth + 1 : 1;
   apply_session_options(*options, s);
-  auto creds = domain::issue_credentials(s, ctx.tokens);
+  auto issued = issue_session(s, ctx.tokens, in.MinimumSessionTokenSize);
 
   return AssumeRoleResponse{.AssumedRoleUser = assumed_role_user_of(s),
-                            .Credentials = credentials_of(creds),
+                            .Credentials = issued.credentials,
                             .PackedPolicySize = options->packed_policy_size,
-                            .SourceIdentity = s.source_identity};
+                            .SourceIdentity = s.source_identity,
+                            .SessionTokenUtilization = issued.token_utilization,
+                            .SessionTokenSize = issued.token_size};
 }
 
 }  // namespace stsd::service::sts

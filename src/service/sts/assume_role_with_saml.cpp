@@ -199,17 +199,19 @@ Result<AssumeRoleWithSAMLResponse> assume_role_with_saml(const AssumeRoleWithSAM
   if (data->session_not_on_or_after && *data->session_not_on_or_after < s.expiration)
     s.expiration = std::max(now + 1, *data->session_not_on_or_after);
   apply_session_options(*options, s);
-  auto creds = domain::issue_credentials(s, ctx.tokens);
+  auto issued = issue_session(s, ctx.tokens, in.MinimumSessionTokenSize);
 
   return AssumeRoleWithSAMLResponse{.Issuer = data->issuer,
                                     .AssumedRoleUser = assumed_role_user_of(s),
-                                    .Credentials = credentials_of(creds),
+                                    .Credentials = issued.credentials,
                                     .Audience = data->recipient,
                                     .SubjectType = sub_type,
                                     .PackedPolicySize = options->packed_policy_size,
                                     .NameQualifier = name_qualifier,
                                     .SourceIdentity = s.source_identity,
-                                    .Subject = data->name_id};
+                                    .Subject = data->name_id,
+                                    .SessionTokenUtilization = issued.token_utilization,
+                                    .SessionTokenSize = issued.token_size};
 }
 
 }  // namespace stsd::service::sts

@@ -166,15 +166,17 @@ Result<AssumeRoleWithWebIdentityResponse> assume_role_with_web_identity(const As
 
   domain::Session s = new_role_session(*role, session_name, now, *duration);
   apply_session_options(*options, s);
-  auto creds = domain::issue_credentials(s, ctx.tokens);
+  auto issued = issue_session(s, ctx.tokens, in.MinimumSessionTokenSize);
 
   return AssumeRoleWithWebIdentityResponse{.SubjectFromWebIdentityToken = subject,
                                            .Audience = std::move(audience),
                                            .AssumedRoleUser = assumed_role_user_of(s),
-                                           .Credentials = credentials_of(creds),
+                                           .Credentials = issued.credentials,
                                            .PackedPolicySize = options->packed_policy_size,
                                            .SourceIdentity = s.source_identity,
-                                           .Provider = provider->arn};
+                                           .Provider = provider->arn,
+                                           .SessionTokenUtilization = issued.token_utilization,
+                                           .SessionTokenSize = issued.token_size};
 }
 
 }  // namespace stsd::service::sts

@@ -62,9 +62,11 @@ Result<AssumeRootResponse> assume_root(const AssumeRootRequest& in, const Contex
   s.chain_depth = caller.session ? caller.session->chain_depth + 1 : 1;
   s.policy_arns = {task_arn};
   if (caller.session) s.source_identity = caller.session->source_identity;
-  auto creds = domain::issue_credentials(s, ctx.tokens);
+  auto issued = issue_session(s, ctx.tokens, in.MinimumSessionTokenSize);
 
-  return AssumeRootResponse{.Credentials = credentials_of(creds), .SourceIdentity = s.source_identity};
+  return AssumeRootResponse{.Credentials = issued.credentials, .SourceIdentity = s.source_identity,
+                            .SessionTokenUtilization = issued.token_utilization,
+                            .SessionTokenSize = issued.token_size};
 }
 
 }  // namespace stsd::service::sts

@@ -39,12 +39,14 @@ Result<GetFederationTokenResponse> get_federation_token(const GetFederationToken
   s.issued_at = now;
   s.expiration = now + duration;
   apply_session_options(*options, s);
-  auto creds = domain::issue_credentials(s, ctx.tokens);
+  auto issued = issue_session(s, ctx.tokens, in.MinimumSessionTokenSize);
 
   // Unlike the AssumeRole family, PackedPolicySize is always present (0 without policies or tags).
-  return GetFederationTokenResponse{.Credentials = credentials_of(creds),
+  return GetFederationTokenResponse{.Credentials = issued.credentials,
                                     .FederatedUser = FederatedUser{s.user_id, s.arn},
-                                    .PackedPolicySize = options->packed_policy_size.value_or(0)};
+                                    .PackedPolicySize = options->packed_policy_size.value_or(0),
+                                    .SessionTokenUtilization = issued.token_utilization,
+                                    .SessionTokenSize = issued.token_size};
 }
 
 }  // namespace stsd::service::sts

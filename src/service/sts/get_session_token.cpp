@@ -24,8 +24,10 @@ Result<GetSessionTokenResponse> get_session_token(const GetSessionTokenRequest& 
   s.expiration = now + duration;
   s.mfa_authenticated = *mfa;
   s.mfa_auth_time = *mfa ? now : 0;
-  auto creds = domain::issue_credentials(s, ctx.tokens);
-  return GetSessionTokenResponse{.Credentials = credentials_of(creds)};
+  auto issued = issue_session(s, ctx.tokens, in.MinimumSessionTokenSize);
+  return GetSessionTokenResponse{.Credentials = issued.credentials,
+                                 .SessionTokenUtilization = issued.token_utilization,
+                                 .SessionTokenSize = issued.token_size};
 }
 
 }  // namespace stsd::service::sts

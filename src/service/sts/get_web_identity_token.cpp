@@ -62,10 +62,22 @@ Result<GetWebIdentityTokenResponse> get_web_identity_token(const GetWebIdentityT
                 "The requested DurationSeconds would outlive the credentials used to request the token");
 
   const std::vector<std::string>& audiences = in.Audience;
+  // SubjectMode OriginIdentity names the human or workload behind the
+  // session, from its trusted identity propagation context, which no stsd
+  // session carries; Scope goes only with it (API reference, GetWebIdentityToken).
+  const std::string subject_mode = in.SubjectMode.value_or("AWSIdentity");
+  if (in.Scope && (subject_mode != "OriginIdentity" || audiences.size() != 1))
+    return fail(ErrorCode::ValidationError,
+                "Scope can be specified only when SubjectMode is OriginIdentity and exactly one Audience is requested.");
+  if (subject_mode == "OriginIdentity")
+    return fail(ErrorCode::ValidationError,
+                "SubjectMode OriginIdentity requires a trusted identity propagation context with "
+                "aws:OriginIdentity/Subject in the calling session; this session has none.");
   domain::PolicyRequest request = caller_request(caller, "sts:GetWebIdentityToken", "*", now);
   request.context["sts:identitytokenaudience"] = audiences;
   request.context["sts:durationseconds"] = {std::to_string(duration)};
   request.context["sts:signingalgorithm"] = {alg_name};
+  request.context["sts:subjectmode"] = {subject_mode};
   if (auto ok = Authorizer(ctx.store, ctx.messages).authorize(caller, nullptr, request); !ok)
     return unexpected(ok.error());
   nlohmann::ordered_json claims;

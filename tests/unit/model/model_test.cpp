@@ -19,15 +19,16 @@ const std::string k65a(65, 'a');
 
 }  // namespace
 
-TEST(ModelTable, CoversAllElevenOperations) {
+// botocore's eleven and GetScopedCredentials from the overlay (scripts/model-overlay/sts.json).
+TEST(ModelTable, CoversAllTwelveOperations) {
   const std::set<std::string> expected = {
       "AssumeRole",         "AssumeRoleWithSAML",      "AssumeRoleWithWebIdentity", "AssumeRoot",
       "DecodeAuthorizationMessage", "GetAccessKeyInfo", "GetCallerIdentity",        "GetDelegatedAccessToken",
-      "GetFederationToken", "GetSessionToken",         "GetWebIdentityToken"};
+      "GetFederationToken", "GetScopedCredentials",    "GetSessionToken",           "GetWebIdentityToken"};
   std::set<std::string> seen;
   for (const OperationModel& o : all_operations(Service::Sts)) seen.insert(std::string(o.name()));
   EXPECT_EQ(seen, expected);
-  EXPECT_EQ(all_operations(Service::Sts).size(), 11u);
+  EXPECT_EQ(all_operations(Service::Sts).size(), 12u);
   for (const auto& name : expected) {
     const OperationModel* o = find_operation(Service::Sts, name);
     ASSERT_NE(o, nullptr) << name;
