@@ -75,6 +75,51 @@ bool constant_time_equal(std::string_view a, std::string_view b);
 // empties it; for secrets a cache no longer needs.
 void wipe(std::string& secret);
 
+// Unsigned big-endian integers of equal size (key derivations): -1, 0 or 1
+// as a < b, a == b, a > b, reading every byte whatever the values (no early
+// exit); different sizes compare as nullopt.
+std::optional<int> compare_big_endian_constant_time(std::string_view a, std::string_view b);
+// value + 1 modulo 2^(8 * size), touching every byte.
+void increment_big_endian_constant_time(std::string& value);
+
+// ECDSA over NIST P-256 (prime256v1), as SigV4a uses it: a key held by
+// OpenSSL (EVP_PKEY), with its private half when made from a scalar.
+// Signatures are DER (SEQUENCE of r, s) over a SHA-256 digest given as is.
+// Immutable once made: one key may be used by several threads.
+class EcdsaP256Key {
+ public:
+  // The key pair of a 32-byte big-endian private scalar d, 1 <= d < n (the
+  // group order); nullopt otherwise. The public point is d * G.
+  static std::optional<EcdsaP256Key> from_private_scalar(std::string_view scalar);
+  // A public key from its affine coordinates (32 bytes each, big-endian);
+  // nullopt when the point is not on the curve.
+  static std::optional<EcdsaP256Key> from_public_coordinates(std::string_view x, std::string_view y);
+
+  ~EcdsaP256Key();
+  EcdsaP256Key(EcdsaP256Key&& other) noexcept;
+  EcdsaP256Key& operator=(EcdsaP256Key&& other) noexcept;
+  EcdsaP256Key(const EcdsaP256Key&) = delete;
+  EcdsaP256Key& operator=(const EcdsaP256Key&) = delete;
+
+  // The public point's affine coordinates, 32 bytes each, big-endian.
+  std::string public_x() const;
+  std::string public_y() const;
+  bool has_private_key() const { return private_; }
+
+  // True only for a well-formed DER signature of digest by this key (OpenSSL
+  // refuses non-canonical DER and trailing bytes).
+  bool verify_digest(const Sha256Digest& digest, std::string_view der_signature) const;
+  // A fresh (randomised) DER signature of digest; nullopt without the
+  // private half.
+  std::optional<std::string> sign_digest(const Sha256Digest& digest) const;
+
+ private:
+  struct Key;  // EVP_PKEY, kept out of this header
+  EcdsaP256Key(Key* key, bool has_private) : key_(key), private_(has_private) {}
+  Key* key_;
+  bool private_;
+};
+
 // AES-256-GCM with a random 96-bit nonce. seal returns nonce || ciphertext || tag.
 // key must be 32 bytes. open returns nullopt on any tampering or bad size.
 std::string aead_seal(std::string_view key, std::string_view plaintext, std::string_view aad);
