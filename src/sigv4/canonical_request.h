@@ -9,7 +9,7 @@
 
 namespace stsd::sigv4::detail {
 
-inline constexpr std::string_view kAlgorithm = "AWS4-HMAC-SHA256";
+inline constexpr std::string_view kAlgorithm = kAlgorithmHmac;
 
 // ASCII lowercase (header names are ASCII; other bytes pass through).
 std::string to_lower(std::string_view text);

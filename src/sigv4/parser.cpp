@@ -6,6 +6,10 @@
 //   4. algorithm
 //   5. credential shape (5 elements)
 //   6. scope date against X-Amz-Date
+// SigV4a (AWS4-ECDSA-P256-SHA256) adds X-Amz-Region-Set to the components
+// of step 2 and, in the header form, to the headers step 3 requires signed;
+// its credential has 4 elements (no region). AWS's texts for these are not
+// known; ours follow the wording of their SigV4 siblings.
 #include <array>
 #include <optional>
 #include <string>
@@ -24,6 +28,8 @@ constexpr std::string_view kMissingToken = "Request is missing Authentication To
 constexpr std::string_view kFoundBoth =
     "Found both 'X-Amz-Algorithm' as a query-string param and 'Authorization' as HTTP header.";
 constexpr std::string_view kHostNotSigned = "'Host' must be a 'SignedHeader' in the AWS Authorization.";
+constexpr std::string_view kRegionSetNotSigned =
+    "'X-Amz-Region-Set' must be a 'SignedHeader' in the AWS Authorization.";
 
 Unexpected<Error> fail(ErrorKind kind, std::string message) { return unexpected(Error{kind, std::move(message)}); }
 
@@ -76,26 +82,45 @@ std::vector<std::string> split_signed_headers(std::string_view list) {
   return names;
 }
 
+bool is_signed(const SignedRequestInfo& info, std::string_view name) {
+  for (const auto& signed_name : info.signed_headers)
+    if (signed_name == name) return true;
+  return false;
+}
+
 // Stages 3 to 6, common to both forms.
 Result<SignedRequestInfo, Error> finish(SignedRequestInfo info, std::string_view credential) {
-  bool host_signed = false;
-  for (const auto& name : info.signed_headers) host_signed |= (name == "host");
-  if (!host_signed) return fail(ErrorKind::SignatureDoesNotMatch, std::string(kHostNotSigned));
+  if (!is_signed(info, "host")) return fail(ErrorKind::SignatureDoesNotMatch, std::string(kHostNotSigned));
+  // The presigned form signs the region set as a query parameter.
+  if (info.is_sigv4a() && !info.presigned && !is_signed(info, "x-amz-region-set"))
+    return fail(ErrorKind::SignatureDoesNotMatch, std::string(kRegionSetNotSigned));
 
-  if (info.algorithm != detail::kAlgorithm)
+  if (info.algorithm != kAlgorithmHmac && info.algorithm != kAlgorithmEcdsa)
     return fail(ErrorKind::IncompleteSignature, "Unsupported AWS 'algorithm': '" + info.algorithm +
                                                     "' (only AWS4-HMAC-SHA256 for now). ");
 
   auto parts = split_credential(credential);
-  if (parts.size() != 5)
-    return fail(ErrorKind::IncompleteSignature,
-                "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, "
-                "got '" + std::string(credential) + "'");
-  info.credential.access_key_id = std::string(parts[0]);
-  info.credential.date = std::string(parts[1]);
-  info.credential.region = std::string(parts[2]);
-  info.credential.service = std::string(parts[3]);
-  info.credential.terminator = std::string(parts[4]);
+  if (info.is_sigv4a()) {
+    if (parts.size() != 4)
+      return fail(ErrorKind::IncompleteSignature,
+                  "Credential must have exactly 4 slash-delimited elements, e.g. keyid/date/service/term, got '" +
+                      std::string(credential) + "'");
+    info.credential.access_key_id = std::string(parts[0]);
+    info.credential.date = std::string(parts[1]);
+    info.credential.service = std::string(parts[2]);
+    info.credential.terminator = std::string(parts[3]);
+    info.credential.regionless = true;
+  } else {
+    if (parts.size() != 5)
+      return fail(ErrorKind::IncompleteSignature,
+                  "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, "
+                  "got '" + std::string(credential) + "'");
+    info.credential.access_key_id = std::string(parts[0]);
+    info.credential.date = std::string(parts[1]);
+    info.credential.region = std::string(parts[2]);
+    info.credential.service = std::string(parts[3]);
+    info.credential.terminator = std::string(parts[4]);
+  }
 
   // A malformed date is the caller's clock check to report (AWS checks the
   // date format before the scope).
@@ -107,6 +132,21 @@ Result<SignedRequestInfo, Error> finish(SignedRequestInfo info, std::string_view
                       info.credential.date + "' != '" + std::string(day) + "', from '" + info.amz_date + "'.");
   }
   return info;
+}
+
+// The X-Amz-Region-Set header(s), joined with ',' in the order received as
+// the canonical request joins them; nullopt when absent or blank.
+std::optional<std::string> region_set_header(const Request& request) {
+  std::string joined;
+  bool found = false;
+  for (const auto& h : request.headers) {
+    if (!detail::iequals(h.name, "x-amz-region-set")) continue;
+    if (found) joined += ',';
+    found = true;
+    joined += trim(h.value);
+  }
+  if (!found || trim(joined).empty()) return std::nullopt;
+  return joined;
 }
 
 // "AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=...".
@@ -142,6 +182,8 @@ Result<SignedRequestInfo, Error> parse_header_form(const Request& request, const
 
   const std::string* amz_date = detail::find_header(request, "x-amz-date");
   if (amz_date == nullptr) amz_date = detail::find_header(request, "date");
+  std::optional<std::string> region_set;
+  if (info.is_sigv4a()) region_set = region_set_header(request);
 
   std::string missing;
   if (!credential || credential->empty()) missing += "Authorization header requires 'Credential' parameter. ";
@@ -149,11 +191,14 @@ Result<SignedRequestInfo, Error> parse_header_form(const Request& request, const
   if (!signed_headers) missing += "Authorization header requires 'SignedHeaders' parameter. ";
   if (amz_date == nullptr)
     missing += "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ";
+  if (info.is_sigv4a() && !region_set)
+    missing += "Authorization header requires existence of a 'X-Amz-Region-Set' header. ";
   if (!missing.empty()) return fail(ErrorKind::IncompleteSignature, missing + "Authorization=" + authorization);
 
   info.signed_headers = split_signed_headers(*signed_headers);
   info.signature = std::string(*signature);
   info.amz_date = std::string(trim(*amz_date));
+  info.region_set = std::move(region_set);
   if (const std::string* token = detail::find_header(request, "x-amz-security-token")) info.security_token = *token;
   return finish(std::move(info), *credential);
 }
@@ -175,12 +220,18 @@ Result<SignedRequestInfo, Error> parse_query_form(const std::vector<FormPair>& p
     if (v == nullptr || v->empty())
       missing += "AWS query-string parameters must include '" + std::string(name) + "'. ";
   }
+  const std::string* algorithm = first("X-Amz-Algorithm");
+  const bool sigv4a = algorithm != nullptr && *algorithm == kAlgorithmEcdsa;
+  const std::string* region_set = first("X-Amz-Region-Set");
+  if (sigv4a && (region_set == nullptr || trim(*region_set).empty()))
+    missing += "AWS query-string parameters must include 'X-Amz-Region-Set'. ";
   if (!missing.empty())
     return fail(ErrorKind::IncompleteSignature, missing + "Re-examine the query-string parameters.");
 
   SignedRequestInfo info;
   info.presigned = true;
-  info.algorithm = *first("X-Amz-Algorithm");
+  info.algorithm = *algorithm;
+  if (sigv4a) info.region_set = std::string(trim(*region_set));
   info.signed_headers = split_signed_headers(*first("X-Amz-SignedHeaders"));
   info.signature = *first("X-Amz-Signature");
   info.amz_date = *first("X-Amz-Date");
@@ -191,7 +242,51 @@ Result<SignedRequestInfo, Error> parse_query_form(const std::vector<FormPair>& p
 
 }  // namespace
 
-std::string CredentialScope::scope() const { return date + "/" + region + "/" + service + "/" + terminator; }
+std::string CredentialScope::scope() const {
+  if (regionless) return date + "/" + service + "/" + terminator;
+  return date + "/" + region + "/" + service + "/" + terminator;
+}
+
+namespace {
+
+// Glob match with '*' as the only wildcard; iterative (the last '*' is
+// retried one character further on a mismatch), so linear-ish and without
+// recursion whatever the pattern.
+bool glob_matches(std::string_view pattern, std::string_view text) {
+  std::size_t p = 0, t = 0;
+  std::size_t star = std::string_view::npos, resume = 0;
+  while (t < text.size()) {
+    if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      resume = t;
+    } else if (p < pattern.size() && ascii_lower(pattern[p]) == ascii_lower(text[t])) {
+      ++p;
+      ++t;
+    } else if (star != std::string_view::npos) {
+      p = star + 1;
+      t = ++resume;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
+}  // namespace
+
+bool region_set_covers(std::string_view region_set, std::string_view region) {
+  if (region.empty()) return false;
+  std::size_t start = 0;
+  while (start <= region_set.size()) {
+    std::size_t comma = region_set.find(',', start);
+    if (comma == std::string_view::npos) comma = region_set.size();
+    std::string_view entry = trim(region_set.substr(start, comma - start));
+    if (!entry.empty() && glob_matches(entry, region)) return true;
+    start = comma + 1;
+  }
+  return false;
+}
 
 Result<SignedRequestInfo, Error> parse(const Request& request) {
   const std::string* authorization = detail::find_header(request, "authorization");

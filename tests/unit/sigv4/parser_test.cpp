@@ -178,11 +178,11 @@ TEST(ParseHeader, HostMustBeSigned) {
 }
 
 TEST(ParseHeader, UnsupportedAlgorithm) {
-  // SigV4a: its credential has 4 elements, but the algorithm is checked first.
-  expect_error(with_auth("AWS4-ECDSA-P256-SHA256 Credential=AKID/20150830/sts/aws4_request, "
+  // Its credential has 4 elements, but the algorithm is checked first.
+  expect_error(with_auth("AWS4-ECDSA-P384-SHA384 Credential=AKID/20150830/sts/aws4_request, "
                          "SignedHeaders=host;x-amz-date;x-amz-region-set, Signature=3045"),
                ErrorKind::IncompleteSignature,
-               "Unsupported AWS 'algorithm': 'AWS4-ECDSA-P256-SHA256' (only AWS4-HMAC-SHA256 for now). ");
+               "Unsupported AWS 'algorithm': 'AWS4-ECDSA-P384-SHA384' (only AWS4-HMAC-SHA256 for now). ");
   expect_error(with_auth("AWS4-HMAC-SHA25 Credential=AKID/20150830/us-east-1/sts/aws4_request, SignedHeaders=host, "
                          "Signature=ab"),
                ErrorKind::IncompleteSignature,
@@ -289,10 +289,10 @@ TEST(ParseQuery, OneParameterMissing) {
 }
 
 TEST(ParseQuery, UnsupportedAlgorithm) {
-  expect_error(with_query("X-Amz-Algorithm=AWS4-ECDSA-P256-SHA256&X-Amz-Credential=AKID%2F20150830%2Fsts%2F"
+  expect_error(with_query("X-Amz-Algorithm=AWS4-ECDSA-P384-SHA384&X-Amz-Credential=AKID%2F20150830%2Fsts%2F"
                           "aws4_request&X-Amz-Signature=c&X-Amz-SignedHeaders=host&X-Amz-Date=20150830T123600Z"),
                ErrorKind::IncompleteSignature,
-               "Unsupported AWS 'algorithm': 'AWS4-ECDSA-P256-SHA256' (only AWS4-HMAC-SHA256 for now). ");
+               "Unsupported AWS 'algorithm': 'AWS4-ECDSA-P384-SHA384' (only AWS4-HMAC-SHA256 for now). ");
 }
 
 TEST(ParseQuery, CredentialIsPercentDecoded) {
