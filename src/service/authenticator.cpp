@@ -28,10 +28,21 @@ StsError from_sigv4(const sigv4::Error& e) {
   return StsError::make(ErrorCode::InternalFailure, "unmapped SigV4 error");
 }
 
+// SigV4a is accepted where the service's model lists aws.auth#sigv4a
+// (STS; IAM lists only aws.auth#sigv4).
+bool accepts_sigv4a(std::string_view service) { return service == "sts"; }
+
 // Scope checks come first (region, then service; messages concatenated).
-std::optional<StsError> check_scope(const sigv4::CredentialScope& scope, std::string_view service) {
+// A SigV4a region set must cover the region this server answers for; a set
+// that does not gets SigV4's wrong-region error (AWS's text for SigV4a is
+// not known).
+std::optional<StsError> check_scope(const sigv4::SignedRequestInfo& info, std::string_view service,
+                                    std::string_view server_region) {
+  const sigv4::CredentialScope& scope = info.credential;
   std::string message;
-  if (scope.region.empty()) message += "Credential should be scoped to a valid region. ";
+  const bool region_ok = info.is_sigv4a() ? sigv4::region_set_covers(info.region_set.value_or(""), server_region)
+                                          : !scope.region.empty();
+  if (!region_ok) message += "Credential should be scoped to a valid region. ";
   if (scope.service != service)
     message += "Credential should be scoped to correct service: '" + std::string(service) + "'. ";
   if (!message.empty()) return StsError::make(ErrorCode::SignatureDoesNotMatch, message);
@@ -72,8 +83,14 @@ Result<Authenticated> Authenticator::authenticate(const sigv4::Request& request,
   auto parsed = sigv4::parse(request);
   if (!parsed) return unexpected(from_sigv4(parsed.error()));
   const sigv4::SignedRequestInfo& info = *parsed;
+  if (info.is_sigv4a() && !accepts_sigv4a(service))
+    return fail(ErrorCode::IncompleteSignature,
+                "Unsupported AWS 'algorithm': '" + info.algorithm + "' (only AWS4-HMAC-SHA256 for now). ");
+  // SigV4 answers for the scope's region (any is accepted); SigV4a for the
+  // server's, which the region set was checked to cover.
+  const std::string& region = info.is_sigv4a() ? store.region() : info.credential.region;
 
-  if (auto e = check_scope(info.credential, service)) return unexpected(std::move(*e));
+  if (auto e = check_scope(info, service, store.region())) return unexpected(std::move(*e));
   // Against the machine's time: clients sign with it, also while stsd's clock is moved.
   if (auto e = check_clock(info.amz_date, clock_.machine_now())) return unexpected(std::move(*e));
 
@@ -102,7 +119,7 @@ Result<Authenticated> Authenticator::authenticate(const sigv4::Request& request,
       if (mode_ == AuthMode::Permissive && store.default_user() != nullptr) {
         spdlog::warn("permissive auth: unknown access key {} accepted as {}", key_id,
                      store.default_user()->arn);
-        return Authenticated{user_caller(*store.default_user(), key_id), info.credential.region};
+        return Authenticated{user_caller(*store.default_user(), key_id), region};
       }
       return fail(ErrorCode::InvalidClientTokenId, std::string(kInvalidToken));
     }
@@ -115,7 +132,7 @@ Result<Authenticated> Authenticator::authenticate(const sigv4::Request& request,
     return fail(ErrorCode::SignatureDoesNotMatch, std::string(kSignatureMismatch));
 
   if (session) caller = session_caller(std::move(*session), store);
-  return Authenticated{std::move(caller), info.credential.region};
+  return Authenticated{std::move(caller), region};
 }
 
 Result<Authenticated> Authenticator::unverified(const sigv4::Request& request,
