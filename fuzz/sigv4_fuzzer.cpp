@@ -1,11 +1,12 @@
-// Fuzz target: the SigV4 parser (sigv4::parse, both signed forms) and, for
-// what it accepts, every later stage and the verifier.
+// Fuzz target: the SigV4 parser (sigv4::parse, both signed forms, SigV4 and
+// SigV4a) and, for what it accepts, every later stage and the verifier.
 // Input: a raw HTTP/1.1 request as the AWS SigV4 test suite writes it:
 //   "METHOD target HTTP/1.1\n" "Name:value\n"... "\n" body
 // (CR bytes are dropped; a line starting with a space or tab continues the
 // previous header's value, as in the suite's multiline case).
 // Checks beyond "no crash": signing the input's method/path/query/body with
-// sigv4::sign yields a request that parse() accepts and verify() passes.
+// sigv4::sign, and with sigv4::sign_v4a, yields a request that parse()
+// accepts and verify() passes.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -94,6 +95,12 @@ void exercise_stages(const Request& request) {
     const std::string key = stsd::sigv4::signing_key(kSecret, info->credential);
     const std::string sig = stsd::sigv4::signature(key, to_sign);
     require(sig.size() == 64);
+    if (info->is_sigv4a()) {
+      const std::string to_sign_v4a = stsd::sigv4::string_to_sign_v4a(info->amz_date, info->credential, canonical);
+      (void)stsd::sigv4::sigv4a_signature_matches(info->credential.access_key_id, kSecret, to_sign_v4a,
+                                                  info->signature);
+      (void)stsd::sigv4::region_set_covers(info->region_set.value_or(""), "us-east-1");
+    }
     (void)stsd::sigv4::verify(request, *info, kSecret, normalize);
   }
 }
@@ -118,6 +125,14 @@ void round_trip(const Request& input) {
   require(info.has_value());
   require(info->credential.access_key_id == kAccessKeyId);
   require(stsd::sigv4::verify(r, *info, kSecret));
+
+  // The same request signed with SigV4a (replacing SigV4's headers).
+  stsd::sigv4::sign_v4a(r, kAccessKeyId, kSecret, "us-east-1,eu-*", "sts", "20150830T123600Z",
+                        token ? std::optional<std::string_view>(*token) : std::nullopt);
+  auto info_v4a = stsd::sigv4::parse(r);
+  require(info_v4a.has_value());
+  require(info_v4a->is_sigv4a() && info_v4a->region_set == "us-east-1,eu-*");
+  require(stsd::sigv4::verify(r, *info_v4a, kSecret));
 }
 
 }  // namespace
