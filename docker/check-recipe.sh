@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Exercises the container recipe on the host (no Docker engine needed): runs
-# docker/build-steps.sh into a temporary stage directory, then starts the
-# staged binary the way the image does (STSD_LISTEN / STSD_CONFIG pointing at
-# the staged /etc/stsd/config.json) and checks that it answers
-# /_stsd/health, that `stsd healthcheck` succeeds against it (and fails
-# against a closed port), that SIGTERM stops it with exit 0, and that the
-# docker-compose example (docker/example) works with the AWS CLI when one new
-# enough for AWS_ENDPOINT_URL_STS is installed.
+# docker/build-steps.sh into a temporary stage directory (the image's whole
+# root filesystem), checks its size (the image's, give or take metadata),
+# then starts the staged binary the way the image does (STSD_LISTEN /
+# STSD_CONFIG pointing at the staged /etc/stsd/config.json); as root, inside
+# the stage with chroot as uid 10001, which proves that the staged libraries
+# are all it needs. Checks that it answers /_stsd/health, that `stsd
+# healthcheck` succeeds against it (and fails against a closed port), that
+# docker/test_image.py (boto3: STS, federation, IAM) passes against it, that
+# SIGTERM stops it with exit 0, and that the docker-compose example
+# (docker/example) works with the AWS CLI when one new enough for
+# AWS_ENDPOINT_URL_STS is installed.
 #
 # usage: docker/check-recipe.sh [build-steps.sh options]
 #   e.g. docker/check-recipe.sh                         full recipe (deps, build in build/docker)
@@ -27,7 +31,7 @@ stage="$work/root"
 bash "$repo/docker/build-steps.sh" "$@" "$stage"
 stsd="$stage/usr/local/bin/stsd"
 
-# The run stage installs these; each must name a real, installed package.
+# The staged files come from these; each must name a real, installed package.
 [ -s "$stage/usr/local/share/stsd/runtime-packages" ] || fail "empty runtime-packages list"
 while read -r pkg; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" \
@@ -36,14 +40,37 @@ done <"$stage/usr/local/share/stsd/runtime-packages"
 file_type=$(od -An -c -N4 "$stsd" | tr -d ' ')
 [ "$file_type" = "177ELF" ] || fail "staged stsd is not an ELF binary"
 if readelf -S "$stsd" | grep -q '\.symtab'; then fail "staged stsd is not stripped"; fi
+# Issue 16: the image stays at or under 60 MB (Docker counts 10^6 bytes).
+size=$(du -sb "$stage" | cut -f1)
+[ "$size" -le 60000000 ] || fail "the runtime root is $((size / 1000000)) MB (limit 60 MB)"
+echo "check-recipe: runtime root $((size / 1000000)) MB" >&2
+
+# As root, run inside the stage as the image's user: nothing of the host's
+# libraries can help. Elsewhere the staged binary runs on the host.
+# Paths below are the image's; prefix makes them host paths where needed.
+in_root=()
+prefix=$stage
+if [ "$(id -u)" -eq 0 ] && command -v chroot >/dev/null; then
+  in_root=(chroot --userspec=10001:10001 "$stage")
+  prefix=""
+  "${in_root[@]}" /usr/local/bin/stsd --version >/dev/null || fail "stsd does not start inside the runtime root"
+  echo "check-recipe: running the staged binary inside the runtime root (chroot, uid 10001)" >&2
+else
+  echo "check-recipe: not root: running the staged binary on the host (the runtime root's libraries are not checked)" >&2
+fi
+run_stsd() { "${in_root[@]}" "$prefix/usr/local/bin/stsd" "$@"; }
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
-# start CONFIG: starts the staged binary as the image would; sets pid and port.
+# start CONFIG: starts the staged binary as the image would (CONFIG is a path
+# inside the stage); sets pid and port.
 start() {
   port=$(free_port)
-  env -u STSD_THREADS -u STSD_AUTH -u STSD_STATE -u STSD_TLS_CERT -u STSD_TLS_KEY \
-      STSD_LISTEN="127.0.0.1:$port" STSD_CONFIG="$1" "$stsd" >"$work/stsd.log" 2>&1 &
+  (
+    unset STSD_THREADS STSD_AUTH STSD_STATE STSD_TLS_CERT STSD_TLS_KEY
+    export STSD_LISTEN="127.0.0.1:$port" STSD_CONFIG="$prefix$1"
+    exec "${in_root[@]}" "$prefix/usr/local/bin/stsd"
+  ) >"$work/stsd.log" 2>&1 &
   pid=$!
   for _ in $(seq 1 100); do
     kill -0 "$pid" 2>/dev/null || fail "stsd exited during start-up"
@@ -63,18 +90,32 @@ stop() {
   [ "$code" -eq 0 ] || fail "stsd exited with $code on SIGTERM (docker stop expects 0)"
 }
 
-start "$stage/etc/stsd/config.json"
+start /etc/stsd/config.json
 echo "check-recipe: staged stsd answers /_stsd/health on 127.0.0.1:$port" >&2
-"$stsd" healthcheck "http://127.0.0.1:$port/_stsd/health" || fail "stsd healthcheck failed against a healthy server"
-if "$stsd" healthcheck "http://127.0.0.1:$(free_port)/_stsd/health" 2>/dev/null; then
+run_stsd healthcheck "http://127.0.0.1:$port/_stsd/health" || fail "stsd healthcheck failed against a healthy server"
+if run_stsd healthcheck "http://127.0.0.1:$(free_port)/_stsd/health" 2>/dev/null; then
   fail "stsd healthcheck succeeded against a closed port"
 fi
+echo "check-recipe: healthcheck ok" >&2
+# The clients' view: STS, federation (libxml2, xmlsec) and IAM through boto3.
+python=""
+for candidate in python3 /usr/bin/python3; do
+  if "$candidate" -c 'import boto3' 2>/dev/null; then python=$candidate; break; fi
+done
+if [ -n "$python" ]; then
+  STSD_URL="http://127.0.0.1:$port" "$python" "$repo/docker/test_image.py" 2>"$work/driver.log" \
+    || { cat "$work/driver.log" >&2; fail "docker/test_image.py failed against the staged stsd"; }
+  echo "check-recipe: docker/test_image.py: $(tail -n 1 "$work/driver.log")" >&2
+else
+  echo "check-recipe: skipping docker/test_image.py: no python3 with boto3" >&2
+fi
 stop
-echo "check-recipe: healthcheck ok, SIGTERM exit 0" >&2
+echo "check-recipe: SIGTERM exit 0" >&2
 
 # The compose example: its config loads, and the app's profile (role_arn +
 # source_profile) gets credentials from stsd through AWS_ENDPOINT_URL_STS.
-start "$repo/docker/example/stsd-config.json"
+install -m 0644 "$repo/docker/example/stsd-config.json" "$stage/etc/stsd/compose-example.json"
+start /etc/stsd/compose-example.json
 aws_ok=0
 if command -v aws >/dev/null; then
   version=$(aws --version 2>&1 || true)
