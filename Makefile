@@ -4,7 +4,7 @@ PRESET ?= release
 BUILD_DIR := build/$(PRESET)
 ARGS ?=
 
-.PHONY: all deps configure build run test test-sanitize test-tsan fuzz-build fuzz-smoke fuzz bench bench-iam soak docker-check clean
+.PHONY: all deps configure build run test test-sanitize test-tsan fuzz-build fuzz-smoke fuzz bench bench-iam soak docker-check docker-test clean
 FUZZ_SECONDS ?= 300
 
 all: build
@@ -70,6 +70,11 @@ soak: build
 # The container's build recipe, run on the host (no Docker engine needed).
 docker-check:
 	bash docker/check-recipe.sh
+
+# The image with a real Docker engine (installs docker.io and starts dockerd
+# when needed; root). Not in CI: see docker/README.md.
+docker-test:
+	bash docker/engine-test.sh $(ARGS)
 
 clean:
 	rm -rf build
