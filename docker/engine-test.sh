@@ -188,14 +188,16 @@ build first -f "$ctx/docker/Dockerfile" -t "$tag" "$ctx"
 summary+=("build: ${build_s} s ($(grep -o 'ccache: .*' "$work/first.log" | head -n 1 || echo 'server layer cached'))")
 log "built in $build_s s"
 
-echo "a README change" >>"$ctx/README.md"
-echo "# a test change" >>"$ctx/tests/e2e/test_server.py"
+# Unique changes: an earlier run's identical change would be cached.
+change="$$-$(date +%s%N)"
+echo "a README change $change" >>"$ctx/README.md"
+echo "# a test change $change" >>"$ctx/tests/e2e/test_server.py"
 build readme -f "$ctx/docker/Dockerfile" -t "$tag" "$ctx"
 if grep -q 'build-steps: configuring' "$work/readme.log"; then die "a README/test change rebuilt the server"; fi
 summary+=("rebuild after a README and test change: ${build_s} s, server layer reused")
 log "README/test change: rebuilt in $build_s s without compiling"
 
-echo "// a source change" >>"$ctx/src/main.cpp"
+echo "// a source change $change" >>"$ctx/src/main.cpp"
 build source -f "$ctx/docker/Dockerfile" -t "$tag" "$ctx"
 stats=$(grep -o 'ccache: .*' "$work/source.log" | head -n 1 || true)
 grep -q 'build-steps: configuring' "$work/source.log" || die "a source change did not rebuild the server"
