@@ -107,12 +107,14 @@ std::string_view signing_service(const http::HttpRequest& request, const service
   } else if (const std::string* presigned = params.find("X-Amz-Credential")) {
     credential = *presigned;
   }
-  for (int i = 0; i < 3; ++i) {
-    const auto slash = credential.find('/');
-    if (slash == std::string_view::npos) return {};
-    credential.remove_prefix(slash + 1);
-  }
-  return credential.substr(0, credential.find('/'));
+  // The element before the terminator: KEY/DATE/REGION/SERVICE/aws4_request
+  // (SigV4) or KEY/DATE/SERVICE/aws4_request (SigV4a, no region).
+  const auto last = credential.rfind('/');
+  if (last == std::string_view::npos) return {};
+  credential = credential.substr(0, last);
+  const auto before = credential.rfind('/');
+  if (before == std::string_view::npos) return {};
+  return credential.substr(before + 1);
 }
 
 }  // namespace
