@@ -330,6 +330,9 @@ class EnvelopeTest(WireTest):
             "      <SessionToken>[A-Za-z0-9+/=]+</SessionToken>\n"
             r"      <Expiration>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ</Expiration>" "\n"
             "    </Credentials>\n"
+            # The newest model's token size members (after the recording's members).
+            r"    <SessionTokenUtilization>\d+</SessionTokenUtilization>" "\n"
+            r"    <SessionTokenSize>\d+</SessionTokenSize>" "\n"
             "  </AssumeRoleResult>\n"
             "  <ResponseMetadata>\n"
             f"    <RequestId>{UUID_RE}</RequestId>\n"
