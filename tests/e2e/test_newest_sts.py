@@ -3,10 +3,13 @@ Query requests, which every botocore can send: GetScopedCredentials,
 MinimumSessionTokenSize, SessionTokenSize / SessionTokenUtilization, and
 GetWebIdentityToken's Scope and SubjectMode."""
 import json
+import os
+import subprocess
 import unittest
 import xml.etree.ElementTree as ET
 
 import stsd_harness as h
+import test_sigv4a  # js_sdk_ready: installs the JS SDK into tests/e2e/js on first use
 
 NS = {"s": "https://sts.amazonaws.com/doc/2011-06-15/"}
 ACCOUNT = "111122223333"
@@ -147,6 +150,30 @@ class NewestStsTest(h.StsdTestCase):
         status, message = self.error("GetWebIdentityToken", self.alice, "ValidationError", **{
             "Audience.member.1": "https://app.example", "SigningAlgorithm": "RS256", "SubjectMode": "Nobody"})
         self.assertIn("subjectMode", message)
+
+
+class JsSdkNewestStsTest(h.StsdTestCase):
+    """The embedded default (key test/test, role mode auto), driven by @aws-sdk/client-sts."""
+
+    def test_js_sdk_speaks_the_newest_members(self):
+        why = test_sigv4a.js_sdk_ready()
+        if why:
+            self.skipTest(why)
+        role_arn = f"arn:aws:iam::{h.DEFAULT_ACCOUNT}:role/js-app"
+        out = subprocess.run(["node", "newest_sts_flow.mjs", self.server.url, role_arn], cwd=test_sigv4a.JS_DIR,
+                             capture_output=True, text=True, timeout=120,
+                             env=h.hermetic_env(os.environ, self.workdir))
+        self.assertEqual(out.returncode, 0, out.stderr + self.server.output()[-2000:])
+        facts = json.loads(out.stdout)
+        assume = facts["assume"]
+        self.assertGreaterEqual(assume["tokenLength"], 2048, facts)
+        self.assertEqual(assume["sessionTokenSize"], assume["tokenLength"], facts)
+        self.assertEqual(assume["sessionTokenUtilization"], -(-100 * assume["tokenLength"] // 4096), facts)
+        scoped = facts["scoped"]
+        self.assertEqual(scoped["sessionInfo"]["Arn"], assume["arn"], facts)
+        self.assertEqual(scoped["scopedPoliciesCount"], 1, facts)
+        self.assertEqual(facts["scopedCaller"], assume["arn"], facts)
+        self.assertEqual(facts["longTerm"], {"name": "InvalidSubjectCredentialsException", "status": 400}, facts)
 
 
 if __name__ == "__main__":
