@@ -90,7 +90,7 @@ def overlay_path(service):
 def apply_overlay(service, model):
     """Adds what botocore's model lacks (scripts/model-overlay/<service>.json):
     operations and shapes it does not have, members appended to its
-    structures (or placed "after" a member). An entry botocore already has is
+    structures (or placed "after" a member), constraints its shapes lack. An entry botocore already has is
     an error: the overlay entry is then stale and must go."""
     path = overlay_path(service)
     if not os.path.exists(path):
@@ -104,6 +104,14 @@ def apply_overlay(service, model):
             if not entry.get("source"):
                 raise GenerationError(f"overlay {kind[:-1]} {name} cites no source")
             model[kind][name] = entry["definition"]
+    for shape, entry in overlay.get("constraints", {}).items():
+        target = model["shapes"][shape]
+        if not entry.get("source"):
+            raise GenerationError(f"overlay constraints of {shape} cite no source")
+        for key, value in entry["set"].items():
+            if target.get(key) == value:
+                raise GenerationError(f"overlay constraint {shape}.{key} is in botocore's model now: remove it")
+            target[key] = value
     for shape, members in overlay.get("members", {}).items():
         target = model["shapes"][shape]
         for member, entry in members.items():

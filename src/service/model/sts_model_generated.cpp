@@ -261,7 +261,7 @@ constexpr ShapeSpec kShapes[] = {
     /* 0 */ {"AssumeRoleRequest", ShapeKind::Structure, std::nullopt, std::nullopt, nullptr, {}, false, 0, kMembers_AssumeRoleRequest},
     /* 1 */ {"arnType", ShapeKind::String, std::int64_t{20}, std::int64_t{2048}, &kPatterns[0], {}, false, 0, {}},
     /* 2 */ {"roleSessionNameType", ShapeKind::String, std::int64_t{2}, std::int64_t{64}, &kPatterns[1], {}, false, 0, {}},
-    /* 3 */ {"policyDescriptorListType", ShapeKind::List, std::nullopt, std::nullopt, nullptr, {}, false, 4, {}},
+    /* 3 */ {"policyDescriptorListType", ShapeKind::List, std::nullopt, std::int64_t{10}, nullptr, {}, false, 4, {}},
     /* 4 */ {"PolicyDescriptorType", ShapeKind::Structure, std::nullopt, std::nullopt, nullptr, {}, false, 0, kMembers_PolicyDescriptorType},
     /* 5 */ {"unrestrictedSessionPolicyDocumentType", ShapeKind::String, std::int64_t{1}, std::nullopt, &kPatterns[2], {}, false, 0, {}},
     /* 6 */ {"roleDurationSecondsType", ShapeKind::Integer, std::int64_t{900}, std::int64_t{43200}, nullptr, {}, false, 0, {}},

@@ -332,3 +332,17 @@ TEST(Other, AssumeRootDurationRangeStartsAtZero) {
             "1 validation error detected: Value '901' at 'durationSeconds' failed to satisfy constraint: Member "
             "must have value less than or equal to 900");
 }
+
+// From the overlay's constraints (scripts/model-overlay/sts.json): at most 10 PolicyArns.
+TEST(Other, AtMostTenPolicyArns) {
+  const auto with_arns = [](int n) {
+    Parameters p = assume_role({});
+    for (int i = 1; i <= n; ++i)
+      p.add("PolicyArns.member." + std::to_string(i) + ".arn", "arn:aws:iam::123456789012:policy/p" + std::to_string(i));
+    return p;
+  };
+  EXPECT_TRUE(op("AssumeRole").validate(with_arns(10)));
+  EXPECT_EQ(validation_message(op("AssumeRole").validate(with_arns(11))),
+            "1 validation error detected: Value at 'policyArns' failed to satisfy constraint: Member must have "
+            "length less than or equal to 10");
+}
