@@ -38,7 +38,7 @@ test-tsan: deps
 	@cmake --build --preset tsan
 	cd tests/e2e && STSD_BINARY=$(CURDIR)/build/tsan/stsd \
 	  TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1" \
-	  python3 -m unittest test_abuse test_boto3_actions test_federation test_policy test_iam_concurrency
+	  python3 -m unittest test_abuse test_boto3_actions test_federation test_policy test_iam_concurrency test_clock test_newest_sts
 
 # libFuzzer targets (clang 14, ASan+UBSan, whole project instrumented in
 # build/fuzz; see fuzz/README.md).
