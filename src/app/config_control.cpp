@@ -127,7 +127,8 @@ Result<std::string, service::AdminError> ConfigControl::move_clock(std::string_v
                               "{\"now\": <epoch seconds or \"YYYY-MM-DDTHH:MM:SSZ\">}"};
   auto doc = read_json<nlohmann::json>(body);
   if (!doc || !doc->is_object() || doc->size() != 1) return unexpected(usage);
-  const auto& [name, value] = *doc->items().begin();
+  const std::string name = doc->begin().key();
+  const nlohmann::json& value = doc->begin().value();
   const domain::Seconds machine = clock_->machine_now();
   std::optional<domain::Seconds> target;  // the time stsd's clock is to show
   if ((name == "advance_seconds" || name == "offset_seconds") && value.is_number_integer()) {
