@@ -194,7 +194,9 @@ std::string SessionTokenCodec::seal(const Session& session, std::size_t min_size
   // its size follows the plaintext's, so the padding is computed, not tried.
   constexpr std::size_t kOverhead = 1 + 12 + 16;
   const auto token_size = [&](std::size_t pad) {
-    return base64_size(kOverhead + plain.size() + padding_field(pad).size());
+    std::size_t varint = 1;  // the padding string's length prefix
+    for (std::size_t n = pad; n >= 0x80; n >>= 7) ++varint;
+    return base64_size(kOverhead + plain.size() + varint + pad);
   };
   std::size_t pad = 0;
   while (token_size(pad) < min_size) pad += std::max<std::size_t>(1, (min_size - token_size(pad)) * 3 / 4);
