@@ -4,27 +4,13 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "stsd/common/utf8.h"
+
 namespace stsd {
 
 namespace {
 
 constexpr char kHex[] = "0123456789abcdef";
-
-// Length of the well-formed UTF-8 sequence at s[i] (RFC 3629 table 3.7:
-// no overlongs, no surrogates, nothing above U+10FFFF), or 0.
-std::size_t utf8_length(std::string_view s, std::size_t i) {
-  auto byte = [&](std::size_t k) { return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0u; };
-  auto cont = [&](std::size_t k, unsigned lo = 0x80, unsigned hi = 0xBF) { return byte(k) >= lo && byte(k) <= hi; };
-  const unsigned c = byte(0);
-  if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
-  if (c == 0xE0) return cont(1, 0xA0) && cont(2) ? 3 : 0;
-  if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) return cont(1) && cont(2) ? 3 : 0;
-  if (c == 0xED) return cont(1, 0x80, 0x9F) && cont(2) ? 3 : 0;
-  if (c == 0xF0) return cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0;
-  if (c >= 0xF1 && c <= 0xF3) return cont(1) && cont(2) && cont(3) ? 4 : 0;
-  if (c == 0xF4) return cont(1, 0x80, 0x8F) && cont(2) && cont(3) ? 4 : 0;
-  return 0;
-}
 
 // Appends `text` so that it stays on its log line and cannot pose as
 // terminal control or as another line. Every log message goes through here
@@ -60,7 +46,7 @@ void append_escaped(Out& out, std::string_view text, LogFormat format) {
     }
     std::size_t len = 1;
     if (c >= 0x80) {
-      len = utf8_length(text, i);
+      len = utf8_sequence_length(text, i);
       // Safe sequences stay in the run: all but C1 (C2 80..C2 9F) and U+2028/9 (E2 80 A8/A9).
       const auto b1 = len >= 2 ? static_cast<unsigned char>(text[i + 1]) : 0;
       const bool c1 = len == 2 && c == 0xC2 && b1 < 0xA0;

@@ -17,9 +17,9 @@
 #include <utility>
 
 #include "document.h"
-#include "encoding.h"
 #include "stsd/common/ascii.h"
 #include "stsd/common/json.h"
+#include "stsd/common/utf8.h"
 #include "stsd/crypto/crypto.h"
 
 namespace stsd::config {
@@ -414,7 +414,7 @@ class Loader {
     if (v->size() > kMaxTags) add(tags_ptr, "must have at most " + std::to_string(kMaxTags) + " tags");
     for (const auto& [key, value] : v->items()) {
       const std::string tag_ptr = child(tags_ptr, key);
-      const std::size_t key_length = detail::utf8_length(key);
+      const std::size_t key_length = utf8_code_points(key);
       if (key_length < 1 || key_length > 128)
         add(tag_ptr, "tag key must be 1-128 characters");
       else if (ascii_lower(key.substr(0, 4)) == "aws:")
@@ -424,7 +424,7 @@ class Loader {
         continue;
       }
       const auto text = value.get<std::string>();
-      if (detail::utf8_length(text) > 256) add(tag_ptr, "must be at most 256 characters");
+      if (utf8_code_points(text) > 256) add(tag_ptr, "must be at most 256 characters");
       tags.emplace(key, text);
     }
     return tags;
@@ -648,7 +648,7 @@ class Loader {
       // The text ends up in JSON dumps, which must be UTF-8.
       if (file->second.empty())
         add(child(ptr, "metadata_file"), file->first + ": is empty");
-      else if (!detail::is_valid_utf8(file->second))
+      else if (!is_valid_utf8(file->second))
         add(child(ptr, "metadata_file"), file->first + ": is not valid UTF-8");
       else
         provider.metadata = std::move(file->second);

@@ -2,7 +2,6 @@
 // can be fed back to PUT /_stsd/config or --config unchanged.
 #include <nlohmann/json.hpp>
 
-#include "encoding.h"
 #include "stsd/crypto/crypto.h"
 #include "stsd/config/config.h"
 

@@ -20,6 +20,8 @@
 #include <memory>
 #include <utility>
 
+#include "stsd/crypto/openssl_ptr.h"
+
 namespace stsd::crypto {
 
 namespace {
@@ -60,14 +62,10 @@ const EVP_MD* fetched_md(Algorithm a) {
   return md;
 }
 
-struct MdCtxDeleter {
-  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
-};
-
 // EVP_Digest allocates and frees a context on every call; one context per
 // thread, re-initialised each time, does the same work without that.
 EVP_MD_CTX* digest_context() {
-  thread_local std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx;
+  thread_local MdCtxPtr ctx;
   if (!ctx) {
     ctx.reset(EVP_MD_CTX_new());
     if (!ctx) die("EVP_MD_CTX_new");
@@ -91,10 +89,6 @@ std::string digest(Algorithm a, std::string_view data) {
   return std::string(reinterpret_cast<const char*>(out.data()), len);
 }
 
-struct MacCtxDeleter {
-  void operator()(EVP_MAC_CTX* ctx) const { EVP_MAC_CTX_free(ctx); }
-};
-
 // One HMAC context per thread and digest, with the digest set once; each call
 // re-keys it (EVP_MAC_init with a key and no parameters keeps the digest).
 EVP_MAC_CTX* new_hmac_context(Algorithm a) {
@@ -110,7 +104,7 @@ EVP_MAC_CTX* new_hmac_context(Algorithm a) {
 }
 
 EVP_MAC_CTX* hmac_context(Algorithm a) {
-  thread_local std::unique_ptr<EVP_MAC_CTX, MacCtxDeleter> contexts[2];
+  thread_local MacCtxPtr contexts[2];
   auto& ctx = contexts[static_cast<int>(a)];
   if (!ctx) ctx.reset(new_hmac_context(a));
   return ctx.get();
@@ -474,33 +468,6 @@ namespace {
 constexpr std::size_t kP256FieldSize = 32;
 constexpr const char* kP256GroupName = "prime256v1";
 
-struct EcGroupDeleter {
-  void operator()(EC_GROUP* g) const { EC_GROUP_free(g); }
-};
-struct EcPointDeleter {
-  void operator()(EC_POINT* p) const { EC_POINT_free(p); }
-};
-struct BnClearDeleter {
-  void operator()(BIGNUM* bn) const { BN_clear_free(bn); }
-};
-struct BnDeleter {
-  void operator()(BIGNUM* bn) const { BN_free(bn); }
-};
-struct ParamBldDeleter {
-  void operator()(OSSL_PARAM_BLD* b) const { OSSL_PARAM_BLD_free(b); }
-};
-// The parameters may carry a private scalar: cleansed before they are freed.
-struct ParamsDeleter {
-  void operator()(OSSL_PARAM* params) const {
-    for (OSSL_PARAM* p = params; p != nullptr && p->key != nullptr; ++p)
-      if (p->data != nullptr && p->data_size > 0) OPENSSL_cleanse(p->data, p->data_size);
-    OSSL_PARAM_free(params);
-  }
-};
-struct PkeyCtxDeleter {
-  void operator()(EVP_PKEY_CTX* c) const { EVP_PKEY_CTX_free(c); }
-};
-
 const EC_GROUP* p256_group() {
   static EC_GROUP* const group = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
   if (group == nullptr) die("EC_GROUP_new_by_curve_name(P-256)");
@@ -510,15 +477,15 @@ const EC_GROUP* p256_group() {
 // An EC EVP_PKEY from the uncompressed public point (and the private scalar
 // when given); nullptr, with OpenSSL's error queue cleared, when rejected.
 EVP_PKEY* p256_pkey_from(std::string_view uncompressed_point, const BIGNUM* private_scalar) {
-  std::unique_ptr<OSSL_PARAM_BLD, ParamBldDeleter> bld(OSSL_PARAM_BLD_new());
+  ParamBldPtr bld(OSSL_PARAM_BLD_new());
   bool built = bld && OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME,
                                                       kP256GroupName, 0) == 1 &&
                OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, uncompressed_point.data(),
                                                 uncompressed_point.size()) == 1;
   if (built && private_scalar != nullptr)
     built = OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_PRIV_KEY, private_scalar) == 1;
-  std::unique_ptr<OSSL_PARAM, ParamsDeleter> params(built ? OSSL_PARAM_BLD_to_param(bld.get()) : nullptr);
-  std::unique_ptr<EVP_PKEY_CTX, PkeyCtxDeleter> ctx(params ? EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr)
+  SecretParamsPtr params(built ? OSSL_PARAM_BLD_to_param(bld.get()) : nullptr);
+  PkeyCtxPtr ctx(params ? EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr)
                                                            : nullptr);
   EVP_PKEY* pkey = nullptr;
   const int selection = private_scalar != nullptr ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY;
@@ -528,7 +495,7 @@ EVP_PKEY* p256_pkey_from(std::string_view uncompressed_point, const BIGNUM* priv
     return nullptr;
   }
   // An off-curve point must never reach the verifier.
-  std::unique_ptr<EVP_PKEY_CTX, PkeyCtxDeleter> check(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey, nullptr));
+  PkeyCtxPtr check(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey, nullptr));
   if (!check || EVP_PKEY_public_check(check.get()) != 1) {
     ERR_clear_error();
     EVP_PKEY_free(pkey);
@@ -540,7 +507,7 @@ EVP_PKEY* p256_pkey_from(std::string_view uncompressed_point, const BIGNUM* priv
 std::string coordinate(const EVP_PKEY* pkey, const char* name) {
   BIGNUM* raw = nullptr;
   if (EVP_PKEY_get_bn_param(pkey, name, &raw) != 1) die("EVP_PKEY_get_bn_param(EC public point)");
-  std::unique_ptr<BIGNUM, BnDeleter> bn(raw);
+  BnPtr bn(raw);
   std::string out(kP256FieldSize, '\0');
   if (BN_bn2binpad(bn.get(), reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(out.size())) !=
       static_cast<int>(out.size()))
@@ -557,13 +524,13 @@ struct EcdsaP256Key::Key {
 std::optional<EcdsaP256Key> EcdsaP256Key::from_private_scalar(std::string_view scalar) {
   if (scalar.size() != kP256FieldSize) return std::nullopt;
   const EC_GROUP* group = p256_group();
-  std::unique_ptr<BIGNUM, BnClearDeleter> d(BN_secure_new());
+  SecretBnPtr d(BN_secure_new());
   if (!d || BN_bin2bn(bytes_of(scalar), static_cast<int>(scalar.size()), d.get()) == nullptr) die("BN_bin2bn");
   // 1 <= d < n: nothing else is a private key.
   if (BN_is_zero(d.get()) || BN_cmp(d.get(), EC_GROUP_get0_order(group)) >= 0) return std::nullopt;
   BN_set_flags(d.get(), BN_FLG_CONSTTIME);
 
-  std::unique_ptr<EC_POINT, EcPointDeleter> q(EC_POINT_new(group));
+  EcPointPtr q(EC_POINT_new(group));
   std::array<unsigned char, 1 + 2 * kP256FieldSize> point{};
   if (!q || EC_POINT_mul(group, q.get(), d.get(), nullptr, nullptr, nullptr) != 1 ||
       EC_POINT_point2oct(group, q.get(), POINT_CONVERSION_UNCOMPRESSED, point.data(), point.size(), nullptr) !=
@@ -615,7 +582,7 @@ bool EcdsaP256Key::verify_digest(const Sha256Digest& digest, std::string_view de
   if (key_ == nullptr) die("EcdsaP256Key used after move");
   // A P-256 DER signature is at most 72 bytes; anything far longer is not one.
   if (der_signature.empty() || der_signature.size() > 256) return false;
-  std::unique_ptr<EVP_PKEY_CTX, PkeyCtxDeleter> ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key_->pkey, nullptr));
+  PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key_->pkey, nullptr));
   if (!ctx) die("EVP_PKEY_CTX_new_from_pkey");
   // The digest is signed as is (SigV4a hashes the string to sign once).
   const int ok = EVP_PKEY_verify_init(ctx.get()) == 1
@@ -629,7 +596,7 @@ bool EcdsaP256Key::verify_digest(const Sha256Digest& digest, std::string_view de
 std::optional<std::string> EcdsaP256Key::sign_digest(const Sha256Digest& digest) const {
   if (key_ == nullptr) die("EcdsaP256Key used after move");
   if (!private_) return std::nullopt;
-  std::unique_ptr<EVP_PKEY_CTX, PkeyCtxDeleter> ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key_->pkey, nullptr));
+  PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key_->pkey, nullptr));
   std::size_t len = 0;
   if (!ctx || EVP_PKEY_sign_init(ctx.get()) != 1 ||
       EVP_PKEY_sign(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(digest.data()),
@@ -645,11 +612,6 @@ std::optional<std::string> EcdsaP256Key::sign_digest(const Sha256Digest& digest)
 
 namespace {
 
-struct CipherCtxDeleter {
-  void operator()(EVP_CIPHER_CTX* ctx) const { EVP_CIPHER_CTX_free(ctx); }
-};
-using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, CipherCtxDeleter>;
-
 enum class Direction { Seal, Open };
 
 // A per-thread AES-256-GCM context per direction with the key schedule of the
@@ -658,7 +620,7 @@ enum class Direction { Seal, Open };
 // The caller sets a fresh nonce with Encrypt/DecryptInit_ex(ctx, 0, 0, 0, iv).
 EVP_CIPHER_CTX* keyed_gcm_context(Direction direction, std::string_view key) {
   struct Keyed {
-    CipherCtx ctx;
+    CipherCtxPtr ctx;
     std::array<unsigned char, kAeadKeySize> key{};
     bool keyed = false;
     ~Keyed() { OPENSSL_cleanse(key.data(), key.size()); }

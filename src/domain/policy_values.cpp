@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <limits>
 
+#include "stsd/common/time_format.h"
 #include "stsd/domain/policy.h"
 
 namespace stsd::domain {
@@ -15,106 +16,6 @@ namespace stsd::domain {
 namespace {
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
-// Reads exactly n digits at text[pos...]; advances pos.
-std::optional<int> fixed_digits(std::string_view text, std::size_t& pos, std::size_t n) {
-  if (pos + n > text.size()) return std::nullopt;
-  int v = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    char c = text[pos + i];
-    if (!is_digit(c)) return std::nullopt;
-    v = v * 10 + (c - '0');
-  }
-  pos += n;
-  return v;
-}
-
-bool leap_year(std::int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-int days_in_month(std::int64_t y, int m) {
-  static constexpr std::array<int, 12> kDays{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return m == 2 && leap_year(y) ? 29 : kDays[static_cast<std::size_t>(m - 1)];
-}
-
-// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-std::int64_t days_from_civil(std::int64_t y, int m, int d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const std::int64_t yoe = y - era * 400;
-  const std::int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const std::int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-// ISO 8601 extended format: YYYY[-MM[-DD]][Thh[:mm[:ss[.f]]][Z|±hh[:mm]]].
-std::optional<PolicyTime> parse_iso8601(std::string_view s) {
-  std::size_t pos = 0;
-  auto year = fixed_digits(s, pos, 4);
-  if (!year) return std::nullopt;
-  int month = 1, day = 1, hour = 0, minute = 0, second = 0;
-  std::int32_t nanos = 0;
-  if (pos < s.size() && s[pos] == '-') {
-    ++pos;
-    auto m = fixed_digits(s, pos, 2);
-    if (!m || *m < 1 || *m > 12) return std::nullopt;
-    month = *m;
-    if (pos < s.size() && s[pos] == '-') {
-      ++pos;
-      auto d = fixed_digits(s, pos, 2);
-      if (!d || *d < 1 || *d > days_in_month(*year, month)) return std::nullopt;
-      day = *d;
-    }
-  }
-  std::int64_t offset_seconds = 0;
-  if (pos < s.size() && (s[pos] == 'T' || s[pos] == 't')) {
-    ++pos;
-    auto h = fixed_digits(s, pos, 2);
-    if (!h || *h > 23) return std::nullopt;
-    hour = *h;
-    if (pos < s.size() && s[pos] == ':') {
-      ++pos;
-      auto mi = fixed_digits(s, pos, 2);
-      if (!mi || *mi > 59) return std::nullopt;
-      minute = *mi;
-      if (pos < s.size() && s[pos] == ':') {
-        ++pos;
-        auto se = fixed_digits(s, pos, 2);
-        if (!se || *se > 59) return std::nullopt;
-        second = *se;
-        if (pos < s.size() && s[pos] == '.') {
-          ++pos;
-          std::size_t digits = 0;
-          while (pos < s.size() && is_digit(s[pos])) {
-            if (++digits > 9) return std::nullopt;
-            nanos = nanos * 10 + (s[pos++] - '0');
-          }
-          if (digits == 0) return std::nullopt;
-          for (std::size_t i = digits; i < 9; ++i) nanos *= 10;
-        }
-      }
-    }
-    if (pos < s.size() && (s[pos] == 'Z' || s[pos] == 'z')) {
-      ++pos;
-    } else if (pos < s.size() && (s[pos] == '+' || s[pos] == '-')) {
-      const int sign = s[pos++] == '-' ? -1 : 1;
-      auto oh = fixed_digits(s, pos, 2);
-      if (!oh || *oh > 23) return std::nullopt;
-      int om = 0;
-      if (pos < s.size()) {
-        if (s[pos] == ':') ++pos;
-        auto m = fixed_digits(s, pos, 2);
-        if (!m || *m > 59) return std::nullopt;
-        om = *m;
-      }
-      offset_seconds = sign * (*oh * 3600 + om * 60);
-    }
-  }
-  if (pos != s.size()) return std::nullopt;
-  PolicyTime t;
-  t.seconds = days_from_civil(*year, month, day) * 86400 + hour * 3600 + minute * 60 + second - offset_seconds;
-  t.nanoseconds = nanos;
-  return t;
-}
 
 struct Decimal {
   bool negative = false;
@@ -300,7 +201,9 @@ std::optional<PolicyTime> parse_policy_date(std::string_view text) {
     if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
     return PolicyTime{v, 0};
   }
-  return parse_iso8601(text);
+  auto t = parse_iso8601(text);
+  if (!t) return std::nullopt;
+  return PolicyTime{t->seconds, t->nanoseconds};
 }
 
 std::optional<int> compare_policy_numbers(std::string_view a, std::string_view b) {

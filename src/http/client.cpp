@@ -18,6 +18,8 @@
 #include <exception>
 #include <optional>
 
+#include "stsd/common/ascii.h"
+
 namespace stsd::http {
 
 namespace {
@@ -29,12 +31,6 @@ using tcp = net::ip::tcp;
 
 constexpr std::size_t kMaxUrl = 2048;
 constexpr std::size_t kMaxHeader = 16 * 1024;
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 bool is_ip_literal(const std::string& host) {
   boost::system::error_code ec;
@@ -192,7 +188,7 @@ Result<std::string, std::string> run_get(net::io_context& io, const ParsedUrl& u
 Result<ParsedUrl, std::string> parse_http_url(std::string_view url) {
   if (url.size() > kMaxUrl) return unexpected(std::string("the URL is too long"));
   ParsedUrl out;
-  const std::string scheme = lower(url.substr(0, url.find("://") == std::string_view::npos ? 0 : url.find("://")));
+  const std::string scheme = ascii_lower(url.substr(0, url.find("://") == std::string_view::npos ? 0 : url.find("://")));
   if (scheme == "https") out.https = true;
   else if (scheme != "http") return unexpected(std::string("not an http:// or https:// URL"));
   std::string_view rest = url.substr(scheme.size() + 3);
@@ -241,9 +237,9 @@ Result<ParsedUrl, std::string> parse_http_url(std::string_view url) {
 
 bool thumbprint_matches(const std::vector<std::string>& thumbprints, std::string_view sha1_hex) {
   if (sha1_hex.size() != 40) return false;
-  const std::string want = lower(sha1_hex);
+  const std::string want = ascii_lower(sha1_hex);
   for (const auto& t : thumbprints)
-    if (t.size() == 40 && lower(t) == want) return true;
+    if (t.size() == 40 && ascii_lower(t) == want) return true;
   return false;
 }
 

@@ -8,6 +8,7 @@
 
 #include "stsd/common/ascii.h"
 #include "stsd/common/logging.h"
+#include "stsd/common/uuid.h"
 #include "stsd/crypto/crypto.h"
 #include "stsd/protocol/query.h"
 #include "stsd/protocol/response_writer.h"
@@ -20,13 +21,6 @@ namespace {
 constexpr std::string_view kAdminPrefix = "/_stsd/";
 // Where AWS sends requests it cannot read as an STS call (AWS-BEHAVIOUR.md section 2).
 constexpr std::string_view kRedirectLocation = "https://aws.amazon.com/iam";
-
-bool starts_with_ci(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() &&
-         std::equal(prefix.begin(), prefix.end(), s.begin(), [](char a, char b) {
-           return ascii_lower(a) == ascii_lower(b);
-         });
-}
 
 Format response_format(const http::HttpRequest& request) {
   return request.header("Accept").find("application/json") != std::string_view::npos ? Format::Json
@@ -64,19 +58,8 @@ std::string make_request_id() {
     for (unsigned char c : seed) v = (v << 8) | c;
     return v;
   }());
-  std::uint64_t hi = rng(), lo = rng();
-  hi = (hi & 0xFFFFFFFFFFFF0FFFULL) | 0x0000000000004000ULL;  // version 4
-  lo = (lo & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;  // RFC 4122 variant
-  // 8-4-4-4-12 lowercase hex.
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string id;
-  id.reserve(36);
-  for (int i = 0; i < 32; ++i) {
-    if (i == 8 || i == 12 || i == 16 || i == 20) id += '-';
-    const std::uint64_t half = i < 16 ? hi : lo;
-    id += kHex[(half >> (4 * (15 - i % 16))) & 0xF];
-  }
-  return id;
+  const std::uint64_t hi = rng(), lo = rng();
+  return format_uuid4(hi, lo);
 }
 
 http::HttpResponse Frontend::handle(const http::HttpRequest& request) const {
@@ -127,7 +110,7 @@ http::HttpResponse Frontend::handle_query(const http::HttpRequest& request, cons
 
   if (request.method == "POST") {
     // Only a form body carries parameters; without one AWS redirects.
-    if (!starts_with_ci(request.header("Content-Type"), "application/x-www-form-urlencoded"))
+    if (!istarts_with(request.header("Content-Type"), "application/x-www-form-urlencoded"))
       return redirect({});
     parse_form(request.body, params);
     parse_form(query, params);

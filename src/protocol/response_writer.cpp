@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "stsd/common/time_format.h"
+#include "stsd/common/utf8.h"
 #include "stsd/domain/authorization_message.h"
 
 namespace stsd::protocol {
@@ -170,18 +171,8 @@ std::string xml_safe(std::string_view in) {
       ++i;
       continue;
     }
-    std::size_t len = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c <= 0xDF ? 2 : 0;
-    bool ok = len != 0 && i + len <= in.size();
-    for (std::size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(in[i + k]) & 0xC0) == 0x80;
-    if (ok && len == 3) {
-      unsigned char c1 = static_cast<unsigned char>(in[i + 1]);
-      ok = !(c == 0xE0 && c1 < 0xA0) && !(c == 0xED && c1 >= 0xA0);  // overlong, surrogates
-    }
-    if (ok && len == 4) {
-      unsigned char c1 = static_cast<unsigned char>(in[i + 1]);
-      ok = !(c == 0xF0 && c1 < 0x90) && !(c == 0xF4 && c1 >= 0x90);
-    }
-    if (ok) {
+    // Strict UTF-8 only: an overlong form, a surrogate or a byte F5..FF is replaced.
+    if (const std::size_t len = utf8_sequence_length(in, i); len != 0) {
       out.append(in.substr(i, len));
       i += len;
     } else {

@@ -15,7 +15,7 @@ namespace {
 
 
 bool contains_ci(const std::vector<std::string>& keys, std::string_view key) {
-  return std::any_of(keys.begin(), keys.end(), [&](const std::string& k) { return ascii_lower(k) == ascii_lower(key); });
+  return std::any_of(keys.begin(), keys.end(), [&](const std::string& k) { return iequals(k, key); });
 }
 
 // PackedPolicySize approximation (AWS's packing is not public): the session

@@ -19,7 +19,6 @@ namespace detail {
 
 namespace {
 
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 bool is_space(char c) { return c == ' ' || c == '\t'; }
 
@@ -110,12 +109,6 @@ void append_payload_hash(std::string& out, const Request& request) {
 }
 
 }  // namespace
-
-std::string to_lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = lower(c);
-  return out;
-}
 
 const std::string* find_header(const Request& request, std::string_view name) {
   for (const auto& h : request.headers)

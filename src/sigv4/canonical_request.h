@@ -11,8 +11,6 @@ namespace stsd::sigv4::detail {
 
 inline constexpr std::string_view kAlgorithm = kAlgorithmHmac;
 
-// ASCII lowercase (header names are ASCII; other bytes pass through).
-std::string to_lower(std::string_view text);
 using stsd::iequals;
 
 // First header with this name (case-insensitive), or nullptr.

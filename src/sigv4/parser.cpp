@@ -76,7 +76,7 @@ std::vector<std::string> split_signed_headers(std::string_view list) {
     std::size_t semi = list.find(';', start);
     if (semi == std::string_view::npos) semi = list.size();
     std::string_view name = trim(list.substr(start, semi - start));
-    if (!name.empty()) names.push_back(detail::to_lower(name));
+    if (!name.empty()) names.push_back(ascii_lower(name));
     start = semi + 1;
   }
   return names;

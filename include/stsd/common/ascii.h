@@ -22,4 +22,9 @@ inline bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
+// `text` begins with `prefix`, ignoring ASCII case.
+inline bool istarts_with(std::string_view text, std::string_view prefix) {
+  return text.size() >= prefix.size() && iequals(text.substr(0, prefix.size()), prefix);
+}
+
 }  // namespace stsd

@@ -13,13 +13,11 @@
 #include <string_view>
 #include <vector>
 
+#include "stsd/common/json_limits.h"
 #include "stsd/common/result.h"
 
 namespace stsd {
 
-// Deep enough for any policy document or config; shallow enough that every
-// recursive walk downstream stays far from the stack's end.
-inline constexpr std::size_t kDefaultMaxJsonDepth = 64;
 // Larger than any body the HTTP layer accepts by default (10,000,000 bytes).
 inline constexpr std::size_t kDefaultMaxJsonBytes = 16 * 1024 * 1024;
 

@@ -25,6 +25,8 @@
 #include <string_view>
 #include <vector>
 
+#include "stsd/common/json_limits.h"
+
 namespace stsd::domain {
 
 // Who is asking, for Principal / NotPrincipal matching. (Not the
@@ -198,8 +200,8 @@ std::size_t policy_size(std::string_view json_text);
 // Value helpers the condition operators use (exposed for callers and tests).
 
 // Deepest bracket nesting of a JSON text, counting only brackets outside
-// strings. Policies nest at most 6 deep.
-inline constexpr std::size_t kMaxJsonDepth = 32;
+// strings. Policies nest at most 6 deep; stsd refuses past kMaxJsonDepth
+// (stsd/common/json_limits.h).
 std::size_t json_nesting_depth(std::string_view json_text);
 
 // `*` (any run) and `?` (one character) wildcards, case-sensitive unless

@@ -16,8 +16,10 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "stsd/common/json_limits.h"
 #include "stsd/common/recent_entries.h"
 #include "stsd/crypto/crypto.h"
+#include "stsd/crypto/openssl_ptr.h"
 
 namespace stsd::domain::federation {
 
@@ -29,7 +31,6 @@ struct JwtClaimSet {
 
 namespace {
 
-constexpr int kMaxJsonDepth = 32;
 constexpr int kMinRsaBits = 2048;
 constexpr int kMaxRsaBits = 8192;  // bounds the verification cost an issuer can impose
 constexpr std::size_t kMaxPemSize = 64 * 1024;
@@ -82,21 +83,14 @@ const EVP_MD* digest_of(Hash h) {
 
 // --- OpenSSL ownership ------------------------------------------------------
 
-template <auto Free>
-struct Deleter {
-  template <class T>
-  void operator()(T* p) const { Free(p); }
-};
-template <class T, auto Free>
-using Owned = std::unique_ptr<T, Deleter<Free>>;
-using PkeyCtxPtr = Owned<EVP_PKEY_CTX, EVP_PKEY_CTX_free>;
-using MdCtxPtr = Owned<EVP_MD_CTX, EVP_MD_CTX_free>;
-using BnPtr = Owned<BIGNUM, BN_free>;
-using ParamBldPtr = Owned<OSSL_PARAM_BLD, OSSL_PARAM_BLD_free>;
-using ParamsPtr = Owned<OSSL_PARAM, OSSL_PARAM_free>;
-using BioPtr = Owned<BIO, BIO_free>;
-using EcdsaSigPtr = Owned<ECDSA_SIG, ECDSA_SIG_free>;
-using PkeyPtr = Owned<EVP_PKEY, EVP_PKEY_free>;
+using crypto::BioPtr;
+using crypto::BnPtr;
+using crypto::EcdsaSigPtr;
+using crypto::MdCtxPtr;
+using crypto::ParamBldPtr;
+using crypto::ParamsPtr;
+using crypto::PkeyCtxPtr;
+using crypto::PkeyPtr;
 
 std::shared_ptr<evp_pkey_st> share(EVP_PKEY* p) { return {p, EVP_PKEY_free}; }
 
@@ -324,7 +318,8 @@ Result<json, std::string> parse_object(std::string_view text) {
   };
   json j = json::parse(text, track, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) return unexpected(std::string("is not a JSON object"));
-  if (depth > kMaxJsonDepth) return unexpected(std::string("nests deeper than 32 levels"));
+  if (depth > static_cast<int>(kMaxJsonDepth))
+    return unexpected("nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
   if (count_members(j) != keys) return unexpected(std::string("repeats a member name"));
   return j;
 }

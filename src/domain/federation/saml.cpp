@@ -38,6 +38,7 @@
 
 #include "stsd/common/time_format.h"
 #include "stsd/crypto/crypto.h"
+#include "stsd/crypto/openssl_ptr.h"
 
 #ifndef XMLSEC_CRYPTO_OPENSSL
 #error "xmlsec must be compiled against its OpenSSL backend (pkg-config xmlsec1-openssl cflags missing)"
@@ -74,21 +75,10 @@ struct XmlSecKeyFree {
   void operator()(xmlSecKey* k) const { xmlSecKeyDestroy(k); }
 };
 using XmlSecKeyPtr = std::unique_ptr<xmlSecKey, XmlSecKeyFree>;
-struct BioFree {
-  void operator()(BIO* b) const { BIO_free(b); }
-};
-using BioPtr = std::unique_ptr<BIO, BioFree>;
-struct PkeyFree {
-  void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
-};
-using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
-struct X509Free {
-  void operator()(X509* x) const { X509_free(x); }
-};
-using X509Ptr = std::unique_ptr<X509, X509Free>;
-struct BnFree {
-  void operator()(BIGNUM* b) const { BN_free(b); }
-};
+using crypto::BioPtr;
+using crypto::BnPtr;
+using crypto::PkeyPtr;
+using crypto::X509Ptr;
 
 const xmlChar* xml_str(const char* s) { return reinterpret_cast<const xmlChar*>(s); }
 const xmlChar* xml_str(const std::string& s) { return reinterpret_cast<const xmlChar*>(s.c_str()); }
@@ -279,17 +269,6 @@ bool is_ascii_ncname(std::string_view s) {
   });
 }
 
-// ------------------------------------------------------------ xs:dateTime ----
-
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
 }  // namespace
 
 std::optional<std::int64_t> saml_assertion_expiry(const SamlAssertionData& data) {
@@ -306,51 +285,6 @@ std::optional<std::int64_t> parse_saml_session_duration(std::string_view text) {
     value = value * 10 + (c - '0');
   }
   return value;
-}
-
-std::optional<std::int64_t> parse_saml_instant(std::string_view s) {
-  auto digits = [&](std::size_t pos, std::size_t n) -> std::optional<int> {
-    if (pos + n > s.size()) return std::nullopt;
-    int v = 0;
-    for (std::size_t i = pos; i < pos + n; ++i) {
-      if (s[i] < '0' || s[i] > '9') return std::nullopt;
-      v = v * 10 + (s[i] - '0');
-    }
-    return v;
-  };
-  if (s.size() < 19 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':') {
-    return std::nullopt;
-  }
-  const auto year = digits(0, 4), month = digits(5, 2), day = digits(8, 2);
-  const auto hour = digits(11, 2), minute = digits(14, 2), second = digits(17, 2);
-  if (!year || !month || !day || !hour || !minute || !second) return std::nullopt;
-  if (*month < 1 || *month > 12 || *day < 1 || *hour > 23 || *minute > 59 || *second > 59) return std::nullopt;
-  static constexpr std::array<int, 12> kDays = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  const bool leap = (*year % 4 == 0 && *year % 100 != 0) || *year % 400 == 0;
-  if (*day > kDays[*month - 1] || (*month == 2 && *day == 29 && !leap)) return std::nullopt;
-  std::size_t pos = 19;
-  if (pos < s.size() && s[pos] == '.') {
-    ++pos;
-    const std::size_t start = pos;
-    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') ++pos;
-    if (pos == start) return std::nullopt;
-  }
-  std::int64_t offset = 0;
-  if (pos < s.size()) {
-    if (s[pos] == 'Z') {
-      ++pos;
-    } else if (s[pos] == '+' || s[pos] == '-') {
-      const auto oh = digits(pos + 1, 2), om = digits(pos + 4, 2);
-      if (!oh || !om || pos + 3 >= s.size() || s[pos + 3] != ':' || *oh > 14 || *om > 59) return std::nullopt;
-      offset = (*oh * 3600 + *om * 60) * (s[pos] == '+' ? 1 : -1);
-      pos += 6;
-    } else {
-      return std::nullopt;
-    }
-  }
-  if (pos != s.size()) return std::nullopt;
-  const std::int64_t days = days_from_civil(*year, static_cast<unsigned>(*month), static_cast<unsigned>(*day));
-  return days * 86400 + *hour * 3600 + *minute * 60 + *second - offset;
 }
 
 namespace {
@@ -545,7 +479,7 @@ Result<void, SamlError> verify_signature(xmlNode* signature, const std::string& 
 Result<std::optional<std::int64_t>, SamlError> time_attribute(const xmlNode* node, const char* name) {
   const auto text = attribute(node, name);
   if (!text) return std::optional<std::int64_t>{};
-  const auto t = parse_saml_instant(trim(*text));
+  const auto t = parse_xs_datetime(trim(*text));
   if (!t) {
     return unexpected(fail(SamlProblem::Malformed,
                            std::string(view(node->name)) + "/@" + name + " is not an xs:dateTime: " + text->substr(0, 64)));
@@ -874,7 +808,7 @@ SamlIdentityProvider SamlIdentityProvider::generate(std::string entity_id) {
   // A positive random 127-bit serial (RFC 5280 4.1.2.2 wants unique, <= 20 bytes).
   std::string serial_bytes = crypto::random_bytes(16);
   serial_bytes[0] = static_cast<char>(serial_bytes[0] & 0x7f);
-  std::unique_ptr<BIGNUM, BnFree> serial(
+  BnPtr serial(
       BN_bin2bn(reinterpret_cast<const unsigned char*>(serial_bytes.data()), 16, nullptr));
   if (!serial || BN_to_ASN1_INTEGER(serial.get(), X509_get_serialNumber(cert.get())) == nullptr) die("serial");
   // Valid from a day ago, so clock skew between stsd and a client never

@@ -12,6 +12,7 @@
 // AssumeRoleWithWebIdentity.
 #include <nlohmann/json.hpp>
 
+#include "stsd/common/uuid.h"
 #include "stsd/crypto/crypto.h"
 #include "stsd/domain/federation/builtin_idps.h"
 #include "stsd/service/authorization.h"
@@ -24,14 +25,6 @@ namespace {
 constexpr std::int64_t kDefaultDuration = 300;
 // AWS's own limit is not published; this bounds what tags can add.
 constexpr std::size_t kMaxPayloadBytes = 16384;
-
-std::string uuid4() {
-  std::string b = crypto::random_bytes(16);
-  b[6] = static_cast<char>((b[6] & 0x0F) | 0x40);
-  b[8] = static_cast<char>((b[8] & 0x3F) | 0x80);
-  std::string h = crypto::hex_encode(b);
-  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) + "-" + h.substr(20);
-}
 
 // The IAM principal a token names: a role session is its role, a
 // GetSessionToken session its user.
@@ -86,7 +79,7 @@ Result<GetWebIdentityTokenResponse> get_web_identity_token(const GetWebIdentityT
   claims["sub"] = subject_of(caller);
   claims["iat"] = now;
   claims["exp"] = now + duration;
-  claims["jti"] = uuid4();
+  claims["jti"] = format_uuid4(crypto::random_bytes(16));
   nlohmann::ordered_json aws;
   aws["aws_account"] = caller.account;
   aws["source_region"] = ctx.region;

@@ -16,6 +16,7 @@
 #include <sstream>
 #include <thread>
 
+#include "stsd/common/time_format.h"
 #include "stsd/crypto/crypto.h"
 
 namespace fs = std::filesystem;
@@ -559,19 +560,19 @@ TEST(SamlParsing, BadIdIsMalformed) {
 }
 
 TEST(SamlInstant, Formats) {
-  EXPECT_EQ(parse_saml_instant("2023-11-14T22:13:20Z"), 1700000000);
-  EXPECT_EQ(parse_saml_instant("2023-11-14T22:13:20.999Z"), 1700000000);
-  EXPECT_EQ(parse_saml_instant("2023-11-14T22:13:20"), 1700000000);
-  EXPECT_EQ(parse_saml_instant("2023-11-14T23:13:20+01:00"), 1700000000);
-  EXPECT_EQ(parse_saml_instant("1970-01-01T00:00:00Z"), 0);
-  EXPECT_EQ(parse_saml_instant("2024-02-29T00:00:00Z"), 1709164800);
-  EXPECT_FALSE(parse_saml_instant("2023-02-29T00:00:00Z"));
-  EXPECT_FALSE(parse_saml_instant("2023-11-14T24:00:00Z"));
-  EXPECT_FALSE(parse_saml_instant("2023-11-14T22:13:60Z"));
-  EXPECT_FALSE(parse_saml_instant("2023-11-14 22:13:20Z"));
-  EXPECT_FALSE(parse_saml_instant("2023-11-14T22:13:20.Z"));
-  EXPECT_FALSE(parse_saml_instant("2023-11-14T22:13:20ZZ"));
-  EXPECT_FALSE(parse_saml_instant(""));
+  EXPECT_EQ(stsd::parse_xs_datetime("2023-11-14T22:13:20Z"), 1700000000);
+  EXPECT_EQ(stsd::parse_xs_datetime("2023-11-14T22:13:20.999Z"), 1700000000);
+  EXPECT_EQ(stsd::parse_xs_datetime("2023-11-14T22:13:20"), 1700000000);
+  EXPECT_EQ(stsd::parse_xs_datetime("2023-11-14T23:13:20+01:00"), 1700000000);
+  EXPECT_EQ(stsd::parse_xs_datetime("1970-01-01T00:00:00Z"), 0);
+  EXPECT_EQ(stsd::parse_xs_datetime("2024-02-29T00:00:00Z"), 1709164800);
+  EXPECT_FALSE(stsd::parse_xs_datetime("2023-02-29T00:00:00Z"));
+  EXPECT_FALSE(stsd::parse_xs_datetime("2023-11-14T24:00:00Z"));
+  EXPECT_FALSE(stsd::parse_xs_datetime("2023-11-14T22:13:60Z"));
+  EXPECT_FALSE(stsd::parse_xs_datetime("2023-11-14 22:13:20Z"));
+  EXPECT_FALSE(stsd::parse_xs_datetime("2023-11-14T22:13:20.Z"));
+  EXPECT_FALSE(stsd::parse_xs_datetime("2023-11-14T22:13:20ZZ"));
+  EXPECT_FALSE(stsd::parse_xs_datetime(""));
 }
 
 // Issue 11 item 15: an assertion without NotOnOrAfter was good forever. AWS
@@ -699,8 +700,8 @@ TEST(SamlInterop, XmlsecCommandLineSignsWeVerify) {
   EXPECT_EQ(r->issuer, "https://cli-idp.example");
   EXPECT_EQ(r->name_id, "cli-user");
   EXPECT_EQ(r->name_id_format, "urn:oasis:names:tc:SAML:2.0:nameid-format:transient");
-  EXPECT_EQ(r->not_before, parse_saml_instant("2024-01-01T00:00:00Z"));
-  EXPECT_EQ(r->subject_not_on_or_after, parse_saml_instant("2024-01-01T00:05:00Z"));
+  EXPECT_EQ(r->not_before, stsd::parse_xs_datetime("2024-01-01T00:00:00Z"));
+  EXPECT_EQ(r->subject_not_on_or_after, stsd::parse_xs_datetime("2024-01-01T00:05:00Z"));
   EXPECT_EQ(r->audiences, std::vector<std::string>{"urn:amazon:webservices"});
   ASSERT_EQ(r->attributes.size(), 1u);
   EXPECT_EQ(r->attributes[0].values, std::vector<std::string>{"cli-user"});

@@ -102,12 +102,6 @@ struct SamlError {
 };
 std::string_view to_string(SamlProblem problem);
 
-// xs:dateTime as SAML uses it: YYYY-MM-DDThh:mm:ss[.fraction][Z|(+|-)hh:mm],
-// to epoch seconds. No zone counts as UTC (SAML core 1.3.3 demands UTC with
-// no zone, while IdPs write "Z"); fractions are truncated. nullopt for
-// anything else, including out-of-range fields and leap seconds.
-std::optional<std::int64_t> parse_saml_instant(std::string_view text);
-
 // When AWS stops accepting the assertion: the earlier of
 // SubjectConfirmationData/@NotOnOrAfter and Conditions/@NotOnOrAfter.
 // nullopt when SubjectConfirmationData has no NotOnOrAfter, which AWS
