@@ -19,6 +19,7 @@
 #include "document.h"
 #include "stsd/common/ascii.h"
 #include "stsd/common/json.h"
+#include "stsd/common/session_limits.h"
 #include "stsd/common/utf8.h"
 #include "stsd/crypto/crypto.h"
 
@@ -40,8 +41,6 @@ namespace {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-constexpr int kMinSessionDuration = 3600;
-constexpr int kMaxSessionDuration = 43200;
 constexpr std::size_t kMaxTags = 50;  // IAM's per-user / per-role limit
 
 std::string child(const std::string& pointer, std::string_view key) {
@@ -520,11 +519,14 @@ class Loader {
         // Unsigned values past int64 would wrap in get<int64_t>.
         const bool in_range =
             v->is_number_unsigned()
-                ? v->get<std::uint64_t>() >= kMinSessionDuration && v->get<std::uint64_t>() <= kMaxSessionDuration
-                : v->get<std::int64_t>() >= kMinSessionDuration && v->get<std::int64_t>() <= kMaxSessionDuration;
+                ? v->get<std::uint64_t>() >= std::uint64_t{kMinRoleMaxSessionDuration} &&
+                      v->get<std::uint64_t>() <= std::uint64_t{kMaxRoleMaxSessionDuration}
+                : v->get<std::int64_t>() >= kMinRoleMaxSessionDuration &&
+                      v->get<std::int64_t>() <= kMaxRoleMaxSessionDuration;
         if (!in_range)
           add(duration_ptr,
-              "must be between " + std::to_string(kMinSessionDuration) + " and " + std::to_string(kMaxSessionDuration));
+              "must be between " + std::to_string(kMinRoleMaxSessionDuration) + " and " +
+                  std::to_string(kMaxRoleMaxSessionDuration));
         else
           role.max_session_duration = static_cast<int>(v->get<std::int64_t>());
       }

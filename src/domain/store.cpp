@@ -9,7 +9,6 @@ namespace stsd::domain {
 
 namespace {
 const std::string kFallbackAccount = "000000000000";
-constexpr int kAutoRoleMaxSessionDuration = 43200;
 
 // Without a trust policy, a declared role trusts its own account (IAM's
 // console default, "this account").
@@ -136,7 +135,7 @@ std::shared_ptr<const Role> Store::find_role(const RoleArn& arn) const {
   role->path = arn.path;
   role->arn = std::move(full_arn);
   role->role_id = stable_unique_id("AROA", role->arn);
-  role->max_session_duration = kAutoRoleMaxSessionDuration;
+  role->max_session_duration = kMaxRoleMaxSessionDuration;
   role->declared = false;
   return made_up.add(std::move(role));
 }

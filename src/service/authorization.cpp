@@ -5,6 +5,7 @@
 #include "stsd/common/ascii.h"
 #include "stsd/common/recent_entries.h"
 #include "stsd/common/time_format.h"
+#include "stsd/service/access_denied.h"
 #include "stsd/service/federation_common.h"
 #include "stsd/service/session_options.h"
 

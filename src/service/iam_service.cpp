@@ -1,5 +1,6 @@
 #include "stsd/service/iam_service.h"
 
+#include "stsd/service/access_denied.h"
 #include "stsd/service/authorization.h"
 #include "stsd/service/iam/actions.h"
 #include "stsd/service/model.h"

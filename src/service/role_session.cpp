@@ -5,20 +5,16 @@
 
 namespace stsd::service {
 
-namespace {
-constexpr std::int64_t kChainedMaxDuration = 3600;
-}  // namespace
-
 Result<std::int64_t> role_session_duration(std::optional<std::int64_t> requested, const domain::Role& role,
                                            bool chained) {
-  return check_role_session_duration(requested.value_or(kRoleSessionDefaultDuration), role, chained);
+  return check_role_session_duration(requested.value_or(kDefaultRoleSessionDuration), role, chained);
 }
 
 Result<std::int64_t> check_role_session_duration(std::int64_t duration, const domain::Role& role, bool chained) {
   if (duration > role.max_session_duration)
     return fail(ErrorCode::ValidationError,
                 "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.");
-  if (chained && duration > kChainedMaxDuration)
+  if (chained && duration > kMaxChainedRoleSessionDuration)
     return fail(ErrorCode::ValidationError,
                 "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role "
                 "chaining.");

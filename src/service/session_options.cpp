@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "stsd/common/ascii.h"
+#include "stsd/common/session_limits.h"
 #include "stsd/common/time_format.h"
 #include "stsd/domain/policy.h"
 
@@ -132,36 +133,8 @@ IssuedSession issue_session(domain::Session& session, const domain::SessionToken
 }
 
 std::int64_t long_term_caller_duration(std::optional<std::int64_t> requested, const Caller& caller) {
-  constexpr std::int64_t kDefault = 43200;
-  constexpr std::int64_t kRootMax = 3600;
-  const std::int64_t duration = requested.value_or(kDefault);
-  return caller.is_root() ? std::min(duration, kRootMax) : duration;
-}
-
-StsError not_authorized(const Caller& caller, std::string_view action, std::string_view resource) {
-  std::string message = "User: " + caller.arn + " is not authorized to perform: " + std::string(action);
-  if (!resource.empty()) message += " on resource: " + std::string(resource);
-  return StsError::make(ErrorCode::AccessDenied, std::move(message));
-}
-
-Result<bool> verify_mfa(const std::optional<std::string>& serial, const std::optional<std::string>& code,
-                        const Caller& caller, domain::MfaGuard& guard, std::int64_t now) {
-  if (!serial && !code) return false;
-  if (!serial || !code)
-    return fail(ErrorCode::AccessDenied,
-                "MultiFactorAuthentication failed, must provide both MFA serial number and one time pass code.");
-  const domain::MfaDevice* device = nullptr;
-  if (caller.user != nullptr)
-    for (const auto& d : caller.user->mfa_devices)
-      if (d.serial == *serial) device = &d;
-  if (device == nullptr)
-    return fail(ErrorCode::AccessDenied,
-                "Please verify your MFA serial number is valid and associated with this user.");
-  // A wrong, reused or locked-out code gets AWS's one answer: which it was
-  // is not for the caller to learn.
-  if (guard.check(device->serial, device->secret, *code, now) != domain::MfaVerdict::Accepted)
-    return fail(ErrorCode::AccessDenied, "MultiFactorAuthentication failed with invalid MFA one time pass code. ");
-  return true;
+  const std::int64_t duration = requested.value_or(kDefaultLongTermCallerDuration);
+  return caller.is_root() ? std::min(duration, kMaxRootSessionDuration) : duration;
 }
 
 }  // namespace stsd::service

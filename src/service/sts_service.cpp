@@ -2,6 +2,7 @@
 
 #include <strings.h>
 
+#include "stsd/service/access_denied.h"
 #include "stsd/service/session_options.h"
 #include "stsd/service/sts/actions.h"
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "stsd/common/result.h"
+#include "stsd/common/session_limits.h"
 
 namespace stsd::config {
 
@@ -53,7 +54,7 @@ struct Role {
   std::string account;
   std::string name;
   std::string path = "/";
-  int max_session_duration = 3600;          // seconds, 3600..43200
+  int max_session_duration = kDefaultRoleMaxSessionDuration;  // seconds, 3600..43200
   std::optional<std::string> trust_policy;  // canonical JSON text
   Tags tags;
   std::vector<std::string> policies;  // canonical JSON texts

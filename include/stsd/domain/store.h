@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "stsd/common/session_limits.h"
 #include "stsd/common/sts_error.h"
 #include "stsd/domain/arn.h"
 #include "stsd/domain/clock.h"
@@ -87,7 +88,7 @@ struct Role {
   std::string role_id;  // AROA...
   Seconds create_date = 0;
   std::string description;
-  int max_session_duration = 3600;
+  int max_session_duration = kDefaultRoleMaxSessionDuration;
   std::optional<std::string> trust_policy;  // JSON text; none: trusts its own account
   std::vector<Tag> tags;
   std::vector<InlinePolicy> inline_policies;

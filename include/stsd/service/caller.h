@@ -1,5 +1,6 @@
 #pragma once
-// The authenticated principal of a request.
+// The authenticated principal of a request, and the three ways one is made
+// (src/service/caller.cpp): the authenticator's and the tests' only ones.
 #include <optional>
 #include <string>
 

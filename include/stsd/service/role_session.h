@@ -7,14 +7,13 @@
 #include <string>
 #include <string_view>
 
+#include "stsd/common/session_limits.h"
 #include "stsd/common/sts_error.h"
 #include "stsd/domain/session.h"
 #include "stsd/domain/store.h"
 #include "stsd/service/sts/shapes.h"
 
 namespace stsd::service {
-
-inline constexpr std::int64_t kRoleSessionDefaultDuration = 3600;
 
 // A role session's duration checked, in AWS's order, against the role's
 // MaxSessionDuration and, for role chaining, the one-hour cap.

@@ -8,7 +8,6 @@
 
 #include "stsd/common/sts_error.h"
 #include "stsd/domain/credentials.h"
-#include "stsd/domain/mfa_guard.h"
 #include "stsd/domain/session.h"
 #include "stsd/service/caller.h"
 #include "stsd/service/sts/shapes.h"
@@ -92,15 +91,5 @@ IssuedSession issue_session(domain::Session& session, const domain::SessionToken
 // GetSessionToken / GetFederationToken: DurationSeconds, 12 hours by
 // default; root sessions are silently clamped to one hour, as on AWS.
 std::int64_t long_term_caller_duration(std::optional<std::int64_t> requested, const Caller& caller);
-
-// `User: <arn> is not authorized to perform: <action>[ on resource: <arn>]`.
-StsError not_authorized(const Caller& caller, std::string_view action, std::string_view resource = {});
-
-// MFA check for the request's SerialNumber/TokenCode against the caller's IAM user, through
-// `guard` (a code is accepted once; a device is locked after repeated wrong
-// codes: domain/mfa_guard.h). Returns true when MFA was presented and
-// verified, false when not presented.
-Result<bool> verify_mfa(const std::optional<std::string>& serial, const std::optional<std::string>& code,
-                        const Caller& caller, domain::MfaGuard& guard, std::int64_t now);
 
 }  // namespace stsd::service

@@ -4,6 +4,7 @@
 #include "principals.h"
 
 #include "stsd/domain/access_key.h"
+#include "stsd/service/access_denied.h"
 
 namespace stsd::service::iam {
 
@@ -112,10 +113,7 @@ Result<GetAccessKeyLastUsedResponse> get_access_key_last_used(const GetAccessKey
   const domain::AccessKeyRecord* key = ctx.snapshot.find_access_key(req.AccessKeyId);
   // An unknown key is AccessDenied, not NoSuchEntity (section 2.7).
   if (key == nullptr || key->account != ctx.account)
-    return fail(ErrorCode::AccessDenied, "User: " + ctx.caller.arn +
-                                             " is not authorized to perform iam:GetAccessKeyLastUsed on resource: "
-                                             "access key " +
-                                             req.AccessKeyId);
+    return unexpected(iam_not_authorized(ctx.caller.arn, "iam:GetAccessKeyLastUsed", "access key " + req.AccessKeyId));
   GetAccessKeyLastUsedResponse out;
   if (!key->user.empty()) out.UserName = key->user;
   // stsd does not record key use: every key shows as unused (section 5.4).

@@ -74,7 +74,7 @@ Result<CreateRoleResponse> create_role(const CreateRoleRequest& req, const Conte
     role.role_id = domain::random_unique_id("AROA");
     role.create_date = ctx.clock.now();
     role.description = req.Description.value_or("");
-    role.max_session_duration = static_cast<int>(req.MaxSessionDuration.value_or(3600));
+    role.max_session_duration = static_cast<int>(req.MaxSessionDuration.value_or(kDefaultRoleMaxSessionDuration));
     role.trust_policy = req.AssumeRolePolicyDocument;
     role.tags = std::move(*tags);
     role.permissions_boundary = req.PermissionsBoundary;

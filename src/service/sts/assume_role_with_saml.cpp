@@ -17,11 +17,13 @@
 #include <algorithm>
 #include <regex>
 
+#include "stsd/common/session_limits.h"
 #include "stsd/crypto/crypto.h"
 #include "stsd/domain/arn.h"
 #include "stsd/domain/federation/builtin_idps.h"
 #include "stsd/domain/federation/saml.h"
-#include "stsd/service/federation_common.h"
+#include "stsd/service/access_denied.h"
+#include "stsd/service/federated_session.h"
 #include "stsd/service/role_session.h"
 #include "stsd/service/session_options.h"
 #include "stsd/service/sts/actions.h"
@@ -32,6 +34,7 @@ namespace {
 
 namespace fed = domain::federation;
 
+constexpr std::string_view kAction = "sts:AssumeRoleWithSAML";
 constexpr std::int64_t kSkewSeconds = 300;
 constexpr std::string_view kAttributePrefix = "https://aws.amazon.com/SAML/Attributes/";
 
@@ -137,9 +140,8 @@ Result<AssumeRoleWithSAMLResponse> assume_role_with_saml(const AssumeRoleWithSAM
                                                       " must be before the expiration date/time " +
                                                       std::to_string(*not_after));
 
-  const StsError denied = StsError::make(ErrorCode::AccessDenied, "Not authorized to perform sts:AssumeRoleWithSAML");
   if (provider->account != arn->account || !role_pair_listed(*data, requested_arn, principal_arn))
-    return unexpected(denied);
+    return unexpected(federated_not_authorized(kAction));
 
   const auto* session_name_attr = attribute(*data, "RoleSessionName");
   if (session_name_attr == nullptr || session_name_attr->values.empty())
@@ -163,50 +165,53 @@ Result<AssumeRoleWithSAMLResponse> assume_role_with_saml(const AssumeRoleWithSAM
       crypto::base64_encode(crypto::sha1(data->issuer + provider->account + "/" + provider->name));
   const std::string sub_type = subject_type(data->name_id_format);
 
-  auto role = ctx.store.find_role(*arn);
-  if (!role) return unexpected(denied);
-  if (role->declared) {
-    domain::PolicyRequest request = federated_trust_request("sts:AssumeRoleWithSAML", provider->arn,
-                                                            provider->account, *role, session_name, asserted, now);
-    auto& c = request.context;
-    c["saml:aud"] = {data->recipient};
-    c["saml:iss"] = {data->issuer};
-    c["saml:sub"] = {data->name_id};
-    c["saml:sub_type"] = {sub_type};
-    c["saml:namequalifier"] = {name_qualifier};
-    c["saml:doc"] = {provider->account + "/" + provider->name};
-    if (!trusts(*role, request, asserted)) return unexpected(denied);
-  }
-
   // DurationSeconds, else the SessionDuration attribute, else one hour; never
-  // past the IdP's SessionNotOnOrAfter.
-  std::int64_t duration = kRoleSessionDefaultDuration;
-  if (const auto* d = attribute(*data, "SessionDuration"); d && !d->values.empty()) {
-    auto parsed = fed::parse_saml_session_duration(d->values.front());
-    if (!parsed) return unexpected(invalid_token("SessionDuration in AuthnResponse must be an integer"));
-    duration = *parsed;
-    if (duration < 900 || duration > 43200)
-      return unexpected(invalid_token("SessionDuration in AuthnResponse must be between 900 and 43200"));
-  }
-  if (in.DurationSeconds) duration = *in.DurationSeconds;
-  auto checked = check_role_session_duration(duration, *role, false);
-  if (!checked) return unexpected(checked.error());
-
-  auto options = read_session_options(session_parameters(in), nullptr, &asserted);
-  if (!options) return unexpected(options.error());
-
-  domain::Session s = new_role_session(*role, session_name, now, *checked);
-  if (data->session_not_on_or_after && *data->session_not_on_or_after < s.expiration)
-    s.expiration = std::max(now + 1, *data->session_not_on_or_after);
-  apply_session_options(*options, s);
-  auto issued = issue_session(s, ctx.tokens, in.MinimumSessionTokenSize);
+  // past the IdP's SessionNotOnOrAfter. Read after the trust decision, as before.
+  auto federated = federated_session(
+      {.action = kAction,
+       .role_arn = *arn,
+       .provider_arn = provider->arn,
+       .provider_account = provider->account,
+       .session_name = session_name,
+       .asserted = asserted,
+       .requested = session_parameters(in),
+       .minimum_token_size = in.MinimumSessionTokenSize,
+       .now = now,
+       .add_condition_keys =
+           [&](domain::ConditionContext& c) {
+             c["saml:aud"] = {data->recipient};
+             c["saml:iss"] = {data->issuer};
+             c["saml:sub"] = {data->name_id};
+             c["saml:sub_type"] = {sub_type};
+             c["saml:namequalifier"] = {name_qualifier};
+             c["saml:doc"] = {provider->account + "/" + provider->name};
+           },
+       .duration = [&](const domain::Role& role) -> Result<std::int64_t> {
+         std::int64_t duration = kDefaultRoleSessionDuration;
+         if (const auto* d = attribute(*data, "SessionDuration"); d && !d->values.empty()) {
+           auto parsed = fed::parse_saml_session_duration(d->values.front());
+           if (!parsed) return unexpected(invalid_token("SessionDuration in AuthnResponse must be an integer"));
+           duration = *parsed;
+           if (duration < kMinSessionDuration || duration > kMaxRoleMaxSessionDuration)
+             return unexpected(invalid_token("SessionDuration in AuthnResponse must be between " +
+                                             std::to_string(kMinSessionDuration) + " and " +
+                                             std::to_string(kMaxRoleMaxSessionDuration)));
+         }
+         if (in.DurationSeconds) duration = *in.DurationSeconds;
+         return check_role_session_duration(duration, role, false);
+       },
+       .not_after = data->session_not_on_or_after},
+      ctx.store, ctx.tokens);
+  if (!federated) return unexpected(federated.error());
+  const domain::Session& s = federated->session;
+  const IssuedSession& issued = federated->issued;
 
   return AssumeRoleWithSAMLResponse{.Issuer = data->issuer,
                                     .AssumedRoleUser = assumed_role_user_of(s),
                                     .Credentials = issued.credentials,
                                     .Audience = data->recipient,
                                     .SubjectType = sub_type,
-                                    .PackedPolicySize = options->packed_policy_size,
+                                    .PackedPolicySize = federated->packed_policy_size,
                                     .NameQualifier = name_qualifier,
                                     .SourceIdentity = s.source_identity,
                                     .Subject = data->name_id,

@@ -25,7 +25,7 @@
 #include "stsd/domain/arn.h"
 #include "stsd/domain/federation/jwt.h"
 #include "stsd/domain/policy.h"
-#include "stsd/service/federation_common.h"
+#include "stsd/service/federated_session.h"
 #include "stsd/service/role_session.h"
 #include "stsd/service/session_options.h"
 #include "stsd/service/sts/actions.h"
@@ -149,30 +149,29 @@ Result<AssumeRoleWithWebIdentityResponse> assume_role_with_web_identity(const As
   }
   asserted.source_identity = jwt->string_claim(kSourceIdentityClaim);
 
-  auto role = ctx.store.find_role(*arn);
-  const StsError denied = StsError::make(ErrorCode::AccessDenied, "Not authorized to perform sts:AssumeRoleWithWebIdentity");
-  if (!role) return unexpected(denied);
-  if (role->declared) {
-    domain::PolicyRequest request = federated_trust_request("sts:AssumeRoleWithWebIdentity", provider->arn,
-                                                            provider->account, *role, session_name, asserted, now);
-    put_claim_keys(*jwt, provider->key, request.context);
-    if (!trusts(*role, request, asserted)) return unexpected(denied);
-  }
-
-  auto duration = role_session_duration(in.DurationSeconds, *role, false);
-  if (!duration) return unexpected(duration.error());
-  auto options = read_session_options(session_parameters(in), nullptr, &asserted);
-  if (!options) return unexpected(options.error());
-
-  domain::Session s = new_role_session(*role, session_name, now, *duration);
-  apply_session_options(*options, s);
-  auto issued = issue_session(s, ctx.tokens, in.MinimumSessionTokenSize);
+  auto federated = federated_session(
+      {.action = "sts:AssumeRoleWithWebIdentity",
+       .role_arn = *arn,
+       .provider_arn = provider->arn,
+       .provider_account = provider->account,
+       .session_name = session_name,
+       .asserted = asserted,
+       .requested = session_parameters(in),
+       .minimum_token_size = in.MinimumSessionTokenSize,
+       .now = now,
+       .add_condition_keys = [&](domain::ConditionContext& c) { put_claim_keys(*jwt, provider->key, c); },
+       .duration = [&](const domain::Role& role) { return role_session_duration(in.DurationSeconds, role, false); },
+       .not_after = std::nullopt},
+      ctx.store, ctx.tokens);
+  if (!federated) return unexpected(federated.error());
+  const domain::Session& s = federated->session;
+  const IssuedSession& issued = federated->issued;
 
   return AssumeRoleWithWebIdentityResponse{.SubjectFromWebIdentityToken = subject,
                                            .Audience = std::move(audience),
                                            .AssumedRoleUser = assumed_role_user_of(s),
                                            .Credentials = issued.credentials,
-                                           .PackedPolicySize = options->packed_policy_size,
+                                           .PackedPolicySize = federated->packed_policy_size,
                                            .SourceIdentity = s.source_identity,
                                            .Provider = provider->arn,
                                            .SessionTokenUtilization = issued.token_utilization,

@@ -7,7 +7,9 @@
 // accounts are the others.
 #include <algorithm>
 
+#include "stsd/common/session_limits.h"
 #include "stsd/domain/arn.h"
+#include "stsd/service/access_denied.h"
 #include "stsd/service/authorization.h"
 #include "stsd/service/session_options.h"
 #include "stsd/service/sts/actions.h"
@@ -16,7 +18,6 @@ namespace stsd::service::sts {
 
 namespace {
 
-constexpr std::int64_t kDefaultDuration = 900;
 constexpr std::string_view kTaskPolicies[] = {
     "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials",
     "arn:aws:iam::aws:policy/root-task/IAMCreateRootUserPassword",
@@ -58,7 +59,7 @@ Result<AssumeRootResponse> assume_root(const AssumeRootRequest& in, const Contex
   s.user_id = target;
   s.source_arn = caller.arn;
   s.issued_at = now;
-  s.expiration = now + in.DurationSeconds.value_or(kDefaultDuration);
+  s.expiration = now + in.DurationSeconds.value_or(kAssumeRootDuration);
   s.chain_depth = caller.session ? caller.session->chain_depth + 1 : 1;
   s.policy_arns = {task_arn};
   if (caller.session) s.source_identity = caller.session->source_identity;

@@ -1,5 +1,6 @@
 // GetSessionToken: temporary credentials for the calling user (or root),
 // optionally MFA-authenticated. Root sessions are clamped to one hour.
+#include "stsd/service/mfa_verification.h"
 #include "stsd/service/session_options.h"
 #include "stsd/service/sts/actions.h"
 
