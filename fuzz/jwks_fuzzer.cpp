@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include "fixtures.h"
-#include "stsd/domain/federation/jwt.h"
+#include "stsd/domain/federation/jwt_verify.h"
 
 namespace {
 
@@ -24,7 +24,7 @@ const std::vector<Jwt>& fixed_tokens() {
     std::vector<Jwt> out;
     for (std::string_view compact : {stsd::fuzz::kJwtEs256, stsd::fuzz::kJwtRs256, stsd::fuzz::kJwtPs256NoKid}) {
       auto jwt = parse_jwt(compact);
-      if (!jwt) std::abort();  // fixtures.h out of step with jwt.cpp
+      if (!jwt) std::abort();  // fixtures.h out of step with jwt_verify.cpp
       out.push_back(*jwt);
     }
     return out;

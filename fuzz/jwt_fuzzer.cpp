@@ -14,7 +14,7 @@
 #include <string_view>
 
 #include "fixtures.h"
-#include "stsd/domain/federation/jwt.h"
+#include "stsd/domain/federation/jwt_verify.h"
 
 namespace {
 
@@ -62,7 +62,7 @@ std::string compact_from_raw(std::string_view raw) {
 const Jwks& fixed_jwks() {
   static const Jwks jwks = [] {
     auto parsed = Jwks::parse(stsd::fuzz::kJwksJson);
-    if (!parsed || parsed->size() != 5) std::abort();  // fixtures.h out of step with jwt.cpp
+    if (!parsed || parsed->size() != 5) std::abort();  // fixtures.h out of step with jwt_verify.cpp
     return *parsed;
   }();
   return jwks;

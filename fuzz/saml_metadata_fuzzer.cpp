@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "stsd/domain/federation/saml.h"
+#include "stsd/domain/federation/saml_metadata.h"
 
 namespace {
 

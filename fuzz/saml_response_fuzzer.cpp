@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "fixtures.h"
-#include "stsd/domain/federation/saml.h"
+#include "stsd/domain/federation/saml_response.h"
 
 namespace {
 

@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "stsd/domain/federation/saml.h"
+#include "stsd/domain/federation/saml_idp.h"
 
 namespace {
 

@@ -15,6 +15,7 @@
 #include "stsd/crypto/crypto.h"
 #include "stsd/domain/authorization_message.h"
 #include "stsd/domain/clock.h"
+#include "stsd/domain/federation/xml_security.h"
 #include "stsd/domain/jwks_fetcher.h"
 #include "stsd/domain/session_token.h"
 #include "stsd/http/client.h"

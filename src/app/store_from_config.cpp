@@ -4,8 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "stsd/domain/federation/jwt.h"
-#include "stsd/domain/federation/saml.h"
+#include "stsd/domain/federation/jwt_verify.h"
+#include "stsd/domain/federation/saml_metadata.h"
 #include "stsd/domain/policy.h"
 
 namespace stsd::app {

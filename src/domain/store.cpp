@@ -3,7 +3,7 @@
 #include "stsd/common/ascii.h"
 #include "stsd/common/recent_entries.h"
 #include "stsd/domain/access_key.h"
-#include "stsd/domain/federation/saml.h"
+#include "stsd/domain/federation/saml_metadata.h"
 
 namespace stsd::domain {
 

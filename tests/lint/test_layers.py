@@ -44,12 +44,12 @@ class LayersTest(unittest.TestCase):
 
     def test_federation_is_below_the_rest_of_the_domain(self):
         root = self.make_tree({
-            "src/domain/federation/jwt.cpp": '#include "stsd/domain/store.h"\n',
-            "src/domain/store.cpp": '#include "stsd/domain/federation/jwt.h"\n',
+            "src/domain/federation/jwt_verify.cpp": '#include "stsd/domain/store.h"\n',
+            "src/domain/store.cpp": '#include "stsd/domain/federation/jwt_verify.h"\n',
         })
         result = run(root)
         self.assertEqual(result.returncode, 1)
-        self.assertIn("src/domain/federation/jwt.cpp:1: federation may not include stsd/domain/store.h", result.stdout)
+        self.assertIn("src/domain/federation/jwt_verify.cpp:1: federation may not include stsd/domain/store.h", result.stdout)
         self.assertNotIn("store.cpp", result.stdout)
 
     def test_only_the_http_seam_is_visible_above_http(self):

@@ -48,7 +48,7 @@
 
 #include "stsd/common/result.h"
 #include "stsd/domain/clock.h"
-#include "stsd/domain/federation/jwt.h"
+#include "stsd/domain/federation/jwt_verify.h"
 
 namespace stsd::domain {
 

@@ -19,7 +19,7 @@
 #include "stsd/common/sts_error.h"
 #include "stsd/domain/arn.h"
 #include "stsd/domain/clock.h"
-#include "stsd/domain/federation/jwt.h"
+#include "stsd/domain/federation/jwt_verify.h"
 #include "stsd/domain/persistent_index.h"
 #include "stsd/domain/policy.h"
 #include "stsd/domain/session.h"

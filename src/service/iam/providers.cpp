@@ -9,7 +9,7 @@
 
 #include "stsd/crypto/crypto.h"
 #include "stsd/domain/arn.h"
-#include "stsd/domain/federation/saml.h"
+#include "stsd/domain/federation/saml_metadata.h"
 
 namespace stsd::service::iam {
 

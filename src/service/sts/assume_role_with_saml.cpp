@@ -1,7 +1,7 @@
 // AssumeRoleWithSAML: a SAML 2.0 Response, its XML signature verified with
 // xmlsec against the SAML provider's metadata certificates (stsd's own for
 // the built-in IdP), exchanged for a role session. Unsigned, as on AWS. Only
-// data inside the signed element is read (domain/federation/saml.cpp).
+// data inside the signed element is read (domain/federation/saml_response.cpp).
 //
 // Checks, in order: provider exists (PrincipalArn), signature, issuer = the
 // provider's entityID, status Success, audience and recipient are AWS's
@@ -21,7 +21,7 @@
 #include "stsd/crypto/crypto.h"
 #include "stsd/domain/arn.h"
 #include "stsd/domain/federation/builtin_idps.h"
-#include "stsd/domain/federation/saml.h"
+#include "stsd/domain/federation/saml_response.h"
 #include "stsd/service/access_denied.h"
 #include "stsd/service/federated_session.h"
 #include "stsd/service/role_session.h"

@@ -23,7 +23,7 @@
 
 #include "stsd/common/ascii.h"
 #include "stsd/domain/arn.h"
-#include "stsd/domain/federation/jwt.h"
+#include "stsd/domain/federation/jwt_verify.h"
 #include "stsd/domain/policy.h"
 #include "stsd/service/federated_session.h"
 #include "stsd/service/role_session.h"

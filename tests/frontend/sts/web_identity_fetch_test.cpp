@@ -6,7 +6,7 @@
 #include <atomic>
 
 #include "fixture.h"
-#include "stsd/domain/federation/jwt.h"
+#include "stsd/domain/federation/jwt_sign.h"
 
 namespace stsd::testing {
 namespace {

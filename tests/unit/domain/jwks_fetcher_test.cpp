@@ -8,7 +8,7 @@
 #include <map>
 #include <mutex>
 
-#include "stsd/domain/federation/jwt.h"
+#include "stsd/domain/federation/jwt_sign.h"
 #include "stsd/domain/store.h"
 
 namespace stsd::domain {

@@ -5,7 +5,8 @@
 // type and repeated member names are refused, claims are read with AWS's
 // typing rules, GetWebIdentityToken's issuer has keys of its own, JWKS parsing keeps only usable keys, and RFC 7638 kids match
 // values computed independently with the openssl CLI.
-#include "stsd/domain/federation/jwt.h"
+#include "stsd/domain/federation/jwt_sign.h"
+#include "stsd/domain/federation/jwt_verify.h"
 #include "stsd/domain/federation/builtin_idps.h"
 
 #include <gtest/gtest.h>

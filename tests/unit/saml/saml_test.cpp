@@ -4,7 +4,9 @@
 // (signature wrapping, duplicate IDs, foreign keys, tampering, comment
 // injection, DOCTYPE/entity bombs, encrypted assertions), and the time and
 // SessionDuration readings the action relies on.
-#include "stsd/domain/federation/saml.h"
+#include "stsd/domain/federation/saml_idp.h"
+#include "stsd/domain/federation/saml_metadata.h"
+#include "stsd/domain/federation/saml_response.h"
 
 #include <gtest/gtest.h>
 

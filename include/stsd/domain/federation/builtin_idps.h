@@ -13,8 +13,9 @@
 #include <string_view>
 #include <vector>
 
-#include "stsd/domain/federation/jwt.h"
-#include "stsd/domain/federation/saml.h"
+#include "stsd/domain/federation/jwt_sign.h"
+#include "stsd/domain/federation/jwt_verify.h"
+#include "stsd/domain/federation/saml_idp.h"
 
 namespace stsd::domain::federation {
 

@@ -1,17 +1,17 @@
 #pragma once
-// SAML 2.0 for AssumeRoleWithSAML: verify a base64 <samlp:Response> against
-// the SAML provider's metadata certificates, and mint signed Responses for
-// stsd's built-in test identity provider. XML Signature is done by xmlsec1
-// (OpenSSL backend) over libxml2 trees: no home-made canonicaliser.
+// SAML 2.0 Response verification for AssumeRoleWithSAML: verify a base64
+// <samlp:Response> against the SAML provider's metadata certificates. This
+// is the SAML code that reads untrusted input (with saml_metadata.h, which
+// reads the operator's). XML Signature is done by xmlsec1 (OpenSSL backend)
+// over libxml2 trees: no home-made canonicaliser.
 //
 // Only protocol facts are checked here (well-formedness, structure,
 // signatures, which element each signature covers). Audience, Recipient and
 // the time windows are the caller's, because AWS words those errors itself.
 //
-// Thread safety: every free function and const member may be called
-// concurrently; each call parses its own document and uses its own xmlsec
-// contexts and keys. Nothing here throws (OpenSSL allocation failure while
-// generating an identity aborts, as crypto::random_bytes does).
+// Thread safety: every function may be called concurrently; each call parses
+// its own document and uses its own xmlsec contexts and keys. Nothing here
+// throws.
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -31,34 +31,9 @@ inline constexpr std::string_view kSamlStatusSuccess = "urn:oasis:names:tc:SAML:
 inline constexpr std::string_view kAwsSamlRecipient = "https://signin.aws.amazon.com/saml";
 inline constexpr std::string_view kAwsSamlAudience = "urn:amazon:webservices";
 
-// Inputs larger than these are refused before parsing (AWS caps SAMLAssertion
-// at 100000 characters and SAMLMetadataDocument at 10000000).
+// Responses larger than this are refused before parsing (AWS caps
+// SAMLAssertion at 100000 characters).
 inline constexpr std::size_t kMaxSamlResponseBase64Size = 1024 * 1024;
-inline constexpr std::size_t kMaxSamlMetadataSize = 10'000'000;
-
-// One-time process set-up of libxml2 and xmlsec (idempotent, thread-safe via
-// std::call_once). Every function below calls it; call it early from main()
-// anyway so the first request does not pay for it. It never enables DTD
-// loading or entity substitution, and silences xmlsec's stderr printing.
-void initialize_xml_security();
-
-// --- Metadata (CreateSAMLProvider's SAMLMetadataDocument) -------------------
-
-struct SamlMetadata {
-  std::string entity_id;
-  // DER of every X509Certificate under IDPSSODescriptor/KeyDescriptor with
-  // use="signing" or no use (use="encryption" keys cannot sign).
-  std::vector<std::string> signing_certificates_der;
-};
-
-// Accepts an md:EntityDescriptor root, or an md:EntitiesDescriptor holding
-// exactly one EntityDescriptor. Refuses DOCTYPEs, a missing entityID or
-// IDPSSODescriptor, no signing certificate, and certificates OpenSSL cannot
-// parse. A Signature on the metadata itself is ignored (AWS does the same:
-// the operator vouches for the document by uploading it).
-Result<SamlMetadata, std::string> parse_saml_metadata(std::string_view xml);
-
-// --- Response verification (AssumeRoleWithSAML) ----------------------------
 
 struct SamlAttribute {
   std::string name;                 // Attribute/@Name
@@ -143,57 +118,5 @@ std::optional<std::int64_t> parse_saml_session_duration(std::string_view text);
 // - Times are xs:dateTime ("Z", no zone, or +hh:mm; fractions truncated).
 Result<SamlAssertionData, SamlError> verify_saml_response(
     std::string_view base64_response, const std::vector<std::string>& trusted_certs_der);
-
-// --- Built-in test IdP -------------------------------------------------------
-
-// A signing identity: an RSA private key and its X.509 certificate. Immutable
-// once built; copies share nothing mutable.
-class SamlIdentityProvider {
- public:
-  // RSA 2048 key and a self-signed certificate (SHA-256, valid from one day
-  // ago for ten years) made with OpenSSL 3 at start-up.
-  static SamlIdentityProvider generate(std::string entity_id);
-  // A configured identity (stable across restarts): an unencrypted private
-  // key PEM and its certificate PEM, which must hold the matching public key.
-  static Result<SamlIdentityProvider, std::string> from_pem(std::string entity_id,
-                                                            std::string_view private_key_pem,
-                                                            std::string_view certificate_pem);
-
-  const std::string& entity_id() const { return entity_id_; }
-  const std::string& certificate_der() const { return certificate_der_; }
-  std::string certificate_pem() const;
-  // md:EntityDescriptor with an IDPSSODescriptor, a KeyDescriptor
-  // use="signing" carrying the certificate, the persistent and transient
-  // NameIDFormats and an HTTP-POST SingleSignOnService at sso_location
-  // (the entity id when empty): what CreateSAMLProvider accepts.
-  std::string metadata_xml(std::string_view sso_location = {}) const;
-
-  struct ResponseSpec {
-    std::string name_id;
-    std::string name_id_format = "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent";
-    std::string recipient = std::string(kAwsSamlRecipient);  // also Response/@Destination
-    std::string audience = std::string(kAwsSamlAudience);
-    std::int64_t issue_instant = 0;       // epoch seconds; NotBefore too
-    std::int64_t lifetime_seconds = 300;  // NotOnOrAfter = issue_instant + lifetime
-    std::optional<std::int64_t> session_not_on_or_after;
-    std::vector<SamlAttribute> attributes;  // AttributeValue xsi:type="xs:string"
-    bool sign_assertion = true;
-    bool sign_response = false;
-    std::string digest = "sha256";  // "sha256" (rsa-sha256) or "sha1" (rsa-sha1)
-  };
-  // A samlp:Response with one Assertion, signed as the spec asks (both: the
-  // Assertion first, so the Response signature covers it), serialised as
-  // UTF-8 and base64-encoded as an IdP would POST it. With neither signature
-  // the result is unsigned (for tests). Fails on a digest other than
-  // "sha256"/"sha1", on values XML cannot carry (control characters, invalid
-  // UTF-8), and if xmlsec fails (a broken installation).
-  Result<std::string, std::string> mint_response_base64(const ResponseSpec& spec) const;
-
- private:
-  SamlIdentityProvider() = default;
-  std::string entity_id_;
-  std::string private_key_pem_;  // loaded per mint: xmlsec consumes its key objects
-  std::string certificate_der_;
-};
 
 }  // namespace stsd::domain::federation

@@ -1,22 +1,19 @@
-#include "stsd/domain/federation/jwt.h"
+// JWT verification: the JWKS an OIDC provider publishes, the compact JWS a
+// caller sends (AssumeRoleWithWebIdentity's untrusted input) and its
+// signature. Signing, which only stsd's own test issuers do, is jwt_sign.cpp.
+#include "stsd/domain/federation/jwt_verify.h"
 
-#include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
-#include <openssl/pem.h>
-#include <openssl/rsa.h>
 
 #include <algorithm>
-#include <array>
-#include <cstdio>
-#include <cstdlib>
 #include <limits>
 #include <nlohmann/json.hpp>
 
-#include "stsd/common/json_limits.h"
+#include "jose.h"
 #include "stsd/common/recent_entries.h"
 #include "stsd/crypto/crypto.h"
 #include "stsd/crypto/openssl_ptr.h"
@@ -31,59 +28,7 @@ struct JwtClaimSet {
 
 namespace {
 
-constexpr int kMinRsaBits = 2048;
-constexpr int kMaxRsaBits = 8192;  // bounds the verification cost an issuer can impose
-constexpr std::size_t kMaxPemSize = 64 * 1024;
-constexpr std::string_view kAwsTagsClaim = "https://aws.amazon.com/tags";
-
-// --- algorithm table (RFC 7518 section 3.1) --------------------------------
-
-enum class Family { RsaPkcs1, RsaPss, Ecdsa };
-enum class Hash { Sha256, Sha384, Sha512 };
-
-struct Curve {
-  std::string_view jose;     // JWK "crv"
-  const char* group;         // OpenSSL group name
-  std::size_t field_size;    // bytes of x, y, R and S
-};
-constexpr Curve kCurves[] = {{"P-256", "prime256v1", 32}, {"P-384", "secp384r1", 48}, {"P-521", "secp521r1", 66}};
-
-struct AlgInfo {
-  std::string_view name;
-  Family family;
-  Hash hash;
-  const Curve* curve;  // ES* only
-};
-// Indexed by JwtAlgorithm.
-constexpr AlgInfo kAlgs[] = {
-    {"RS256", Family::RsaPkcs1, Hash::Sha256, nullptr}, {"RS384", Family::RsaPkcs1, Hash::Sha384, nullptr},
-    {"RS512", Family::RsaPkcs1, Hash::Sha512, nullptr}, {"PS256", Family::RsaPss, Hash::Sha256, nullptr},
-    {"PS384", Family::RsaPss, Hash::Sha384, nullptr},   {"PS512", Family::RsaPss, Hash::Sha512, nullptr},
-    {"ES256", Family::Ecdsa, Hash::Sha256, &kCurves[0]}, {"ES384", Family::Ecdsa, Hash::Sha384, &kCurves[1]},
-    {"ES512", Family::Ecdsa, Hash::Sha512, &kCurves[2]},
-};
-
-const AlgInfo& info(JwtAlgorithm alg) { return kAlgs[static_cast<std::size_t>(alg)]; }
-
-// OpenSSL reports P-256 as "prime256v1" but accepts either spelling.
-const Curve* find_curve(std::string_view name) {
-  for (const Curve& c : kCurves)
-    if (name == c.jose || name == c.group) return &c;
-  return nullptr;
-}
-
-// Fetched once (as crypto.cpp does): an implicit fetch on every call costs
-// more than the signature check itself. EVP_MD objects are shareable.
-const EVP_MD* digest_of(Hash h) {
-  static const std::array<EVP_MD*, 3> mds = {EVP_MD_fetch(nullptr, "SHA256", nullptr),
-                                             EVP_MD_fetch(nullptr, "SHA384", nullptr),
-                                             EVP_MD_fetch(nullptr, "SHA512", nullptr)};
-  return mds[static_cast<std::size_t>(h)];
-}
-
-// --- OpenSSL ownership ------------------------------------------------------
-
-using crypto::BioPtr;
+using namespace jose;
 using crypto::BnPtr;
 using crypto::EcdsaSigPtr;
 using crypto::MdCtxPtr;
@@ -92,29 +37,12 @@ using crypto::ParamsPtr;
 using crypto::PkeyCtxPtr;
 using crypto::PkeyPtr;
 
-std::shared_ptr<evp_pkey_st> share(EVP_PKEY* p) { return {p, EVP_PKEY_free}; }
+constexpr std::string_view kAwsTagsClaim = "https://aws.amazon.com/tags";
 
-const unsigned char* bytes_of(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
+// --- keys from JWK members -------------------------------------------------------
 
 BnPtr bn_from(std::string_view big_endian) {
   return BnPtr(BN_bin2bn(bytes_of(big_endian), static_cast<int>(big_endian.size()), nullptr));
-}
-
-// Big-endian bytes: minimal (RSA, RFC 7518 6.3.1.1) or left-padded to width (EC).
-std::optional<std::string> bn_bytes(const BIGNUM* bn, int width = 0) {
-  if (bn == nullptr) return std::nullopt;
-  int size = width > 0 ? width : BN_num_bytes(bn);
-  std::string out(static_cast<std::size_t>(size), '\0');
-  auto* dst = reinterpret_cast<unsigned char*>(out.data());
-  if ((width > 0 ? BN_bn2binpad(bn, dst, width) : BN_bn2bin(bn, dst)) != size) return std::nullopt;
-  return out;
-}
-
-std::optional<std::string> bn_param(const EVP_PKEY* pkey, const char* name, int width = 0) {
-  BIGNUM* raw = nullptr;
-  if (EVP_PKEY_get_bn_param(pkey, name, &raw) != 1) return std::nullopt;
-  BnPtr bn(raw);
-  return bn_bytes(bn.get(), width);
 }
 
 // A public key from OSSL_PARAMs built by fill; nullptr (error queue cleared) on failure.
@@ -158,7 +86,7 @@ std::shared_ptr<evp_pkey_st> ec_public_key(const Curve& curve, std::string_view 
   return pkey;
 }
 
-// --- JOSE <-> OpenSSL signature encodings (RFC 7518 3.4) ---------------------
+// --- JOSE -> OpenSSL signature encoding (RFC 7518 3.4) ---------------------------
 
 std::optional<std::string> ecdsa_jose_to_der(std::string_view sig, std::size_t field_size) {
   if (sig.size() != 2 * field_size) return std::nullopt;
@@ -176,27 +104,6 @@ std::optional<std::string> ecdsa_jose_to_der(std::string_view sig, std::size_t f
   std::string out(reinterpret_cast<const char*>(der), static_cast<std::size_t>(len));
   OPENSSL_free(der);
   return out;
-}
-
-std::optional<std::string> ecdsa_der_to_jose(std::string_view der, std::size_t field_size) {
-  const unsigned char* p = bytes_of(der);
-  EcdsaSigPtr s(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der.size())));
-  if (!s) return std::nullopt;
-  const BIGNUM* r = nullptr;
-  const BIGNUM* ss = nullptr;
-  ECDSA_SIG_get0(s.get(), &r, &ss);
-  auto rb = bn_bytes(r, static_cast<int>(field_size));
-  auto sb = bn_bytes(ss, static_cast<int>(field_size));
-  if (!rb || !sb) return std::nullopt;
-  return *rb + *sb;
-}
-
-// RFC 7518 3.5: MGF1 with the signature hash (OpenSSL's default) and a salt
-// as long as the hash, which verification then requires exactly.
-bool configure_padding(Family family, EVP_PKEY_CTX* pctx) {
-  if (family != Family::RsaPss) return true;
-  return EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 &&
-         EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) == 1;
 }
 
 // A context set up for (key, algorithm), copied for each check instead of
@@ -270,59 +177,7 @@ bool verify_with(const AlgInfo& a, EVP_PKEY* pkey, std::string_view input, std::
   return true;
 }
 
-std::optional<std::string> sign_with(const AlgInfo& a, EVP_PKEY* pkey, std::string_view input) {
-  MdCtxPtr md(EVP_MD_CTX_new());
-  EVP_PKEY_CTX* pctx = nullptr;
-  std::size_t len = 0;
-  std::string sig;
-  bool ok = md && EVP_DigestSignInit(md.get(), &pctx, digest_of(a.hash), nullptr, pkey) == 1 &&
-            configure_padding(a.family, pctx) &&
-            EVP_DigestSign(md.get(), nullptr, &len, bytes_of(input), input.size()) == 1;
-  if (ok) {
-    sig.resize(len);
-    ok = EVP_DigestSign(md.get(), reinterpret_cast<unsigned char*>(sig.data()), &len, bytes_of(input),
-                        input.size()) == 1;
-    sig.resize(len);
-  }
-  if (!ok) {
-    ERR_clear_error();
-    return std::nullopt;
-  }
-  if (a.family == Family::Ecdsa) return ecdsa_der_to_jose(sig, a.curve->field_size);
-  return sig;
-}
-
 // --- JSON and text helpers ----------------------------------------------------
-
-// Members of every object in v, at any depth (v is at most kMaxJsonDepth deep).
-std::size_t count_members(const json& v) {
-  std::size_t n = v.is_object() ? v.size() : 0;
-  if (v.is_structured())
-    for (const json& e : v) n += count_members(e);
-  return n;
-}
-
-// A JSON object, or why not: not JSON, not an object, nested beyond
-// kMaxJsonDepth, or a member name repeated in some object. RFC 7515 4 and
-// RFC 7519 4 let a parser refuse duplicates or keep the last; nlohmann keeps
-// the last silently, so a token could show one "sub" to a reader that keeps
-// the first and another to us. Every member parsed fires one key event, so
-// fewer members in the result than key events means a name was repeated.
-Result<json, std::string> parse_object(std::string_view text) {
-  int depth = 0;
-  std::size_t keys = 0;
-  json::parser_callback_t track = [&depth, &keys](int d, json::parse_event_t event, json&) {
-    depth = std::max(depth, d);
-    if (event == json::parse_event_t::key) ++keys;
-    return true;
-  };
-  json j = json::parse(text, track, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object()) return unexpected(std::string("is not a JSON object"));
-  if (depth > static_cast<int>(kMaxJsonDepth))
-    return unexpected("nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
-  if (count_members(j) != keys) return unexpected(std::string("repeats a member name"));
-  return j;
-}
 
 // The registered claims (RFC 7519 4.1, OpenID Connect Core 2) must have their
 // registered types, or the token is refused: a reader must never have to
@@ -392,16 +247,6 @@ std::optional<std::vector<std::string>> string_list(const json& v) {
 Unexpected<JwtError> jwt_error(JwtProblem p, std::string detail) { return unexpected(JwtError{p, std::move(detail)}); }
 
 }  // namespace
-
-// --- algorithms ----------------------------------------------------------------
-
-std::optional<JwtAlgorithm> parse_jwt_algorithm(std::string_view name) {
-  for (std::size_t i = 0; i < std::size(kAlgs); ++i)
-    if (kAlgs[i].name == name) return static_cast<JwtAlgorithm>(i);
-  return std::nullopt;
-}
-
-std::string_view to_string(JwtAlgorithm alg) { return info(alg).name; }
 
 // --- JWKS ------------------------------------------------------------------------
 
@@ -649,97 +494,6 @@ Result<void, JwtError> verify_jws_signature(JwtAlgorithm alg, std::string_view k
 
 Result<void, JwtError> verify_jwt_signature(const Jwt& jwt, const Jwks& jwks) {
   return verify_jws_signature(jwt.alg, jwt.kid, jwt.signing_input(), jwt.signature(), jwks);
-}
-
-// --- signing -------------------------------------------------------------------------
-
-JwtSigningKey JwtSigningKey::generate(JwtAlgorithm alg) {
-  const AlgInfo& a = info(alg);
-  EVP_PKEY* raw = a.family == Family::Ecdsa ? EVP_EC_gen(a.curve->group) : EVP_RSA_gen(kMinRsaBits);
-  Result<JwtSigningKey, std::string> key =
-      raw ? from_pkey(share(raw), alg) : unexpected(std::string("key generation failed"));
-  if (!key) {
-    std::fprintf(stderr, "stsd: fatal crypto error: %s\n", key.error().c_str());
-    std::abort();
-  }
-  return std::move(key).value();
-}
-
-Result<JwtSigningKey, std::string> JwtSigningKey::from_pem(std::string_view pem, JwtAlgorithm alg) {
-  if (pem.size() > kMaxPemSize) return unexpected(std::string("PEM is too large"));
-  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-  // A refusing passphrase callback: OpenSSL's default would prompt on the terminal.
-  auto no_passphrase = [](char*, int, int, void*) { return -1; };
-  EVP_PKEY* raw = bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, no_passphrase, nullptr) : nullptr;
-  if (raw == nullptr) {
-    ERR_clear_error();
-    return unexpected(std::string("not an unencrypted private key PEM"));
-  }
-  return from_pkey(share(raw), alg);
-}
-
-Result<JwtSigningKey, std::string> JwtSigningKey::from_pkey(std::shared_ptr<evp_pkey_st> pkey, JwtAlgorithm alg) {
-  const AlgInfo& a = info(alg);
-  json jwk;
-  if (a.family == Family::Ecdsa) {
-    std::array<char, 64> group{};
-    if (!EVP_PKEY_is_a(pkey.get(), "EC") ||
-        EVP_PKEY_get_utf8_string_param(pkey.get(), OSSL_PKEY_PARAM_GROUP_NAME, group.data(), group.size(),
-                                       nullptr) != 1 ||
-        find_curve(group.data()) != a.curve) {
-      ERR_clear_error();
-      return unexpected(std::string(a.name) + " needs an EC key on " + std::string(a.curve->jose));
-    }
-    const int width = static_cast<int>(a.curve->field_size);
-    auto x = bn_param(pkey.get(), OSSL_PKEY_PARAM_EC_PUB_X, width);
-    auto y = bn_param(pkey.get(), OSSL_PKEY_PARAM_EC_PUB_Y, width);
-    if (!x || !y) return unexpected(std::string("cannot read the EC public key"));
-    jwk = {{"kty", "EC"}, {"crv", a.curve->jose}, {"x", crypto::base64url_encode(*x)},
-           {"y", crypto::base64url_encode(*y)}};
-  } else {
-    const int bits = EVP_PKEY_is_a(pkey.get(), "RSA") ? EVP_PKEY_get_bits(pkey.get()) : 0;
-    if (bits < kMinRsaBits || bits > kMaxRsaBits)
-      return unexpected(std::string(a.name) + " needs an RSA key of 2048 to 8192 bits");
-    auto n = bn_param(pkey.get(), OSSL_PKEY_PARAM_RSA_N);
-    auto e = bn_param(pkey.get(), OSSL_PKEY_PARAM_RSA_E);
-    if (!n || !e) return unexpected(std::string("cannot read the RSA public key"));
-    jwk = {{"kty", "RSA"}, {"n", crypto::base64url_encode(*n)}, {"e", crypto::base64url_encode(*e)}};
-  }
-  JwtSigningKey key;
-  key.alg_ = alg;
-  key.pkey_ = std::move(pkey);
-  // RFC 7638: the required members only, sorted, no whitespace, which is
-  // exactly nlohmann's compact dump of this (ordered) object.
-  key.kid_ = crypto::base64url_encode(crypto::sha256(jwk.dump()));
-  jwk["kid"] = key.kid_;
-  jwk["use"] = "sig";
-  jwk["alg"] = a.name;
-  key.public_jwk_json_ = jwk.dump();
-  return key;
-}
-
-Result<std::string, std::string> JwtSigningKey::sign(std::string_view header_extra_json,
-                                                     std::string_view claims_json) const {
-  Result<json, std::string> header = header_extra_json.empty() ? Result<json, std::string>(json::object())
-                                                               : parse_object(header_extra_json);
-  if (!header) return unexpected("extra header " + header.error());
-  // Never mint a payload that verifiers would read differently (a repeated name).
-  if (auto claims = parse_object(claims_json); !claims) return unexpected("claims " + claims.error());
-  const AlgInfo& a = info(alg_);
-  (*header)["alg"] = a.name;
-  (*header)["kid"] = kid_;
-  if (!header->contains("typ")) (*header)["typ"] = "JWT";
-  std::string input = crypto::base64url_encode(header->dump()) + "." + crypto::base64url_encode(claims_json);
-  auto signature = sign_with(a, pkey_.get(), input);
-  if (!signature) return unexpected(std::string("signing failed"));
-  return input + "." + crypto::base64url_encode(*signature);
-}
-
-std::string jwks_json(const std::vector<const JwtSigningKey*>& keys) {
-  json list = json::array();
-  for (const JwtSigningKey* key : keys)
-    if (key != nullptr) list.push_back(json::parse(key->public_jwk_json(), nullptr, false));
-  return json{{"keys", std::move(list)}}.dump();
 }
 
 }  // namespace stsd::domain::federation

@@ -1,10 +1,8 @@
 #pragma once
 // JSON Web Tokens for web-identity federation: parse and verify compact JWS
-// (RFC 7515) against a JSON Web Key Set (RFC 7517), and mint them for the
-// built-in test OIDC issuer and GetWebIdentityToken. Only asymmetric
-// algorithms (RFC 7518 RS*, PS*, ES*): "none" and HS* are never accepted,
-// because a verifier holding only public keys must not be tricked into
-// treating a public key as an HMAC secret.
+// (RFC 7515) against a JSON Web Key Set (RFC 7517). This is the JWT code
+// that reads untrusted input (AssumeRoleWithWebIdentity's token, an OIDC
+// provider's JWKS); minting tokens is jwt_sign.h.
 //
 // Thread safety: every const member and free function may be called
 // concurrently (each operation uses its own OpenSSL contexts; keys are
@@ -25,17 +23,11 @@
 #include <vector>
 
 #include "stsd/common/result.h"
+#include "stsd/domain/federation/jwt_algorithm.h"
 
 struct evp_pkey_st;  // OpenSSL's EVP_PKEY, kept out of this header
 
 namespace stsd::domain::federation {
-
-enum class JwtAlgorithm { RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512 };
-
-// Exact, case-sensitive JOSE names ("RS256"...); nullopt for everything else,
-// including "none" and "HS256".
-std::optional<JwtAlgorithm> parse_jwt_algorithm(std::string_view name);
-std::string_view to_string(JwtAlgorithm alg);
 
 // AWS caps WebIdentityToken at 20000 characters; larger input is refused
 // before any decoding.
@@ -71,7 +63,7 @@ class Jwks {
   std::vector<JwksKey> keys_;
 };
 
-struct JwtClaimSet;  // parsed claims (nlohmann::json), private to jwt.cpp
+struct JwtClaimSet;  // parsed claims (nlohmann::json), private to jwt_verify.cpp
 
 // The session tags claim of AssumeRoleWithWebIdentity
 // ("https://aws.amazon.com/tags"), structurally decoded; limits on counts and
@@ -156,42 +148,5 @@ Result<void, JwtError> verify_jwt_signature(const Jwt& jwt, const Jwks& jwks);
 // whose payload is not a JWT, such as the RFC 7520 examples.
 Result<void, JwtError> verify_jws_signature(JwtAlgorithm alg, std::string_view kid, std::string_view signing_input,
                                             std::string_view signature, const Jwks& jwks);
-
-// A private key that mints tokens (built-in OIDC issuer, GetWebIdentityToken).
-class JwtSigningKey {
- public:
-  // RSA 2048 for RS*/PS*, the matching curve for ES*. Aborts the process if
-  // OpenSSL cannot generate a key (as crypto::random_bytes does).
-  static JwtSigningKey generate(JwtAlgorithm alg);
-  // An unencrypted private key PEM (PKCS#8 or traditional). It must suit alg:
-  // RSA of 2048..8192 bits for RS*/PS*, the right curve for ES*.
-  static Result<JwtSigningKey, std::string> from_pem(std::string_view pem, JwtAlgorithm alg);
-
-  // RFC 7638 JWK thumbprint (base64url SHA-256 of the canonical public JWK):
-  // stable across restarts for a configured key.
-  const std::string& kid() const { return kid_; }
-  JwtAlgorithm algorithm() const { return alg_; }
-  // {"alg","kid","kty","use":"sig", "n","e" | "crv","x","y"}: public members only.
-  const std::string& public_jwk_json() const { return public_jwk_json_; }
-  // Compact JWS over claims_json (used byte for byte; must be a JSON object).
-  // The header is header_extra_json's members (a JSON object, or empty) plus
-  // "alg" and "kid" (always ours) and "typ":"JWT" unless the extra header sets
-  // typ. Fails only on invalid JSON or an OpenSSL error.
-  Result<std::string, std::string> sign(std::string_view header_extra_json,
-                                        std::string_view claims_json) const;
-
- private:
-  JwtSigningKey() = default;
-  static Result<JwtSigningKey, std::string> from_pkey(std::shared_ptr<evp_pkey_st> pkey,
-                                                      JwtAlgorithm alg);
-  JwtAlgorithm alg_ = JwtAlgorithm::RS256;
-  std::shared_ptr<evp_pkey_st> pkey_;
-  std::string kid_;
-  std::string public_jwk_json_;
-};
-
-// {"keys":[...]} of the given keys' public JWKs, for a /.well-known/jwks.json
-// document. Null pointers are skipped.
-std::string jwks_json(const std::vector<const JwtSigningKey*>& keys);
 
 }  // namespace stsd::domain::federation
