@@ -1,3 +1,5 @@
+// Digests, HMAC, hex/base64/base32, randomness and constant-time helpers;
+// ECDSA P-256 is ecdsa_p256.cpp, AES-256-GCM aead.cpp.
 #include "stsd/crypto/crypto.h"
 
 #include <openssl/bn.h>
@@ -20,31 +22,30 @@
 #include <memory>
 #include <utility>
 
+#include "detail.h"
 #include "stsd/crypto/openssl_ptr.h"
 
 namespace stsd::crypto {
 
+namespace detail {
+
+[[noreturn]] void die(const char* what) {
+  std::fprintf(stderr, "stsd: fatal crypto error: %s\n", what);
+  std::abort();
+}
+
+}  // namespace detail
+
 namespace {
 
-constexpr std::size_t kAeadKeySize = 32;
-constexpr std::size_t kAeadNonceSize = 12;
-constexpr std::size_t kAeadTagSize = 16;
+using detail::bytes_of;
+using detail::die;
 
 constexpr std::string_view kBase64Alphabet =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 constexpr std::string_view kBase64UrlAlphabet =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 constexpr std::string_view kBase32Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-
-// Fail-fast for conditions no caller can recover from (see header).
-[[noreturn]] void die(const char* what) {
-  std::fprintf(stderr, "stsd: fatal crypto error: %s\n", what);
-  std::abort();
-}
-
-const unsigned char* bytes_of(std::string_view s) {
-  return reinterpret_cast<const unsigned char*>(s.data());
-}
 
 // OpenSSL 3 fetches an algorithm implementation on every call made with the
 // legacy EVP_sha256()-style objects or the one-shot HMAC(); fetching once and
@@ -127,12 +128,6 @@ std::string hmac(Algorithm a, std::string_view key, std::string_view data) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
   std::size_t len = hmac_into(a, key, data, out.data());
   return std::string(reinterpret_cast<const char*>(out.data()), len);
-}
-
-const EVP_CIPHER* aes_256_gcm() {
-  static EVP_CIPHER* const cipher = EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr);
-  if (cipher == nullptr) die("EVP_CIPHER_fetch");
-  return cipher;
 }
 
 int hex_value(char c) {
@@ -461,247 +456,6 @@ void increment_big_endian_constant_time(std::string& value) {
     value[i - 1] = static_cast<char>(digit & 0xFF);
     carry = digit >> 8;
   }
-}
-
-namespace {
-
-constexpr std::size_t kP256FieldSize = 32;
-constexpr const char* kP256GroupName = "prime256v1";
-
-const EC_GROUP* p256_group() {
-  static EC_GROUP* const group = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
-  if (group == nullptr) die("EC_GROUP_new_by_curve_name(P-256)");
-  return group;
-}
-
-// An EC EVP_PKEY from the uncompressed public point (and the private scalar
-// when given); nullptr, with OpenSSL's error queue cleared, when rejected.
-EVP_PKEY* p256_pkey_from(std::string_view uncompressed_point, const BIGNUM* private_scalar) {
-  ParamBldPtr bld(OSSL_PARAM_BLD_new());
-  bool built = bld && OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME,
-                                                      kP256GroupName, 0) == 1 &&
-               OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, uncompressed_point.data(),
-                                                uncompressed_point.size()) == 1;
-  if (built && private_scalar != nullptr)
-    built = OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_PRIV_KEY, private_scalar) == 1;
-  SecretParamsPtr params(built ? OSSL_PARAM_BLD_to_param(bld.get()) : nullptr);
-  PkeyCtxPtr ctx(params ? EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr)
-                                                           : nullptr);
-  EVP_PKEY* pkey = nullptr;
-  const int selection = private_scalar != nullptr ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY;
-  if (!ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
-      EVP_PKEY_fromdata(ctx.get(), &pkey, selection, params.get()) != 1) {
-    ERR_clear_error();
-    return nullptr;
-  }
-  // An off-curve point must never reach the verifier.
-  PkeyCtxPtr check(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey, nullptr));
-  if (!check || EVP_PKEY_public_check(check.get()) != 1) {
-    ERR_clear_error();
-    EVP_PKEY_free(pkey);
-    return nullptr;
-  }
-  return pkey;
-}
-
-std::string coordinate(const EVP_PKEY* pkey, const char* name) {
-  BIGNUM* raw = nullptr;
-  if (EVP_PKEY_get_bn_param(pkey, name, &raw) != 1) die("EVP_PKEY_get_bn_param(EC public point)");
-  BnPtr bn(raw);
-  std::string out(kP256FieldSize, '\0');
-  if (BN_bn2binpad(bn.get(), reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(out.size())) !=
-      static_cast<int>(out.size()))
-    die("BN_bn2binpad(EC coordinate)");
-  return out;
-}
-
-}  // namespace
-
-struct EcdsaP256Key::Key {
-  EVP_PKEY* pkey = nullptr;
-};
-
-std::optional<EcdsaP256Key> EcdsaP256Key::from_private_scalar(std::string_view scalar) {
-  if (scalar.size() != kP256FieldSize) return std::nullopt;
-  const EC_GROUP* group = p256_group();
-  SecretBnPtr d(BN_secure_new());
-  if (!d || BN_bin2bn(bytes_of(scalar), static_cast<int>(scalar.size()), d.get()) == nullptr) die("BN_bin2bn");
-  // 1 <= d < n: nothing else is a private key.
-  if (BN_is_zero(d.get()) || BN_cmp(d.get(), EC_GROUP_get0_order(group)) >= 0) return std::nullopt;
-  BN_set_flags(d.get(), BN_FLG_CONSTTIME);
-
-  EcPointPtr q(EC_POINT_new(group));
-  std::array<unsigned char, 1 + 2 * kP256FieldSize> point{};
-  if (!q || EC_POINT_mul(group, q.get(), d.get(), nullptr, nullptr, nullptr) != 1 ||
-      EC_POINT_point2oct(group, q.get(), POINT_CONVERSION_UNCOMPRESSED, point.data(), point.size(), nullptr) !=
-          point.size())
-    die("EC_POINT_mul(P-256)");
-  EVP_PKEY* pkey = p256_pkey_from(std::string_view(reinterpret_cast<const char*>(point.data()), point.size()), d.get());
-  if (pkey == nullptr) die("EVP_PKEY_fromdata(P-256 key pair)");
-  return EcdsaP256Key(new Key{pkey}, true);
-}
-
-std::optional<EcdsaP256Key> EcdsaP256Key::from_public_coordinates(std::string_view x, std::string_view y) {
-  if (x.size() != kP256FieldSize || y.size() != kP256FieldSize) return std::nullopt;
-  std::string point(1, '\x04');  // SEC1 uncompressed
-  point.append(x).append(y);
-  EVP_PKEY* pkey = p256_pkey_from(point, nullptr);
-  if (pkey == nullptr) return std::nullopt;
-  return EcdsaP256Key(new Key{pkey}, false);
-}
-
-EcdsaP256Key::~EcdsaP256Key() {
-  if (key_ == nullptr) return;
-  EVP_PKEY_free(key_->pkey);  // clears the private scalar
-  delete key_;
-}
-
-EcdsaP256Key::EcdsaP256Key(EcdsaP256Key&& other) noexcept
-    : key_(std::exchange(other.key_, nullptr)), private_(std::exchange(other.private_, false)) {}
-
-EcdsaP256Key& EcdsaP256Key::operator=(EcdsaP256Key&& other) noexcept {
-  if (this != &other) {
-    EcdsaP256Key old(std::move(*this));
-    key_ = std::exchange(other.key_, nullptr);
-    private_ = std::exchange(other.private_, false);
-  }
-  return *this;
-}
-
-std::string EcdsaP256Key::public_x() const {
-  if (key_ == nullptr) die("EcdsaP256Key used after move");
-  return coordinate(key_->pkey, OSSL_PKEY_PARAM_EC_PUB_X);
-}
-
-std::string EcdsaP256Key::public_y() const {
-  if (key_ == nullptr) die("EcdsaP256Key used after move");
-  return coordinate(key_->pkey, OSSL_PKEY_PARAM_EC_PUB_Y);
-}
-
-bool EcdsaP256Key::verify_digest(const Sha256Digest& digest, std::string_view der_signature) const {
-  if (key_ == nullptr) die("EcdsaP256Key used after move");
-  // A P-256 DER signature is at most 72 bytes; anything far longer is not one.
-  if (der_signature.empty() || der_signature.size() > 256) return false;
-  PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key_->pkey, nullptr));
-  if (!ctx) die("EVP_PKEY_CTX_new_from_pkey");
-  // The digest is signed as is (SigV4a hashes the string to sign once).
-  const int ok = EVP_PKEY_verify_init(ctx.get()) == 1
-                     ? EVP_PKEY_verify(ctx.get(), bytes_of(der_signature), der_signature.size(),
-                                       reinterpret_cast<const unsigned char*>(digest.data()), digest.size())
-                     : -1;
-  if (ok != 1) ERR_clear_error();
-  return ok == 1;
-}
-
-std::optional<std::string> EcdsaP256Key::sign_digest(const Sha256Digest& digest) const {
-  if (key_ == nullptr) die("EcdsaP256Key used after move");
-  if (!private_) return std::nullopt;
-  PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key_->pkey, nullptr));
-  std::size_t len = 0;
-  if (!ctx || EVP_PKEY_sign_init(ctx.get()) != 1 ||
-      EVP_PKEY_sign(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(digest.data()),
-                    digest.size()) != 1)
-    die("EVP_PKEY_sign(P-256): size");
-  std::string der(len, '\0');
-  if (EVP_PKEY_sign(ctx.get(), reinterpret_cast<unsigned char*>(der.data()), &len,
-                    reinterpret_cast<const unsigned char*>(digest.data()), digest.size()) != 1)
-    die("EVP_PKEY_sign(P-256)");
-  der.resize(len);
-  return der;
-}
-
-namespace {
-
-enum class Direction { Seal, Open };
-
-// A per-thread AES-256-GCM context per direction with the key schedule of the
-// last key used: every issuing request seals a session token and every call
-// with temporary credentials opens one, nearly always under the same key.
-// The caller sets a fresh nonce with Encrypt/DecryptInit_ex(ctx, 0, 0, 0, iv).
-EVP_CIPHER_CTX* keyed_gcm_context(Direction direction, std::string_view key) {
-  struct Keyed {
-    CipherCtxPtr ctx;
-    std::array<unsigned char, kAeadKeySize> key{};
-    bool keyed = false;
-    ~Keyed() { OPENSSL_cleanse(key.data(), key.size()); }
-  };
-  thread_local Keyed contexts[2];
-  Keyed& k = contexts[direction == Direction::Seal ? 0 : 1];
-  if (k.keyed && CRYPTO_memcmp(k.key.data(), key.data(), kAeadKeySize) == 0) return k.ctx.get();
-  if (!k.ctx) k.ctx.reset(EVP_CIPHER_CTX_new());
-  if (!k.ctx) die("EVP_CIPHER_CTX_new");
-  const int encrypt = direction == Direction::Seal ? 1 : 0;
-  if (EVP_CipherInit_ex(k.ctx.get(), aes_256_gcm(), nullptr, nullptr, nullptr, encrypt) != 1 ||
-      EVP_CIPHER_CTX_ctrl(k.ctx.get(), EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(kAeadNonceSize), nullptr) != 1 ||
-      EVP_CipherInit_ex(k.ctx.get(), nullptr, nullptr, bytes_of(key), nullptr, encrypt) != 1)
-    die("aes-256-gcm: init");
-  std::memcpy(k.key.data(), key.data(), kAeadKeySize);
-  k.keyed = true;
-  return k.ctx.get();
-}
-
-bool fits_int(std::size_t n) { return n <= static_cast<std::size_t>(std::numeric_limits<int>::max()); }
-
-}  // namespace
-
-std::string aead_seal(std::string_view key, std::string_view plaintext, std::string_view aad) {
-  // A wrong key size is a wiring bug (config validates the key), not input.
-  if (key.size() != kAeadKeySize) die("aead_seal: key must be 32 bytes");
-  if (!fits_int(plaintext.size()) || !fits_int(aad.size())) die("aead_seal: input too large");
-
-  std::string nonce = random_bytes(kAeadNonceSize);
-  EVP_CIPHER_CTX* ctx = keyed_gcm_context(Direction::Seal, key);
-
-  std::string out;
-  out.resize(kAeadNonceSize + plaintext.size() + kAeadTagSize);
-  out.replace(0, kAeadNonceSize, nonce);
-  auto* cipher_out = reinterpret_cast<unsigned char*>(out.data() + kAeadNonceSize);
-
-  int len = 0;
-  if (EVP_EncryptInit_ex(ctx, nullptr, nullptr, nullptr, bytes_of(nonce)) != 1) die("aead_seal: init");
-  if (!aad.empty() && EVP_EncryptUpdate(ctx, nullptr, &len, bytes_of(aad), static_cast<int>(aad.size())) != 1)
-    die("aead_seal: aad");
-  int written = 0;
-  if (!plaintext.empty()) {
-    if (EVP_EncryptUpdate(ctx, cipher_out, &len, bytes_of(plaintext), static_cast<int>(plaintext.size())) != 1)
-      die("aead_seal: update");
-    written = len;
-  }
-  if (EVP_EncryptFinal_ex(ctx, cipher_out + written, &len) != 1) die("aead_seal: final");
-  if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, static_cast<int>(kAeadTagSize),
-                          out.data() + kAeadNonceSize + plaintext.size()) != 1)
-    die("aead_seal: tag");
-  return out;
-}
-
-std::optional<std::string> aead_open(std::string_view key, std::string_view sealed, std::string_view aad) {
-  if (key.size() != kAeadKeySize) return std::nullopt;
-  if (sealed.size() < kAeadNonceSize + kAeadTagSize) return std::nullopt;
-  if (!fits_int(sealed.size()) || !fits_int(aad.size())) return std::nullopt;
-
-  std::string_view nonce = sealed.substr(0, kAeadNonceSize);
-  std::string_view ciphertext = sealed.substr(kAeadNonceSize, sealed.size() - kAeadNonceSize - kAeadTagSize);
-  std::string tag(sealed.substr(sealed.size() - kAeadTagSize));
-
-  EVP_CIPHER_CTX* ctx = keyed_gcm_context(Direction::Open, key);
-  std::string plain(ciphertext.size(), '\0');
-  int len = 0;
-  if (EVP_DecryptInit_ex(ctx, nullptr, nullptr, nullptr, bytes_of(nonce)) != 1) return std::nullopt;
-  if (!aad.empty() && EVP_DecryptUpdate(ctx, nullptr, &len, bytes_of(aad), static_cast<int>(aad.size())) != 1)
-    return std::nullopt;
-  int written = 0;
-  if (!ciphertext.empty()) {
-    if (EVP_DecryptUpdate(ctx, reinterpret_cast<unsigned char*>(plain.data()), &len, bytes_of(ciphertext),
-                          static_cast<int>(ciphertext.size())) != 1)
-      return std::nullopt;
-    written = len;
-  }
-  if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, static_cast<int>(kAeadTagSize), tag.data()) != 1)
-    return std::nullopt;
-  // Final verifies the tag; on failure the (already written) plaintext is discarded.
-  if (EVP_DecryptFinal_ex(ctx, reinterpret_cast<unsigned char*>(plain.data()) + written, &len) != 1)
-    return std::nullopt;
-  return plain;
 }
 
 }  // namespace stsd::crypto
