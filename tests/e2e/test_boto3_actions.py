@@ -67,10 +67,11 @@ class DefaultIdentityTest(h.StsdTestCase, CredentialShapeMixin):
         self.assertEqual(b["Account"], DEFAULT_ACCOUNT)
 
     def test_any_region_in_the_client(self):
-        for region in ("eu-west-3", "ap-southeast-2", "us-gov-west-1"):
+        # The ARN is in the partition of the client's region.
+        for region, partition in (("eu-west-3", "aws"), ("ap-southeast-2", "aws"), ("us-gov-west-1", "aws-us-gov")):
             with self.subTest(region=region):
                 ident = self.client(TEST_KEY, region=region).get_caller_identity()
-                self.assertEqual(ident["Arn"], DEFAULT_USER_ARN)
+                self.assertEqual(ident["Arn"], DEFAULT_USER_ARN.replace("arn:aws:", f"arn:{partition}:"))
 
     def test_response_metadata_request_id(self):
         client = self.client()
