@@ -139,6 +139,15 @@ class AssumeRoleTest(h.StsdTestCase, CredentialShapeMixin):
         self.assertGreaterEqual(resp["PackedPolicySize"], 1)
         self.assertLessEqual(resp["PackedPolicySize"], 100)
 
+    def test_packed_size_of_session_tags_matches_awss_data_point(self):
+        # aws-actions/configure-aws-credentials#1898: AWS answers 498% for
+        # nine tags T1..T9 with 250-character values (`aws sts assume-role`).
+        tags = [{"Key": f"T{i}", "Value": "a" * 250} for i in range(1, 10)]
+        self.assertClientError(lambda: self.assume(Tags=tags), "PackedPolicyTooLarge",
+                               "Packed size of session tags consumes 498% of allotted space.", status=400)
+        resp, *_ = self.assume(Tags=tags[:1])
+        self.assertEqual(resp["PackedPolicySize"], 56)
+
     def test_role_chaining(self):
         first, *_ = self.assume(session="first")
         role_creds = h.creds_of(first)
