@@ -123,6 +123,50 @@ class PartitionTest(h.StsdTestCase):
         self.assertEqual(r.status, 200, r.body)
 
 
+class IamPartitionTest(h.StsdTestCase):
+    """IAM answers and checks ARNs in the partition of the signing region."""
+
+    @classmethod
+    def server_config(cls):
+        cls.alice = (h.make_access_key(ALICE_ACCOUNT), h.make_secret())
+        return {
+            "region": "cn-north-1",
+            "accounts": [{"id": ALICE_ACCOUNT}],
+            "users": [{"account": ALICE_ACCOUNT, "name": "alice",
+                       "access_keys": [{"id": cls.alice[0], "secret": cls.alice[1]}]}],
+        }
+
+    def test_iam_entities_are_of_the_requests_partition(self):
+        iam = self.iam(self.alice, region="cn-north-1")
+        self.assertEqual(iam.get_user()["User"]["Arn"], f"arn:aws-cn:iam::{ALICE_ACCOUNT}:user/alice")
+        role = iam.create_role(RoleName="app", AssumeRolePolicyDocument=json.dumps(
+            trust({"AWS": f"arn:aws-cn:iam::{ALICE_ACCOUNT}:root"})))["Role"]
+        self.assertEqual(role["Arn"], f"arn:aws-cn:iam::{ALICE_ACCOUNT}:role/app")
+        self.assertEqual(iam.get_role(RoleName="app")["Role"]["Arn"], role["Arn"])
+        self.assertIn(role["Arn"], [r["Arn"] for r in iam.list_roles()["Roles"]])
+        policy = iam.create_policy(PolicyName="p", PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}))["Policy"]
+        self.assertEqual(policy["Arn"], f"arn:aws-cn:iam::{ALICE_ACCOUNT}:policy/p")
+        iam.attach_role_policy(RoleName="app", PolicyArn=policy["Arn"])
+        attached = iam.list_attached_role_policies(RoleName="app")["AttachedPolicies"]
+        self.assertEqual([a["PolicyArn"] for a in attached], [policy["Arn"]])
+        # The role is assumable in its partition, and its session is of it.
+        out = self.client(self.alice, region="cn-north-1").assume_role(RoleArn=role["Arn"], RoleSessionName="s1")
+        self.assertEqual(out["AssumedRoleUser"]["Arn"], f"arn:aws-cn:sts::{ALICE_ACCOUNT}:assumed-role/app/s1")
+        # The same store seen from the aws partition.
+        self.assertEqual(self.iam(self.alice, region="us-east-1").get_role(RoleName="app")["Role"]["Arn"],
+                         f"arn:aws:iam::{ALICE_ACCOUNT}:role/app")
+
+    def test_an_arn_of_another_partition_is_refused(self):
+        iam = self.iam(self.alice, region="cn-north-1")
+        iam.create_role(RoleName="other", AssumeRolePolicyDocument=json.dumps(
+            trust({"AWS": f"arn:aws-cn:iam::{ALICE_ACCOUNT}:root"})))
+        self.assertClientError(
+            lambda: iam.attach_role_policy(RoleName="other", PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess"),
+            "ValidationError", "Invalid ARN partition", status=400)
+        iam.attach_role_policy(RoleName="other", PolicyArn="arn:aws-cn:iam::aws:policy/ReadOnlyAccess")
+
+
 class StrictPartitionTest(h.StsdTestCase):
     """Declared roles: trust policies name principals of one partition."""
 

@@ -51,7 +51,14 @@ std::string wire_document(std::string_view text);
 std::string trust_document(const domain::Role& role);
 // AWS managed policies (arn:aws:iam::aws:policy/...) may be attached; stsd
 // carries but does not evaluate them.
-bool is_aws_managed(std::string_view policy_arn);
+bool is_aws_managed(std::string_view policy_arn);  // arn:<partition>:iam::aws:policy/...
+// Policy ARNs are stored in the "aws" partition, as the store keys every ARN;
+// requests name them in their own (IamService puts answers back in it).
+std::string stored_arn(std::string_view arn);
+inline std::string stored_arn(const std::string& arn) { return stored_arn(std::string_view(arn)); }
+inline std::optional<std::string> stored_arn(const std::optional<std::string>& arn) {
+  return arn ? std::optional<std::string>(stored_arn(*arn)) : std::nullopt;
+}
 // Attaching: a customer managed policy of the caller's account, or an AWS
 // managed one; else NoSuchEntity (or InvalidInput for what is not an ARN).
 Result<void> check_attachable(const Context& ctx, const domain::Store& store, std::string_view policy_arn);

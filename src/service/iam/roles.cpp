@@ -77,7 +77,7 @@ Result<CreateRoleResponse> create_role(const CreateRoleRequest& req, const Conte
     role.max_session_duration = static_cast<int>(req.MaxSessionDuration.value_or(3600));
     role.trust_policy = req.AssumeRolePolicyDocument;
     role.tags = std::move(*tags);
-    role.permissions_boundary = req.PermissionsBoundary;
+    role.permissions_boundary = stored_arn(req.PermissionsBoundary);
     return CreateRoleResponse{role_shape(editor.put_role(std::move(role)), RoleView::Create)};
   });
 }
@@ -251,7 +251,7 @@ Result<PutRolePermissionsBoundaryResponse> put_role_permissions_boundary(const P
                                                                          const Context& ctx) {
   auto ok = change_role(ctx, req.RoleName, [&](const domain::Store& store, domain::Role& role) -> Result<void> {
     if (auto valid = check_boundary(ctx, store, req.PermissionsBoundary); !valid) return valid;
-    role.permissions_boundary = req.PermissionsBoundary;
+    role.permissions_boundary = stored_arn(req.PermissionsBoundary);
     return {};
   });
   if (!ok) return unexpected(ok.error());
