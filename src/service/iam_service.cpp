@@ -100,9 +100,9 @@ Result<ResultNode> IamService::run(const Call& call) const {
   const auto* entry = find_action(iam::actions(), call.operation.name());
   if (entry == nullptr) return unexpected(not_implemented(call.operation.name()));
   const Caller& caller = call.auth->caller;
-  auto result = entry->run(call.input, iam::Context{caller, call.store, store_, clock_, caller.account});
-  if (const std::string_view partition = partition_of(call.auth->region); result && partition != "aws")
-    put_in_partition(*result, partition);
+  const std::string_view partition = partition_of(call.auth->region);
+  auto result = entry->run(call.input, iam::Context{caller, call.store, store_, clock_, caller.account, partition});
+  if (result && partition != "aws") put_in_partition(*result, partition);
   return result;
 }
 

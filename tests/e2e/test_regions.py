@@ -165,6 +165,14 @@ class IamPartitionTest(h.StsdTestCase):
             lambda: iam.attach_role_policy(RoleName="other", PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess"),
             "ValidationError", "Invalid ARN partition", status=400)
         iam.attach_role_policy(RoleName="other", PolicyArn="arn:aws-cn:iam::aws:policy/ReadOnlyAccess")
+        # A policy naming resources of another partition (aws/chalice#777's text).
+        document = {"Version": "2012-10-17",
+                    "Statement": [{"Effect": "Allow", "Action": "logs:*", "Resource": "arn:aws:logs:*:*:*"}]}
+        self.assertClientError(
+            lambda: iam.put_role_policy(RoleName="other", PolicyName="logs", PolicyDocument=json.dumps(document)),
+            "MalformedPolicyDocument", 'Partition "aws" is not valid for resource "arn:aws:logs:*:*:*".', status=400)
+        document["Statement"][0]["Resource"] = "arn:aws-cn:logs:*:*:*"
+        iam.put_role_policy(RoleName="other", PolicyName="logs", PolicyDocument=json.dumps(document))
 
 
 class StrictPartitionTest(h.StsdTestCase):

@@ -46,8 +46,10 @@ Unexpected<StsError> policy_not_found(std::string_view arn) {
   return no_such_entity("Policy " + std::string(arn) + " was not found.");
 }
 
-Result<void> check_policy(const domain::Store& store, std::string_view document, domain::PolicyKind kind) {
+Result<void> check_policy(const domain::Store& store, std::string_view document, domain::PolicyKind kind,
+                          std::string_view partition) {
   domain::PolicyValidationOptions options;
+  options.partition = partition;
   if (kind == domain::PolicyKind::Trust) {
     // Principals of accounts stsd does not hold cannot be checked: accepted.
     options.aws_principal_exists = [&store](std::string_view arn) {

@@ -44,7 +44,9 @@ Unexpected<StsError> policy_not_found(std::string_view arn);
 // MalformedPolicyDocument with IAM's text when `document` is not a valid
 // policy of this kind. Trust policies must name existing principals (IAM
 // resolves them when the policy is written).
-Result<void> check_policy(const domain::Store& store, std::string_view document, domain::PolicyKind kind);
+// `partition`: the request's; Resource ARNs of another one are refused.
+Result<void> check_policy(const domain::Store& store, std::string_view document, domain::PolicyKind kind,
+                          std::string_view partition);
 // A stored policy text as IAM returns documents: RFC 3986 percent-encoded.
 std::string wire_document(std::string_view text);
 // The trust policy a role shows: its own, or IAM's "this account" default.

@@ -125,7 +125,7 @@ Result<ListUserTagsResponse> list_user_tags(const ListUserTagsRequest& req, cons
 
 Result<PutUserPolicyResponse> put_user_policy(const PutUserPolicyRequest& req, const Context& ctx) {
   auto ok = change_user(ctx, req.UserName, [&](const domain::Store& store, domain::User& user) -> Result<void> {
-    if (auto valid = check_policy(store, req.PolicyDocument, domain::PolicyKind::Identity); !valid) return valid;
+    if (auto valid = check_policy(store, req.PolicyDocument, domain::PolicyKind::Identity, ctx.partition); !valid) return valid;
     return put_inline(user.inline_policies, req.PolicyName, req.PolicyDocument, domain::kMaxUserInlinePolicySize,
                       "user", user.name);
   });
