@@ -4,14 +4,17 @@
 
 #include "stsd/service/access_denied.h"
 #include "stsd/service/federation_common.h"
+#include "stsd/service/region_guard.h"
 #include "stsd/service/role_session.h"
 
 namespace stsd::service {
 
 Result<FederatedSession> federated_session(const FederatedSessionRequest& in, const domain::Store& store,
                                            const domain::SessionTokenCodec& tokens) {
-  auto role = store.find_role(in.role_arn);
+  auto role = in.role_arn.partition == in.partition ? store.find_role(in.role_arn) : nullptr;
   if (!role) return unexpected(federated_not_authorized(in.action));
+  if (auto active = require_sts_active(store, role->account, in.region, in.global_endpoint); !active)
+    return unexpected(active.error());
   if (role->declared) {
     domain::PolicyRequest request = federated_trust_request(in.action, in.provider_arn, in.provider_account, *role,
                                                             in.session_name, in.asserted, in.now);
@@ -25,7 +28,7 @@ Result<FederatedSession> federated_session(const FederatedSessionRequest& in, co
   if (!options) return unexpected(options.error());
 
   FederatedSession out;
-  out.session = new_role_session(*role, in.session_name, in.now, *duration);
+  out.session = new_role_session(*role, in.session_name, in.now, *duration, in.partition);
   if (in.not_after && *in.not_after < out.session.expiration)
     out.session.expiration = std::max(in.now + 1, *in.not_after);
   apply_session_options(*options, out.session);

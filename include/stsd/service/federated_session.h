@@ -24,6 +24,14 @@ namespace stsd::service {
 struct FederatedSessionRequest {
   std::string_view action;  // sts:AssumeRoleWithSAML, sts:AssumeRoleWithWebIdentity
   const domain::RoleArn& role_arn;
+  // The request's region, its partition and whether it came to the global
+  // endpoint: a role of another partition does not exist here, and the
+  // role's account must have STS active in the region (region_guard.h).
+  std::string_view region;
+  std::string_view partition;
+  bool global_endpoint = false;
+  // The provider's ARN in the request's partition (the trust policy's
+  // Federated principal).
   const std::string& provider_arn;
   const std::string& provider_account;
   std::string_view session_name;
@@ -49,7 +57,8 @@ struct FederatedSession {
 };
 
 // AccessDenied "Not authorized to perform <action>" when the role does not
-// exist or its trust policy (with sts:TagSession / sts:SetSourceIdentity for
+// exist in the request's partition; the region guard's error when its
+// account has STS inactive in the region; AccessDenied when its trust policy (with sts:TagSession / sts:SetSourceIdentity for
 // asserted tags / source identity) does not allow the provider; then the
 // duration's, the session options' errors, in that order.
 Result<FederatedSession> federated_session(const FederatedSessionRequest& request, const domain::Store& store,

@@ -26,6 +26,7 @@
 #include "stsd/service/federated_session.h"
 #include "stsd/service/role_session.h"
 #include "stsd/service/session_options.h"
+#include "stsd/service/region_guard.h"
 #include "stsd/service/sts/actions.h"
 
 namespace stsd::service::sts {
@@ -90,7 +91,9 @@ Result<AssumeRoleWithSAMLResponse> assume_role_with_saml(const AssumeRoleWithSAM
   auto arn = domain::parse_role_arn(requested_arn);
   if (!arn) return fail(ErrorCode::ValidationError, requested_arn + " is invalid");
 
-  const domain::SamlProvider* provider = ctx.store.find_saml_provider(principal_arn);
+  // Providers of another partition do not exist here.
+  const domain::SamlProvider* provider =
+      arn_partition(principal_arn) == ctx.partition() ? ctx.store.find_saml_provider(principal_arn) : nullptr;
   if (provider == nullptr) return unexpected(invalid_token("Specified provider doesn't exist."));
 
   std::vector<std::string> builtin_certs;
@@ -170,7 +173,10 @@ Result<AssumeRoleWithSAMLResponse> assume_role_with_saml(const AssumeRoleWithSAM
   auto federated = federated_session(
       {.action = kAction,
        .role_arn = *arn,
-       .provider_arn = provider->arn,
+       .region = ctx.region,
+       .partition = ctx.partition(),
+       .global_endpoint = ctx.global_endpoint,
+       .provider_arn = in_partition(provider->arn, ctx.partition()),
        .provider_account = provider->account,
        .session_name = session_name,
        .asserted = asserted,

@@ -28,6 +28,7 @@
 #include "stsd/service/federated_session.h"
 #include "stsd/service/role_session.h"
 #include "stsd/service/session_options.h"
+#include "stsd/service/region_guard.h"
 #include "stsd/service/sts/actions.h"
 
 namespace stsd::service::sts {
@@ -152,7 +153,10 @@ Result<AssumeRoleWithWebIdentityResponse> assume_role_with_web_identity(const As
   auto federated = federated_session(
       {.action = "sts:AssumeRoleWithWebIdentity",
        .role_arn = *arn,
-       .provider_arn = provider->arn,
+       .region = ctx.region,
+       .partition = ctx.partition(),
+       .global_endpoint = ctx.global_endpoint,
+       .provider_arn = in_partition(provider->arn, ctx.partition()),
        .provider_account = provider->account,
        .session_name = session_name,
        .asserted = asserted,
@@ -173,7 +177,7 @@ Result<AssumeRoleWithWebIdentityResponse> assume_role_with_web_identity(const As
                                            .Credentials = issued.credentials,
                                            .PackedPolicySize = federated->packed_policy_size,
                                            .SourceIdentity = s.source_identity,
-                                           .Provider = provider->arn,
+                                           .Provider = in_partition(provider->arn, ctx.partition()),
                                            .SessionTokenUtilization = issued.token_utilization,
                                            .SessionTokenSize = issued.token_size};
 }
