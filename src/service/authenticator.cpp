@@ -36,7 +36,9 @@ bool in_partition_of(const domain::Session& session, std::string_view region) {
 // Long-term principals exist in every partition (stsd's accounts are not
 // bound to one); their ARNs say the partition of the request's region.
 Authenticated in_request_partition(Authenticated auth) {
-  if (!auth.caller.session) auth.caller.arn = in_partition(auth.caller.arn, partition_of(auth.region));
+  const std::string_view partition = partition_of(auth.region);
+  if (!auth.caller.session && arn_partition(auth.caller.arn) != partition)
+    auth.caller.arn = in_partition(auth.caller.arn, partition);
   return auth;
 }
 
