@@ -60,8 +60,11 @@ Result<void> IamService::authorize(const Call& call) const {
   const Caller& caller = call.auth->caller;  // every IAM operation is signed
   const std::string_view action = call.operation.name();
   const std::string resource = resource_of(call.params, call.store, caller.account);
-  if (auto allowed = check_may_call_iam(caller, action, resource); !allowed) return allowed;
-  Authorizer authorizer(call.store, messages_);
+  if (auto allowed = check_may_call_iam(caller, action, resource); !allowed) {
+    call.trace->note("temporary credentials may not call IAM", allowed.error().message);
+    return allowed;
+  }
+  Authorizer authorizer(call.store, messages_, call.trace);
   if (authorizer.allows_without_policies(caller, nullptr)) return {};
   auto decision = authorizer.authorize(
       caller, nullptr, caller_request(caller, "iam:" + std::string(action), resource, clock_.now()));

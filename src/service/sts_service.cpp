@@ -30,7 +30,10 @@ StsService::StsService(domain::StoreHolder& store, const domain::SessionTokenCod
 
 Result<void> StsService::authorize(const Call& call) const {
   if (call.auth == nullptr) return {};
-  return check_may_call(call.operation.name(), call.auth->caller, call.input.string("RoleArn").value_or(""));
+  auto allowed = check_may_call(call.operation.name(), call.auth->caller, call.input.string("RoleArn").value_or(""));
+  if (!allowed && call.trace != nullptr)
+    call.trace->note("temporary credentials may not call this action", allowed.error().message);
+  return allowed;
 }
 
 Result<ResultNode> StsService::run(const Call& call) const {
@@ -45,7 +48,8 @@ Result<ResultNode> StsService::run(const Call& call) const {
                          idps_,
                          call.auth ? call.auth->region : call.store.region(),
                          is_global_endpoint(call.request),
-                         jwks_fetcher_};
+                         jwks_fetcher_,
+                         call.trace};
   return entry->run(call.input, ctx);
 }
 
