@@ -18,6 +18,12 @@
 // - a session's session policies (inline Policy and the customer managed
 //   policies of the config its PolicyArns name), when it has any, must
 //   allow as well; AWS managed policy ARNs are carried but not evaluated.
+// The role trust decision of AssumeRole and of the federated actions is one
+// function, authorize_trust.
+//
+// An Authorizer given a DecisionTrace records every decision in it (the
+// request as the policies saw it, each policy with its decision, the
+// deciding rule): cheap facts for the console, explained only when asked.
 #include <memory>
 #include <string>
 #include <string_view>
