@@ -322,8 +322,8 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
       out_ = std::move(*piece);
       return write_piece();
     }
-    // Nothing now: no pending I/O, so no I/O timeout either; ask again later.
-    lowest().expires_never();
+    // Nothing now: ask again later. No I/O is pending meanwhile, so the
+    // stream's I/O timeout has nothing to end; the next write sets it anew.
     timer_->expires_after(stream_source_->poll_interval());
     timer_->async_wait([self = this->shared_from_this()](beast::error_code ec) {
       self->guarded([&] {
