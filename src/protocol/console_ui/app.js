@@ -205,7 +205,10 @@ function renderRows() {
   for (let i = state.rows.length - 1; i >= 0; --i) if (matches(state.rows[i])) body.appendChild(rowFor(state.rows[i]));
 }
 
-for (const id of ["filter-principal", "filter-action", "filter-outcome"]) byId(id).addEventListener("input", renderRows);
+for (const id of ["filter-principal", "filter-action", "filter-outcome"]) {
+  byId(id).addEventListener("input", renderRows);
+  byId(id).addEventListener("change", renderRows);
+}
 byId("clear-list").addEventListener("click", () => { state.rows = []; renderRows(); });
 
 // ---- The decision behind an answer -----------------------------------------
