@@ -94,7 +94,8 @@ int serve(const Options& options, const config::Config& loaded, config::Config r
   service::StsService sts(store, tokens, messages, clock, idps, options.auth, &jwks_fetcher);
   service::IamService iam(store, tokens, messages, clock, options.auth);
   service::AdminOperations admin(store, tokens, messages, clock, idps);
-  protocol::Frontend frontend(sts, STSD_VERSION, &control, &admin, &iam);
+  service::console::RequestLog request_log(options.console_ring_size, options.console_subscribers);
+  protocol::Frontend frontend(sts, STSD_VERSION, &control, &admin, &iam, &request_log, &store);
 
   // Without --threads: one per CPU the process may use (a container's quota).
   const ThreadChoice choice = options.threads ? ThreadChoice{options.threads, std::nullopt} : default_io_threads();

@@ -858,6 +858,41 @@ Evaluation Policy::evaluate(const PolicyRequest& request) const {
   return result;
 }
 
+std::vector<StatementExplanation> Policy::explain(const PolicyRequest& request) const {
+  std::vector<StatementExplanation> out;
+  for (std::size_t i = 0; i < impl_->statements.size(); ++i) {
+    const Statement& st = impl_->statements[i];
+    const CompiledStatement& cs = impl_->compiled[i];
+    StatementExplanation e;
+    e.index = i;
+    e.sid = st.sid;
+    e.effect = st.effect;
+    const bool action = std::any_of(st.actions.begin(), st.actions.end(),
+                                    [&](const std::string& a) { return wildcard_match(a, request.action, true); });
+    e.action_matches = action != st.not_action;
+    if (st.has_principal)
+      e.principal_matches = st.not_principal ? !not_principal_excludes(st.principals, request)
+                                             : principal_matches(st.principals, request);
+    e.resource_matches = resource_matches(st, cs, request);
+    bool all = true;
+    for (std::size_t c = 0; c < st.conditions.size(); ++c) {
+      const Condition& written = st.conditions[c];
+      ConditionExplanation ce;
+      ce.operator_name = written.operator_name;
+      ce.key = written.key;
+      ce.expected = written.values;
+      if (const auto* have = find_context(request.context, cs.conditions[c].key_lower)) ce.actual = *have;
+      ce.present = !ce.actual.empty();
+      ce.holds = condition_holds(cs.conditions[c], request);
+      all = all && ce.holds;
+      e.conditions.push_back(std::move(ce));
+    }
+    e.applies = e.action_matches && e.principal_matches && e.resource_matches && all;
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
 const std::string& Policy::version() const { return impl_->version; }
 
 const std::vector<Statement>& Policy::statements() const { return impl_->statements; }

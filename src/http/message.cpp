@@ -164,6 +164,18 @@ bool serialize_response(const HttpResponse& response, unsigned version, bool hea
   return keep_alive;
 }
 
+void serialize_stream_head(const HttpResponse& response, unsigned version, std::string& out) {
+  // serialize_response's head for an empty body ends with its Content-Length
+  // field and the blank line: keep everything but that field.
+  const HttpResponse head{response.status, response.headers, {}, nullptr};
+  serialize_response(head, version, true, false, out);
+  constexpr std::string_view kLength = "Content-Length: 0\r\n\r\n";
+  if (std::string_view(out).ends_with(kLength)) {
+    out.resize(out.size() - kLength.size());
+    out.append("\r\n");
+  }
+}
+
 std::string loggable_target(std::string_view target) {
   return std::string(target.substr(0, target.find('?')));
 }

@@ -33,6 +33,11 @@ BeastResponse to_beast_response(HttpResponse&& response, unsigned version, bool 
 // connection stays open after this answer. A server-made answer (400, 413,
 // 500) is HttpResponse{status, {}, {}}: Content-Length: 0, Date, and no
 // request id since no handler saw the request.
+// The head of a streamed answer (HttpResponse::stream): status line, the
+// handler's fields, Date, Connection: close and no Content-Length: the body
+// ends when the connection does (RFC 9112 section 6.3, item 8).
+void serialize_stream_head(const HttpResponse& response, unsigned version, std::string& out);
+
 bool serialize_response(const HttpResponse& response, unsigned version, bool head_request, bool keep_alive,
                         std::string& out);
 

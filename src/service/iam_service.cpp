@@ -87,8 +87,11 @@ Result<void> IamService::authorize(const Call& call) const {
   const std::string_view partition = partition_of(call.auth->region);
   if (auto ok = check_arn_partitions(call.params, partition); !ok) return ok;
   const std::string resource = in_partition(resource_of(call.params, call.store, caller.account), partition);
-  if (auto allowed = check_may_call_iam(caller, action, resource); !allowed) return allowed;
-  Authorizer authorizer(call.store, messages_);
+  if (auto allowed = check_may_call_iam(caller, action, resource); !allowed) {
+    call.trace->note("temporary credentials may not call IAM", allowed.error().message);
+    return allowed;
+  }
+  Authorizer authorizer(call.store, messages_, call.trace);
   if (authorizer.allows_without_policies(caller, nullptr)) return {};
   auto decision = authorizer.authorize(
       caller, nullptr, caller_request(caller, "iam:" + std::string(action), resource, clock_.now()));

@@ -131,6 +131,27 @@ struct Evaluation {
   std::vector<MatchedStatement> matched;
 };
 
+// Policy::explain: why each statement did or did not apply to a request.
+struct ConditionExplanation {
+  std::string operator_name;          // as written
+  std::string key;                    // as written
+  std::vector<std::string> expected;  // the policy's values, as written
+  std::vector<std::string> actual;    // the request's values; empty when the key is absent
+  bool present = false;
+  bool holds = false;
+};
+
+struct StatementExplanation {
+  std::size_t index = 0;
+  std::string sid;
+  Effect effect = Effect::Deny;
+  bool action_matches = false;
+  bool principal_matches = true;  // true when the statement names no principal
+  bool resource_matches = true;   // true when the statement names no resource
+  std::vector<ConditionExplanation> conditions;
+  bool applies = false;  // what evaluate() decides for this statement
+};
+
 class Policy {
  public:
   // The policy in json_text, or nullopt when it is not one: invalid JSON,
@@ -145,6 +166,10 @@ class Policy {
   static std::optional<Policy> parse(std::string_view json_text);
 
   Evaluation evaluate(const PolicyRequest& request) const;
+  // The same decision, statement by statement and condition by condition,
+  // for a reader (the console's trace). Slower than evaluate(); never on the
+  // request path.
+  std::vector<StatementExplanation> explain(const PolicyRequest& request) const;
 
   const std::string& version() const;  // empty when absent
   const std::vector<Statement>& statements() const;

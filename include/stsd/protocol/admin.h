@@ -40,6 +40,11 @@ class AdminControl {
   virtual std::optional<std::string> admin_token() const = 0;
 };
 
+// Whether the request may use the protected admin endpoints: no control or
+// no admin_token configured, or `Authorization: Bearer <admin_token>`
+// (compared in constant time).
+bool admin_authorized(const AdminControl* control, const http::HttpRequest& request);
+
 class AdminApi {
  public:
   AdminApi(AdminControl* control, const service::AdminOperations* operations, const Metrics& metrics,

@@ -21,6 +21,7 @@
 #include "stsd/domain/arn.h"
 #include "stsd/domain/federation/builtin_idps.h"
 #include "stsd/domain/federation/saml.h"
+#include "stsd/service/authorization.h"
 #include "stsd/service/federation_common.h"
 #include "stsd/service/role_session.h"
 #include "stsd/service/session_options.h"
@@ -170,7 +171,8 @@ Result<AssumeRoleWithSAMLResponse> assume_role_with_saml(const AssumeRoleWithSAM
   if (!role) return unexpected(denied);
   if (auto active = require_sts_active(ctx.store, role->account, ctx.region, ctx.global_endpoint); !active)
     return unexpected(active.error());
-  if (role->declared) {
+  const Authorizer authorizer(ctx.store, ctx.messages, ctx.trace);
+  if (!authorizer.trust_decided_without_policies(nullptr, *role)) {
     domain::PolicyRequest request = federated_trust_request("sts:AssumeRoleWithSAML", in_partition(provider->arn, ctx.partition()),
                                                             provider->account, *role, session_name, asserted, now);
     auto& c = request.context;
@@ -180,7 +182,8 @@ Result<AssumeRoleWithSAMLResponse> assume_role_with_saml(const AssumeRoleWithSAM
     c["saml:sub_type"] = {sub_type};
     c["saml:namequalifier"] = {name_qualifier};
     c["saml:doc"] = {provider->account + "/" + provider->name};
-    if (!trusts(*role, request, asserted)) return unexpected(denied);
+    if (auto ok = authorizer.authorize_trust(nullptr, *role, std::move(request), follow_ups_of(asserted)); !ok)
+      return unexpected(ok.error());
   }
 
   // DurationSeconds, else the SessionDuration attribute, else one hour; never

@@ -25,6 +25,7 @@
 #include "stsd/domain/arn.h"
 #include "stsd/domain/federation/jwt.h"
 #include "stsd/domain/policy.h"
+#include "stsd/service/authorization.h"
 #include "stsd/service/federation_common.h"
 #include "stsd/service/role_session.h"
 #include "stsd/service/session_options.h"
@@ -155,11 +156,13 @@ Result<AssumeRoleWithWebIdentityResponse> assume_role_with_web_identity(const As
   if (!role) return unexpected(denied);
   if (auto active = require_sts_active(ctx.store, role->account, ctx.region, ctx.global_endpoint); !active)
     return unexpected(active.error());
-  if (role->declared) {
+  const Authorizer authorizer(ctx.store, ctx.messages, ctx.trace);
+  if (!authorizer.trust_decided_without_policies(nullptr, *role)) {
     domain::PolicyRequest request = federated_trust_request("sts:AssumeRoleWithWebIdentity", in_partition(provider->arn, ctx.partition()),
                                                             provider->account, *role, session_name, asserted, now);
     put_claim_keys(*jwt, provider->key, request.context);
-    if (!trusts(*role, request, asserted)) return unexpected(denied);
+    if (auto ok = authorizer.authorize_trust(nullptr, *role, std::move(request), follow_ups_of(asserted)); !ok)
+      return unexpected(ok.error());
   }
 
   auto duration = role_session_duration(in.DurationSeconds, *role, false);
