@@ -54,6 +54,17 @@ Result<void> check_may_call_iam(const Caller& caller, std::string_view action, s
   return {};
 }
 
+// The owner of a delegation request may get and update it whatever its
+// policies say (the GetDelegationRequest and UpdateDelegationRequest
+// documentation: "the owner ... gets a default permission").
+bool owner_default_permission(std::string_view action, const Parameters& params, const domain::Store& store,
+                              const Caller& caller) {
+  if (action != "GetDelegationRequest" && action != "UpdateDelegationRequest") return false;
+  const std::string* id = params.find("DelegationRequestId");
+  const domain::DelegationRequest* r = id ? store.find_delegation_request(*id) : nullptr;
+  return r != nullptr && !r->owner_id.empty() && r->owner_id == caller.arn;
+}
+
 }  // namespace
 
 Result<void> IamService::authorize(const Call& call) const {
@@ -61,6 +72,7 @@ Result<void> IamService::authorize(const Call& call) const {
   const std::string_view action = call.operation.name();
   const std::string resource = resource_of(call.params, call.store, caller.account);
   if (auto allowed = check_may_call_iam(caller, action, resource); !allowed) return allowed;
+  if (owner_default_permission(action, call.params, call.store, caller)) return {};
   Authorizer authorizer(call.store, messages_);
   if (authorizer.allows_without_policies(caller, nullptr)) return {};
   auto decision = authorizer.authorize(

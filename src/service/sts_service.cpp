@@ -45,7 +45,8 @@ Result<ResultNode> StsService::run(const Call& call) const {
                          idps_,
                          call.auth ? call.auth->region : call.store.region(),
                          is_global_endpoint(call.request),
-                         jwks_fetcher_};
+                         jwks_fetcher_,
+                         &store_};
   return entry->run(call.input, ctx);
 }
 

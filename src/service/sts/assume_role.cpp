@@ -73,7 +73,10 @@ Result<AssumeRoleResponse> assume_role(const AssumeRoleRequest& in, const Contex
     }
   }
 
-  const bool chained = caller.session && caller.session->type == domain::CredentialType::AssumedRole;
+  // Delegated credentials of a role session chain as that session would.
+  const bool chained = caller.session && (caller.session->type == domain::CredentialType::AssumedRole ||
+                                          (caller.session->type == domain::CredentialType::Delegated &&
+                                           caller.session->principal_type == domain::PrincipalType::AssumedRole));
   auto duration = role_session_duration(in.DurationSeconds, *role, chained);
   if (!duration) return unexpected(duration.error());
 

@@ -39,6 +39,9 @@ struct Context {
   // Keys of OIDC providers without configured ones, fetched from the issuer;
   // nullptr: such providers cannot verify tokens (IDPCommunicationError).
   domain::JwksFetcher* jwks_fetcher = nullptr;
+  // Writes (GetDelegatedAccessToken spends a trade-in token): checked and
+  // changed on the newest snapshot as one step. nullptr: read-only.
+  domain::StoreHolder* writes = nullptr;
 };
 
 // The implemented operations (generated), sorted by name.
