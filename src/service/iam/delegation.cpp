@@ -35,9 +35,9 @@ Unexpected<StsError> wrong_state(const domain::DelegationRequest& r, std::int64_
 
 // What a policy names a request by (stsd's choice: the Service Authorization
 // Reference's form is not recorded here).
-std::string request_arn(const domain::DelegationRequest& r) {
-  return "arn:aws:iam::" + (r.owner_account.empty() ? r.requestor_account : r.owner_account) +
-         ":delegation-request/" + r.id;
+std::string request_arn(const domain::DelegationRequest& r, const Context& ctx) {
+  return "arn:" + std::string(ctx.partition) + ":iam::" +
+         (r.owner_account.empty() ? r.requestor_account : r.owner_account) + ":delegation-request/" + r.id;
 }
 
 // Who may see a request: its requestor's account, its target account, or
@@ -60,7 +60,7 @@ Result<domain::DelegationRequest> owned_request(const domain::Store& store, cons
   auto r = visible_request(store, ctx, id);
   if (!r) return r;
   if (r->state != DelegationState::Unassigned && r->owner_account != ctx.account)
-    return unexpected(not_authorized(ctx.caller, "iam:" + std::string(action), request_arn(*r)));
+    return unexpected(not_authorized(ctx.caller, "iam:" + std::string(action), request_arn(*r, ctx)));
   return r;
 }
 
@@ -248,7 +248,7 @@ Result<AssociateDelegationRequestResponse> associate_delegation_request(
         if (!in_state(r, now, {DelegationState::Unassigned})) return wrong_state(r, now, "associated");
         // A request made for another account: only that account may claim it.
         if (!r.owner_account.empty() && r.owner_account != ctx.account)
-          return unexpected(not_authorized(ctx.caller, "iam:AssociateDelegationRequest", request_arn(r)));
+          return unexpected(not_authorized(ctx.caller, "iam:AssociateDelegationRequest", request_arn(r, ctx)));
         r.owner_account = ctx.account;
         r.owner_id = ctx.caller.arn;
         r.state = DelegationState::Assigned;
@@ -319,7 +319,7 @@ Result<SendDelegationTokenResponse> send_delegation_token(const SendDelegationTo
                              if (!in_state(r, now, {DelegationState::Accepted})) return wrong_state(r, now, "sent");
                              if (r.only_send_by_owner && ctx.caller.arn != r.owner_id)
                                return unexpected(
-                                   not_authorized(ctx.caller, "iam:SendDelegationToken", request_arn(r)));
+                                   not_authorized(ctx.caller, "iam:SendDelegationToken", request_arn(r, ctx)));
                              // 256 bits from the CSPRNG; the delegation period starts now.
                              r.trade_in_token = crypto::base64url_encode(crypto::random_bytes(32));
                              r.finalized_at = now;
