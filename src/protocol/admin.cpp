@@ -104,6 +104,7 @@ http::HttpResponse AdminApi::handle(const http::HttpRequest& request, std::strin
     static const std::pair<std::string_view, Operation> kPosts[] = {
         {"/_stsd/credentials/inspect", &service::AdminOperations::inspect_credentials},
         {"/_stsd/authz/encode", &service::AdminOperations::encode_authorization_message},
+        {"/_stsd/delegation/token", &service::AdminOperations::delegation_token},
         {"/_stsd/oidc/token", &service::AdminOperations::mint_oidc_token},
         {"/_stsd/saml/response", &service::AdminOperations::mint_saml_response},
     };

@@ -72,7 +72,8 @@ Result<ResultNode> StsService::run(const Call& call) const {
                          call.auth ? call.auth->region : unsigned_region(host, call.store.region()),
                          is_global_endpoint(host),
                          jwks_fetcher_,
-                         call.trace};
+                         call.trace,
+                         &store_};
   return entry->run(call.input, ctx);
 }
 

@@ -82,7 +82,10 @@ Result<AssumeRoleResponse> assume_role(const AssumeRoleRequest& in, const Contex
       return unexpected(ok.error());
   }
 
-  const bool chained = caller.session && caller.session->type == domain::CredentialType::AssumedRole;
+  // Delegated credentials of a role session chain as that session would.
+  const bool chained = caller.session && (caller.session->type == domain::CredentialType::AssumedRole ||
+                                          (caller.session->type == domain::CredentialType::Delegated &&
+                                           caller.session->principal_type == domain::PrincipalType::AssumedRole));
   auto duration = role_session_duration(in.DurationSeconds, *role, chained);
   if (!duration) {
     if (chained && ctx.trace) ctx.trace->note("role chaining cap", duration.error().message);

@@ -46,6 +46,9 @@ struct Context {
   // Where this request's decisions are recorded (the console's trace);
   // nullptr: nowhere.
   domain::DecisionTrace* trace = nullptr;
+  // Writes (GetDelegatedAccessToken spends a trade-in token): checked and
+  // changed on the newest snapshot as one step. nullptr: read-only.
+  domain::StoreHolder* writes = nullptr;
 };
 
 // The implemented operations (generated), sorted by name.
