@@ -12,7 +12,7 @@ namespace {
 StoreData data(RoleMode mode) {
   StoreData d;
   d.role_mode = mode;
-  d.accounts = {{"111122223333", "dev"}};
+  d.accounts = {{"111122223333", "dev", {}, {}}};
   User alice;
   alice.account = "111122223333";
   alice.name = "alice";

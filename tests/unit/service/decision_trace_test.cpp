@@ -35,7 +35,7 @@ struct World {
         domain::RoleMode mode = domain::RoleMode::Strict) {
     domain::StoreData d;
     d.role_mode = mode;
-    d.accounts = {{kAccount, "dev"}};
+    d.accounts = {{kAccount, "dev", {}, {}}};
     domain::User alice;
     alice.account = kAccount;
     alice.name = "alice";
