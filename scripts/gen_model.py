@@ -52,8 +52,9 @@ ECHO_VALUES = {"sts": True, "iam": False}
 OMITTED_REQUIRED = {("User", "UserName")}
 # Response members in the order AWS writes them where it differs from the
 # model's (to_result writes model order otherwise). STS: AssumeRole
-# recordings (../shared/spec/AWS-BEHAVIOUR.md section 2, "AssumeRole element
-# order"); the other operations from the sample responses of the AWS STS API
+# recordings (the argmin STS oracle's golden bodies, recorded live:
+# github.com/justincormack/argmin, crates/s3-tests/src/bin/sts_oracle.rs);
+# the other operations from the sample responses of the AWS STS API
 # reference (AssumeRoleWithSAML, AssumeRoleWithWebIdentity,
 # GetCallerIdentity). Members newer than those samples (SessionTokenSize...)
 # come last, in the newest model's order.

@@ -2,7 +2,7 @@
 
 namespace stsd::config {
 
-// CONTRACT section 3: one account, user `test` with the `test`/`test` pair
+// The embedded default (README, "Using it"): one account, user `test` with the `test`/`test` pair
 // many local setups export and the AWS documentation's example pair, and
 // auto role mode so tests that never created roles still work; stsd's own
 // test OIDC issuer and SAML IdP registered, so federation works out of the box. Written in

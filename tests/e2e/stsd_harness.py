@@ -45,7 +45,7 @@ STS_NS = "https://sts.amazonaws.com/doc/2011-06-15/"
 AWSFAULT_NS = "http://webservices.amazon.com/AWSFault/2005-15-09"
 API_VERSION = "2011-06-15"
 
-# The embedded default (CONTRACT.md section 3).
+# The embedded default (README, "Using it").
 DEFAULT_ACCOUNT = "000000000000"
 DEFAULT_USER_ARN = "arn:aws:iam::000000000000:user/test"
 TEST_KEY = ("test", "test")
@@ -606,7 +606,7 @@ def b32decode_nopad(s):
 
 
 def account_of_key(key_id):
-    """The account AWS encodes in a new-generation key id (AWS-BEHAVIOUR.md section 5)."""
+    """The account AWS encodes in a new-generation key id (awsteele.com/blog/2020/09/26/aws-access-key-format.html)."""
     raw = b32decode_nopad(key_id[4:])
     z = int.from_bytes(raw[0:6], "big")
     return "%012d" % ((z & 0x7FFFFFFFFF80) >> 7)

@@ -1,4 +1,4 @@
-"""End-to-end: the stsd process itself (CONTRACT.md sections 1, 3 and 6):
+"""End-to-end: the stsd process itself (README: Flags, Configuration, Admin endpoints):
 health, graceful stop on SIGTERM/SIGINT, exit code 2 with a clear message for
 bad flags and configs, --print-default-config / --check-config, the
 healthcheck subcommand, --auth permissive|off, timeouts, the per-request log

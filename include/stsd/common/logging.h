@@ -22,7 +22,7 @@ void setup_logging(std::string_view level, LogFormat format);
 // \ufffd. Everything else is copied as it is.
 std::string escape_log_message(std::string_view message, LogFormat format);
 
-// The one line logged per API request (CONTRACT section 1). Empty strings
+// The one line logged per API request (README, --log-format). Empty strings
 // are absent values.
 struct RequestLogLine {
   std::string_view request_id;

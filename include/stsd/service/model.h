@@ -2,7 +2,11 @@
 // The service models of STS and IAM (generated from botocore by
 // scripts/gen_model.py) and the Query-protocol input layer built on them: decoding flattened
 // parameters into an ActionInput and enforcing every member constraint with
-// AWS's exact ValidationError / MalformedInput texts (AWS-BEHAVIOUR.md §3).
+// AWS's exact ValidationError / MalformedInput texts, as live AWS answers
+// them: the argmin STS oracle (github.com/justincormack/argmin,
+// crates/s3-tests/src/bin/sts_oracle.rs) and LocalStack's snapshots recorded
+// against AWS (github.com/localstack/localstack,
+// tests/aws/services/sts/test_sts.snapshot.json).
 //
 // Decoding (AWS Query protocol):
 //   scalar member            RoleArn=...

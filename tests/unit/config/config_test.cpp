@@ -1,5 +1,5 @@
 // Guards what a valid config becomes: defaults and role_mode rules, the
-// embedded default (CONTRACT section 3), config/example.json, and that
+// embedded default (README, "Using it"), config/example.json, and that
 // dump_config reads back to an equal Config.
 #include "stsd/config/config.h"
 

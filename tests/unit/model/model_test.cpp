@@ -1,6 +1,7 @@
 // Guards the generated STS model table and the exact ValidationError /
-// MalformedInput texts AWS returns (AWS-BEHAVIOUR.md section 3, live
-// captures from the argmin STS oracle and LocalStack's AWS snapshots).
+// MalformedInput texts AWS returns (live captures: the argmin STS oracle,
+// github.com/justincormack/argmin, and LocalStack's AWS snapshots,
+// github.com/localstack/localstack tests/aws/services/sts).
 #include <gtest/gtest.h>
 
 #include <set>
