@@ -674,6 +674,10 @@ def generate_shapes_source(service, model, source_desc):
 
 
 DEFINITION = re.compile(r"^Result<(\w+)Response>\s+(\w+)\(\s*const \1Request&", re.MULTILINE)
+# A function returning an operation's response: it must match DEFINITION, so
+# a spelling the generator cannot read (`XRequest &in`) is an error instead of
+# an action silently left out of the table.
+CANDIDATE = re.compile(r"^Result<(\w+)Response>\s+\w+\(", re.MULTILINE)
 
 
 def implemented_actions(service, model):
@@ -684,7 +688,14 @@ def implemented_actions(service, model):
         if not file.endswith(".cpp") or file.endswith("_generated.cpp"):
             continue
         with open(os.path.join(folder, file), encoding="utf-8") as f:
-            for op, function in DEFINITION.findall(f.read()):
+            text = f.read()
+            for candidate in CANDIDATE.finditer(text):
+                if candidate.group(1) in model["operations"] and not DEFINITION.match(text, candidate.start()):
+                    line = text.count("\n", 0, candidate.start()) + 1
+                    raise GenerationError(
+                        f"{file}:{line}: an action must be defined as "
+                        f"`Result<XResponse> x(const XRequest& in, const Context& ctx)`")
+            for op, function in DEFINITION.findall(text):
                 if op not in model["operations"]:
                     raise GenerationError(f"{file} defines {function} for unknown operation {op}")
                 if function != snake_case(op):

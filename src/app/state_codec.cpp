@@ -44,7 +44,12 @@ std::optional<T> optional_of(const json& j, const char* name) {
   return it->get<T>();
 }
 
-json to_json(const domain::Account& a) { return {{"id", a.id}, {"alias", a.alias}}; }
+json to_json(const domain::Account& a) {
+  return {{"id", a.id},
+          {"alias", a.alias},
+          {"enabled_regions", a.enabled_regions},
+          {"sts_inactive_regions", a.sts_inactive_regions}};
+}
 
 json to_json(const domain::User& u) {
   json mfa = json::array();
@@ -116,7 +121,9 @@ json to_json(const domain::InstanceProfile& p) {
 void read(const json& j, domain::StoreData& d, K kind) {
   switch (kind) {
     case K::Account:
-      d.accounts.push_back({j.at("id").get<std::string>(), j.value("alias", std::string())});
+      d.accounts.push_back({j.at("id").get<std::string>(), j.value("alias", std::string()),
+                            j.value("enabled_regions", std::vector<std::string>()),
+                            j.value("sts_inactive_regions", std::vector<std::string>())});
       return;
     case K::User: {
       domain::User u;

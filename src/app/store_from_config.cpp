@@ -123,7 +123,7 @@ domain::StoreData to_store_data(const config::Config& config, domain::Seconds no
   d.region = config.region;
   d.role_mode = config.role_mode == config::RoleMode::Strict ? domain::RoleMode::Strict : domain::RoleMode::Auto;
   for (const auto& a : config.accounts) {
-    d.accounts.push_back({a.id, a.alias});
+    d.accounts.push_back({a.id, a.alias, a.enabled_regions, a.sts_inactive_regions});
     for (const auto& k : a.access_keys)
       d.access_keys.push_back({k.id, k.secret, a.id, {}, domain::AccessKeyStatus::Active, now});
   }

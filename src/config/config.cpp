@@ -20,6 +20,7 @@
 #include "encoding.h"
 #include "stsd/common/ascii.h"
 #include "stsd/common/json.h"
+#include "stsd/common/region.h"
 #include "stsd/crypto/crypto.h"
 
 namespace stsd::config {
@@ -211,9 +212,8 @@ class Loader {
     // Accounts first: everything else refers to them.
     const json* accounts = get_array(root, "", "accounts", true);
     if (accounts && accounts->empty()) add("/accounts", "must declare at least one account");
-    for_each_object(accounts, "/accounts", {"id", "alias", "access_keys"}, [&](const json& item, const std::string& ptr) {
-      config.accounts.push_back(read_account(item, ptr));
-    });
+    for_each_object(accounts, "/accounts", {"id", "alias", "access_keys", "enabled_regions", "sts_inactive_regions"},
+                    [&](const json& item, const std::string& ptr) { config.accounts.push_back(read_account(item, ptr)); });
 
     read_list(root, "", "users", {"account", "name", "path", "access_keys", "mfa_devices", "tags", "policies"},
               [&](const json& item, const std::string& ptr) { config.users.push_back(read_user(item, ptr)); });
@@ -348,7 +348,23 @@ class Loader {
       account.alias = std::move(*alias);
     }
     account.access_keys = read_access_keys(item, ptr);
+    account.enabled_regions = read_regions(item, ptr, "enabled_regions", true);
+    account.sts_inactive_regions = read_regions(item, ptr, "sts_inactive_regions", false);
     return account;
+  }
+
+  std::vector<std::string> read_regions(const json& item, const std::string& ptr, std::string_view key,
+                                        bool opt_in_only) {
+    std::vector<std::string> regions = read_strings(item, ptr, key);
+    for (std::size_t i = 0; i < regions.size(); ++i) {
+      const std::string& r = regions[i];
+      if (opt_in_only && r == "*") continue;
+      if (!is_region(r))
+        add(child(child(ptr, key), i), "must be a region name such as us-east-1");
+      else if (opt_in_only && !is_opt_in_region(r))
+        add(child(child(ptr, key), i), in_quotes(r) + " is not an opt-in region (it is always enabled)");
+    }
+    return regions;
   }
 
   // Users, roles and providers belong to a declared account, so a typo in an

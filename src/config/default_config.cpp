@@ -4,7 +4,8 @@ namespace stsd::config {
 
 // The embedded default (README, "Using it"): one account, user `test` with the `test`/`test` pair
 // many local setups export and the AWS documentation's example pair, and
-// auto role mode so tests that never created roles still work; stsd's own
+// auto role mode so tests that never created roles still work; every opt-in
+// region enabled, so a client configured for any region works; stsd's own
 // test OIDC issuer and SAML IdP registered, so federation works out of the box. Written in
 // dump_config's layout (a test keeps the two in step).
 std::string_view embedded_default_config() {
@@ -13,7 +14,10 @@ std::string_view embedded_default_config() {
   "role_mode": "auto",
   "accounts": [
     {
-      "id": "000000000000"
+      "id": "000000000000",
+      "enabled_regions": [
+        "*"
+      ]
     }
   ],
   "users": [

@@ -122,6 +122,8 @@ std::string dump_config(const Config& config, DumpFor purpose) {
     account["id"] = a.id;
     if (!a.alias.empty()) account["alias"] = a.alias;
     put_access_keys(account, a.access_keys);
+    if (!a.enabled_regions.empty()) account["enabled_regions"] = a.enabled_regions;
+    if (!a.sts_inactive_regions.empty()) account["sts_inactive_regions"] = a.sts_inactive_regions;
     accounts.push_back(std::move(account));
   }
   out["accounts"] = std::move(accounts);

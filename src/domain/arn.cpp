@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "stsd/common/region.h"
+
 namespace stsd::domain {
 
 std::optional<Arn> Arn::parse(std::string_view text) {
@@ -46,9 +48,7 @@ std::optional<RoleArn> parse_role_arn(std::string_view text) {
   auto arn = Arn::parse(text);
   if (!arn || arn->service != "iam" || !arn->region.empty() || !is_account_id(arn->account))
     return std::nullopt;
-  if (arn->partition != "aws" && arn->partition != "aws-cn" && arn->partition != "aws-us-gov" &&
-      arn->partition.rfind("aws-iso", 0) != 0)
-    return std::nullopt;
+  if (!is_partition(arn->partition)) return std::nullopt;
   std::string_view res = arn->resource;
   if (res.substr(0, 5) != "role/") return std::nullopt;
   res.remove_prefix(4);  // keep the leading '/'
@@ -65,8 +65,8 @@ std::optional<RoleArn> parse_role_arn(std::string_view text) {
   return out;
 }
 
-std::string root_arn(std::string_view account) {
-  return "arn:aws:iam::" + std::string(account) + ":root";
+std::string root_arn(std::string_view account, std::string_view partition) {
+  return "arn:" + std::string(partition) + ":iam::" + std::string(account) + ":root";
 }
 
 std::string user_arn(std::string_view account, std::string_view path, std::string_view name) {
@@ -79,14 +79,14 @@ std::string role_arn(std::string_view account, std::string_view path, std::strin
          std::string(name);
 }
 
-std::string assumed_role_arn(std::string_view account, std::string_view role_name,
-                             std::string_view session_name) {
-  return "arn:aws:sts::" + std::string(account) + ":assumed-role/" + std::string(role_name) + "/" +
+std::string assumed_role_arn(std::string_view account, std::string_view role_name, std::string_view session_name,
+                             std::string_view partition) {
+  return "arn:" + std::string(partition) + ":sts::" + std::string(account) + ":assumed-role/" + std::string(role_name) + "/" +
          std::string(session_name);
 }
 
-std::string federated_user_arn(std::string_view account, std::string_view name) {
-  return "arn:aws:sts::" + std::string(account) + ":federated-user/" + std::string(name);
+std::string federated_user_arn(std::string_view account, std::string_view name, std::string_view partition) {
+  return "arn:" + std::string(partition) + ":sts::" + std::string(account) + ":federated-user/" + std::string(name);
 }
 
 std::string oidc_provider_arn(std::string_view account, std::string_view url_key) {

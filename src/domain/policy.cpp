@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "stsd/common/ascii.h"
+#include "stsd/common/region.h"
 #include "stsd/domain/arn.h"
 
 namespace stsd::domain {
@@ -452,9 +453,11 @@ std::string_view root_arn_account(std::string_view arn) {
   return is_account_id(parts[4]) ? parts[4] : std::string_view{};
 }
 
+// A root ARN names the account in its own partition only.
 bool names_account(std::string_view p, const PolicyRequest& r) {
   if (r.principal_account.empty()) return false;
-  return p == r.principal_account || root_arn_account(p) == r.principal_account;
+  return p == r.principal_account ||
+         (root_arn_account(p) == r.principal_account && arn_partition(p) == arn_partition(r.principal_arn));
 }
 
 bool names_identity(std::string_view p, const PolicyRequest& r, bool ignore_case) {

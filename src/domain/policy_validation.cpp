@@ -218,13 +218,16 @@ bool legacy_resource_ok(std::string_view r) {
   return parts.size() > 2 && !parts[2].empty();
 }
 
-// The resource-format message AWS gives for r, or empty [M].
-std::string resource_format_error(std::string_view r) {
+// The resource-format message AWS gives for r, or empty [M]. A partition
+// other than the request's (when known) is refused with the same text
+// [V: aws/chalice#777 in cn-north-1, aws/copilot-cli#3844].
+std::string resource_format_error(std::string_view r, std::string_view request_partition) {
   if (r == "*") return {};
   auto first = partition(r, ':');
   if (!first.found) return "Resource " + std::string(r) + " must be in ARN format or \"*\".";
   auto part = partition(first.tail, ':');
-  if (!one_of(part.head, kPartitions)) {
+  const bool other_partition = !request_partition.empty() && part.head != "*" && part.head != request_partition;
+  if (!one_of(part.head, kPartitions) || other_partition) {
     const auto rest = split_all(part.tail, ':');
     auto at = [&](std::size_t i) { return i < rest.size() ? std::string(rest[i]) : std::string("*"); };
     std::string a1 = !rest[0].empty() || rest.size() > 1 ? std::string(rest[0]) : "*";
@@ -414,7 +417,7 @@ std::optional<std::string> validate(std::string_view text, PolicyKind kind, cons
         // AWS reports the last bad entry of a list in descending order.
         if (it->is_array()) std::sort(resources.begin(), resources.end(), std::greater<>());
         for (const auto& r : resources)
-          if (auto e = resource_format_error(r); !e.empty()) resource_error = std::move(e);
+          if (auto e = resource_format_error(r, options.partition); !e.empty()) resource_error = std::move(e);
         if (resource_error.empty())
           for (const auto& r : resources)
             if (!legacy_resource_ok(r)) return std::string(kLegacy);

@@ -1,7 +1,10 @@
 #include "stsd/domain/store.h"
 
+#include <algorithm>
+
 #include "stsd/common/ascii.h"
 #include "stsd/common/recent_entries.h"
+#include "stsd/common/region.h"
 #include "stsd/domain/access_key.h"
 #include "stsd/domain/federation/saml.h"
 
@@ -9,6 +12,17 @@ namespace stsd::domain {
 
 namespace {
 const std::string kFallbackAccount = "000000000000";
+
+// The store keys ARNs in the "aws" partition; requests name them in their
+// own (arn:aws-cn:...). Allocates only for another partition.
+struct AwsPartitionArn {
+  explicit AwsPartitionArn(std::string_view arn) : view(arn) {
+    const std::string_view partition = arn_partition(arn);
+    if (!partition.empty() && partition != "aws") view = buffer = in_partition(arn, "aws");
+  }
+  std::string buffer;
+  std::string_view view;
+};
 constexpr int kAutoRoleMaxSessionDuration = 43200;
 
 // Without a trust policy, a declared role trusts its own account (IAM's
@@ -88,7 +102,9 @@ const User* Store::key_owner(const AccessKeyRecord& key) const {
   return key.user.empty() ? nullptr : find_user(key.account, key.user);
 }
 
-const User* Store::find_user_by_arn(std::string_view arn) const { return users_by_arn_.find(arn); }
+const User* Store::find_user_by_arn(std::string_view arn) const {
+  return users_by_arn_.find(AwsPartitionArn(arn).view);
+}
 
 const User* Store::find_user(std::string_view account, std::string_view name) const {
   return users_.find(name_key(account, name));
@@ -98,14 +114,28 @@ const Group* Store::find_group(std::string_view account, std::string_view name) 
   return groups_.find(name_key(account, name));
 }
 
+RegionStatus Store::region_status(std::string_view account_id, std::string_view region) const {
+  const Account* account = accounts_.find(account_id);
+  if (account == nullptr) return RegionStatus::Active;
+  const auto listed = [&](const std::vector<std::string>& regions, std::string_view any) {
+    return std::any_of(regions.begin(), regions.end(), [&](const std::string& r) { return r == region || r == any; });
+  };
+  if (is_opt_in_region(region) && !listed(account->enabled_regions, "*")) return RegionStatus::NotEnabled;
+  if (listed(account->sts_inactive_regions, region)) return RegionStatus::StsInactive;
+  return RegionStatus::Active;
+}
+
 const Role* Store::find_role_by_name(std::string_view account, std::string_view name) const {
   return roles_.find(name_key(account, name));
 }
 
-const Role* Store::find_declared_role(std::string_view arn) const { return roles_by_arn_.find(arn); }
+const Role* Store::find_declared_role(std::string_view arn) const {
+  return roles_by_arn_.find(AwsPartitionArn(arn).view);
+}
 
 bool Store::session_principal_exists(const Session& session) const {
-  const std::string_view source = session.source_arn;
+  const AwsPartitionArn canonical(session.source_arn);
+  const std::string_view source = canonical.view;
   if (session.type == CredentialType::AssumedRole) {
     // AssumeRoot sessions name their caller, not a role: nothing to look up.
     if (session.principal_type != PrincipalType::AssumedRole) return true;
@@ -126,6 +156,9 @@ std::shared_ptr<const Role> Store::find_role(const RoleArn& arn) const {
   std::string full_arn = role_arn(arn.account, arn.path, arn.name);
   if (auto declared = roles_by_arn_.find_shared(full_arn)) return declared;
   if (role_mode_ == RoleMode::Strict) return nullptr;
+  // A made-up role is of its ARN's partition: arn:aws-cn:...:role/x is not
+  // the role arn:aws:...:role/x and has an id of its own.
+  if (arn.partition != "aws") full_arn = in_partition(full_arn, arn.partition);
   // A made-up role depends on its ARN alone (its id is derived from it), so
   // each thread keeps the last few it made for the next request to reuse.
   thread_local RecentEntries<std::shared_ptr<const Role>, 16> made_up;
@@ -145,11 +178,17 @@ const OidcProvider* Store::find_oidc_provider(std::string_view account, std::str
   return oidc_by_issuer_.find(issuer_key(account, issuer));
 }
 
-const OidcProvider* Store::find_oidc_provider_by_arn(std::string_view arn) const { return oidc_by_arn_.find(arn); }
+const OidcProvider* Store::find_oidc_provider_by_arn(std::string_view arn) const {
+  return oidc_by_arn_.find(AwsPartitionArn(arn).view);
+}
 
-const ManagedPolicy* Store::find_managed_policy_entry(std::string_view arn) const { return policies_.find(arn); }
+const ManagedPolicy* Store::find_managed_policy_entry(std::string_view arn) const {
+  return policies_.find(AwsPartitionArn(arn).view);
+}
 
-const SamlProvider* Store::find_saml_provider(std::string_view arn) const { return saml_by_arn_.find(arn); }
+const SamlProvider* Store::find_saml_provider(std::string_view arn) const {
+  return saml_by_arn_.find(AwsPartitionArn(arn).view);
+}
 
 const OidcProvider* Store::builtin_oidc_provider() const {
   return builtin_oidc_arn_.empty() ? nullptr : oidc_by_arn_.find(builtin_oidc_arn_);

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "stsd/common/region.h"
 #include "stsd/common/time_format.h"
 #include "stsd/domain/access_key.h"
 
@@ -26,6 +27,17 @@ StsError from_sigv4(const sigv4::Error& e) {
       return StsError::make(ErrorCode::SignatureDoesNotMatch, e.message);
   }
   return StsError::make(ErrorCode::InternalFailure, "unmapped SigV4 error");
+}
+
+bool in_partition_of(const domain::Session& session, std::string_view region) {
+  return arn_partition(session.arn) == partition_of(region);
+}
+
+// Long-term principals exist in every partition (stsd's accounts are not
+// bound to one); their ARNs say the partition of the request's region.
+Authenticated in_request_partition(Authenticated auth) {
+  if (!auth.caller.session) auth.caller.arn = in_partition(auth.caller.arn, partition_of(auth.region));
+  return auth;
 }
 
 // SigV4a is accepted where the service's model lists aws.auth#sigv4a
@@ -78,7 +90,13 @@ bool is_temporary_key(std::string_view id) { return id.substr(0, 4) == domain::k
 
 Result<Authenticated> Authenticator::authenticate(const sigv4::Request& request,
                                                   const domain::Store& store, std::string_view service) const {
-  if (mode_ == AuthMode::Off) return unverified(request, store);
+  auto auth = mode_ == AuthMode::Off ? unverified(request, store) : verified(request, store, service);
+  if (!auth) return auth;
+  return in_request_partition(std::move(*auth));
+}
+
+Result<Authenticated> Authenticator::verified(const sigv4::Request& request, const domain::Store& store,
+                                              std::string_view service) const {
 
   auto parsed = sigv4::parse(request);
   if (!parsed) return unexpected(from_sigv4(parsed.error()));
@@ -107,8 +125,9 @@ Result<Authenticated> Authenticator::authenticate(const sigv4::Request& request,
       return fail(ErrorCode::InvalidClientTokenId, std::string(kInvalidToken));
     if (session->expiration <= clock_.now())
       return fail(ErrorCode::ExpiredToken, std::string(kExpiredToken));
-    // A session of a role or user removed since is refused before the HMAC.
-    if (!store.session_principal_exists(*session))
+    // A session of a role or user removed since, or issued in another
+    // partition (its credentials do not exist here), is refused before the HMAC.
+    if (!store.session_principal_exists(*session) || !in_partition_of(*session, region))
       return fail(ErrorCode::InvalidClientTokenId, std::string(kInvalidToken));
     secret = session->secret_access_key;
   } else {
@@ -150,7 +169,7 @@ Result<Authenticated> Authenticator::unverified(const sigv4::Request& request,
       if (auto session = tokens_.open(*parsed->security_token)) {
         if (session->expiration <= clock_.now())
           return fail(ErrorCode::ExpiredToken, std::string(kExpiredToken));
-        if (!store.session_principal_exists(*session))
+        if (!store.session_principal_exists(*session) || !in_partition_of(*session, region))
           return fail(ErrorCode::InvalidClientTokenId, std::string(kInvalidToken));
         return Authenticated{session_caller(std::move(*session), store), region};
       }

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "stsd/common/ascii.h"
+#include "stsd/common/region.h"
 #include "stsd/common/time_format.h"
 
 namespace stsd::service {
@@ -17,7 +18,7 @@ domain::PolicyRequest federated_trust_request(std::string_view action, const std
   r.principal_type = domain::RequesterType::Federated;
   r.principal_arn = provider_arn;
   r.principal_account = provider_account;
-  r.resource = role.arn;
+  r.resource = in_partition(role.arn, arn_partition(provider_arn));  // the request's partition
   auto& c = r.context;
   c["sts:rolesessionname"] = {std::string(session_name)};
   if (asserted.source_identity) c["sts:sourceidentity"] = {*asserted.source_identity};

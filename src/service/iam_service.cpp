@@ -1,5 +1,6 @@
 #include "stsd/service/iam_service.h"
 
+#include "stsd/common/region.h"
 #include "stsd/service/authorization.h"
 #include "stsd/service/iam/actions.h"
 #include "stsd/service/model.h"
@@ -42,6 +43,30 @@ std::string resource_of(const Parameters& params, const domain::Store& store, co
   return "*";
 }
 
+// IAM's answers name entities in the request's partition (the store keeps
+// them in "aws"): every ARN member of the result. ARN members are named
+// "...Arn" in IAM's model; a virtual MFA device's SerialNumber is its ARN.
+void put_in_partition(ResultNode& node, std::string_view partition) {
+  if (node.kind == ResultNode::Kind::String) {
+    const std::string_view name = node.name;
+    if (name.ends_with("Arn") || name == "SerialNumber") node.text = in_partition(node.text, partition);
+    return;
+  }
+  for (ResultNode& child : node.children) put_in_partition(child, partition);
+}
+
+// An ARN of another partition names nothing here: IAM answers
+// `ValidationError: Invalid ARN partition` (seen for AttachRolePolicy).
+Result<void> check_arn_partitions(const Parameters& params, std::string_view partition) {
+  for (const auto& [name, value] : params.items()) {
+    const std::string_view member = std::string_view(name).substr(0, name.find('.'));  // ResourceArns.member.1
+    const bool arn_member = member.ends_with("Arn") || member.ends_with("Arns") || member == "PermissionsBoundary";
+    const std::string_view p = arn_partition(value);
+    if (arn_member && !p.empty() && p != partition) return fail(ErrorCode::ValidationError, "Invalid ARN partition");
+  }
+  return {};
+}
+
 // What temporary credentials may not do on IAM (IAM User Guide, "Comparing
 // the AWS STS API operations"): federated users call no IAM operation;
 // GetSessionToken credentials only with MFA.
@@ -59,7 +84,9 @@ Result<void> check_may_call_iam(const Caller& caller, std::string_view action, s
 Result<void> IamService::authorize(const Call& call) const {
   const Caller& caller = call.auth->caller;  // every IAM operation is signed
   const std::string_view action = call.operation.name();
-  const std::string resource = resource_of(call.params, call.store, caller.account);
+  const std::string_view partition = partition_of(call.auth->region);
+  if (auto ok = check_arn_partitions(call.params, partition); !ok) return ok;
+  const std::string resource = in_partition(resource_of(call.params, call.store, caller.account), partition);
   if (auto allowed = check_may_call_iam(caller, action, resource); !allowed) return allowed;
   Authorizer authorizer(call.store, messages_);
   if (authorizer.allows_without_policies(caller, nullptr)) return {};
@@ -73,7 +100,10 @@ Result<ResultNode> IamService::run(const Call& call) const {
   const auto* entry = find_action(iam::actions(), call.operation.name());
   if (entry == nullptr) return unexpected(not_implemented(call.operation.name()));
   const Caller& caller = call.auth->caller;
-  return entry->run(call.input, iam::Context{caller, call.store, store_, clock_, caller.account});
+  const std::string_view partition = partition_of(call.auth->region);
+  auto result = entry->run(call.input, iam::Context{caller, call.store, store_, clock_, caller.account, partition});
+  if (result && partition != "aws") put_in_partition(*result, partition);
+  return result;
 }
 
 }  // namespace stsd::service

@@ -1,5 +1,6 @@
 #include "stsd/service/role_session.h"
 
+#include "stsd/common/region.h"
 #include "stsd/domain/arn.h"
 #include "stsd/service/session_options.h"
 
@@ -26,14 +27,14 @@ Result<std::int64_t> check_role_session_duration(std::int64_t duration, const do
 }
 
 domain::Session new_role_session(const domain::Role& role, std::string_view session_name, std::int64_t now,
-                                 std::int64_t duration) {
+                                 std::int64_t duration, std::string_view partition) {
   domain::Session s;
   s.type = domain::CredentialType::AssumedRole;
   s.principal_type = domain::PrincipalType::AssumedRole;
   s.account = role.account;
-  s.arn = domain::assumed_role_arn(role.account, role.name, session_name);
+  s.arn = domain::assumed_role_arn(role.account, role.name, session_name, partition);
   s.user_id = role.role_id + ":" + std::string(session_name);
-  s.source_arn = role.arn;
+  s.source_arn = in_partition(role.arn, partition);
   s.role_session_name = std::string(session_name);
   s.issued_at = now;
   s.expiration = now + duration;

@@ -68,10 +68,11 @@ class DefaultIdentityTest(h.StsdTestCase, CredentialShapeMixin):
         self.assertEqual(b["Account"], DEFAULT_ACCOUNT)
 
     def test_any_region_in_the_client(self):
-        for region in ("eu-west-3", "ap-southeast-2", "us-gov-west-1"):
+        # The ARN is in the partition of the client's region.
+        for region, partition in (("eu-west-3", "aws"), ("ap-southeast-2", "aws"), ("us-gov-west-1", "aws-us-gov")):
             with self.subTest(region=region):
                 ident = self.client(TEST_KEY, region=region).get_caller_identity()
-                self.assertEqual(ident["Arn"], DEFAULT_USER_ARN)
+                self.assertEqual(ident["Arn"], DEFAULT_USER_ARN.replace("arn:aws:", f"arn:{partition}:"))
 
     def test_response_metadata_request_id(self):
         client = self.client()
@@ -138,6 +139,15 @@ class AssumeRoleTest(h.StsdTestCase, CredentialShapeMixin):
         self.assertIn("PackedPolicySize", resp)
         self.assertGreaterEqual(resp["PackedPolicySize"], 1)
         self.assertLessEqual(resp["PackedPolicySize"], 100)
+
+    def test_packed_size_of_session_tags_matches_awss_data_point(self):
+        # aws-actions/configure-aws-credentials#1898: AWS answers 498% for
+        # nine tags T1..T9 with 250-character values (`aws sts assume-role`).
+        tags = [{"Key": f"T{i}", "Value": "a" * 250} for i in range(1, 10)]
+        self.assertClientError(lambda: self.assume(Tags=tags), "PackedPolicyTooLarge",
+                               "Packed size of session tags consumes 498% of allotted space.", status=400)
+        resp, *_ = self.assume(Tags=tags[:1])
+        self.assertEqual(resp["PackedPolicySize"], 56)
 
     def test_role_chaining(self):
         first, *_ = self.assume(session="first")

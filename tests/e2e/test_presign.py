@@ -97,11 +97,11 @@ class PresignTest(h.StsdTestCase):
         self.assertSignatureDoesNotMatch(h.get_url(url))
 
     def test_presigned_in_other_regions(self):
-        for region in ("eu-west-3", "us-gov-west-1"):
+        for region, partition in (("eu-west-3", "aws"), ("us-gov-west-1", "aws-us-gov")):
             with self.subTest(region=region):
                 url = self.client(region=region).generate_presigned_url("get_caller_identity", ExpiresIn=60, HttpMethod="GET")
                 self.assertIn(f"%2F{region}%2Fsts%2Faws4_request", url)
-                self.assertCaller(h.get_url(url), DEFAULT_USER_ARN)
+                self.assertCaller(h.get_url(url), DEFAULT_USER_ARN.replace("arn:aws:", f"arn:{partition}:"))
 
     def test_presigned_url_is_reusable(self):
         url = self.client().generate_presigned_url("get_caller_identity", ExpiresIn=60, HttpMethod="GET")

@@ -144,9 +144,12 @@ class AuthenticationErrorsTest(WireTest):
                          "Credential should be scoped to correct service: 'sts'. ")
 
     def test_any_region_in_scope(self):
-        for region in ("us-east-1", "eu-west-3", "us-gov-west-1", "cn-north-1", "ap-southeast-7"):
+        # The ARN is in the partition of the scope's region.
+        for region, partition in (("us-east-1", "aws"), ("eu-west-3", "aws"), ("us-gov-west-1", "aws-us-gov"),
+                                  ("cn-north-1", "aws-cn"), ("ap-southeast-7", "aws")):
             with self.subTest(region=region):
-                self.assertCallerIs(h.call(self.server, GCI, region=region))
+                self.assertCallerIs(h.call(self.server, GCI, region=region),
+                                    DEFAULT_USER_ARN.replace("arn:aws:", f"arn:{partition}:"))
 
     def test_any_host_header(self):
         prepared = h.signed_request(self.server, GCI, headers={"Host": "sts.amazonaws.com"})

@@ -27,6 +27,11 @@ struct Account {
   // The account root's own access keys (an extension of the contract's shape:
   // root callers for GetCallerIdentity, GetSessionToken's root clamp, ...).
   std::vector<AccessKey> access_keys;
+  // Opt-in regions the account has enabled ("*": all of them); the others
+  // are disabled, as on AWS. And regions where STS is deactivated (IAM
+  // account settings): credentials for the account are refused there.
+  std::vector<std::string> enabled_regions;
+  std::vector<std::string> sts_inactive_regions;
   bool operator==(const Account&) const = default;
 };
 

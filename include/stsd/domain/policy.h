@@ -167,6 +167,9 @@ struct PolicyValidationOptions {
   // Trust policies: IAM refuses AWS principals (user, role, session ARNs)
   // that do not exist. Unset → only their form is checked.
   std::function<bool(std::string_view arn)> aws_principal_exists;
+  // The request's partition: Resource ARNs of another one are refused.
+  // Empty → any partition.
+  std::string_view partition;
 };
 
 // nullopt when IAM/STS would accept json_text as a policy of this kind,

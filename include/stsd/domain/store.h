@@ -51,6 +51,15 @@ struct InlinePolicy {
 struct Account {
   std::string id;
   std::string alias;
+  std::vector<std::string> enabled_regions;       // opt-in regions enabled; "*": all
+  std::vector<std::string> sts_inactive_regions;  // STS deactivated there
+};
+
+// Whether an account may use STS in a region.
+enum class RegionStatus {
+  Active,
+  NotEnabled,   // an opt-in region the account has not enabled
+  StsInactive,  // STS deactivated for the account in that region
 };
 
 struct User {
@@ -251,6 +260,8 @@ class Store {
   const User* default_user() const;
   std::vector<Account> accounts() const;  // in declaration order
   const Account* find_account(std::string_view id) const { return accounts_.find(id); }
+  // Accounts the config does not declare (auto role mode) have every region.
+  RegionStatus region_status(std::string_view account, std::string_view region) const;
 
   // Active or not: the authenticator checks the status.
   const AccessKeyRecord* find_access_key(std::string_view id) const;

@@ -36,6 +36,8 @@ class Authenticator {
   AuthMode mode() const { return mode_; }
 
  private:
+  Result<Authenticated> verified(const sigv4::Request& request, const domain::Store& store,
+                                 std::string_view service) const;
   Result<Authenticated> unverified(const sigv4::Request& request, const domain::Store& store) const;
 
   AuthMode mode_;

@@ -25,8 +25,9 @@ Result<std::int64_t> role_session_duration(std::optional<std::int64_t> requested
                                            bool chained);
 
 // A fresh assumed-role session of `role` (keys are filled when issued).
+// Its ARNs are in `partition`, the request's.
 domain::Session new_role_session(const domain::Role& role, std::string_view session_name, std::int64_t now,
-                                 std::int64_t duration);
+                                 std::int64_t duration, std::string_view partition);
 
 // <AssumedRoleUser> (AssumedRoleId, Arn).
 sts::AssumedRoleUser assumed_role_user_of(const domain::Session& session);

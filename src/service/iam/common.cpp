@@ -2,6 +2,7 @@
 
 #include "stsd/common/ascii.h"
 #include "stsd/common/percent_encoding.h"
+#include "stsd/common/region.h"
 #include "stsd/crypto/crypto.h"
 #include "stsd/domain/arn.h"
 
@@ -45,8 +46,10 @@ Unexpected<StsError> policy_not_found(std::string_view arn) {
   return no_such_entity("Policy " + std::string(arn) + " was not found.");
 }
 
-Result<void> check_policy(const domain::Store& store, std::string_view document, domain::PolicyKind kind) {
+Result<void> check_policy(const domain::Store& store, std::string_view document, domain::PolicyKind kind,
+                          std::string_view partition) {
   domain::PolicyValidationOptions options;
+  options.partition = partition;
   if (kind == domain::PolicyKind::Trust) {
     // Principals of accounts stsd does not hold cannot be checked: accepted.
     options.aws_principal_exists = [&store](std::string_view arn) {
@@ -71,8 +74,11 @@ std::string trust_document(const domain::Role& role) {
 }
 
 bool is_aws_managed(std::string_view policy_arn) {
-  return policy_arn.starts_with("arn:aws:iam::aws:policy/");
+  const std::string_view partition = arn_partition(policy_arn);
+  return !partition.empty() && policy_arn.substr(4 + partition.size()).starts_with(":iam::aws:policy/");
 }
+
+std::string stored_arn(std::string_view arn) { return in_partition(arn, "aws"); }
 
 namespace {
 // A managed policy's ARN: arn:<partition>:iam::<account or aws>:policy/...
@@ -90,7 +96,8 @@ Result<void> check_attachable(const Context& ctx, const domain::Store& store, st
   return {};
 }
 
-Result<void> attach(std::vector<std::string>& attached, std::string_view arn, std::string_view quota) {
+Result<void> attach(std::vector<std::string>& attached, std::string_view requested, std::string_view quota) {
+  const std::string arn = stored_arn(requested);
   if (std::find(attached.begin(), attached.end(), arn) != attached.end()) return {};
   if (attached.size() >= kMaxAttachedPolicies)
     return limit_exceeded("Cannot exceed quota for " + std::string(quota) + ": " +
@@ -99,9 +106,9 @@ Result<void> attach(std::vector<std::string>& attached, std::string_view arn, st
   return {};
 }
 
-Result<void> detach(std::vector<std::string>& attached, std::string_view arn) {
-  auto it = std::find(attached.begin(), attached.end(), arn);
-  if (it == attached.end()) return policy_not_found(arn);
+Result<void> detach(std::vector<std::string>& attached, std::string_view requested) {
+  auto it = std::find(attached.begin(), attached.end(), stored_arn(requested));
+  if (it == attached.end()) return policy_not_found(requested);
   attached.erase(it);
   return {};
 }

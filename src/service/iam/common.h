@@ -44,14 +44,23 @@ Unexpected<StsError> policy_not_found(std::string_view arn);
 // MalformedPolicyDocument with IAM's text when `document` is not a valid
 // policy of this kind. Trust policies must name existing principals (IAM
 // resolves them when the policy is written).
-Result<void> check_policy(const domain::Store& store, std::string_view document, domain::PolicyKind kind);
+// `partition`: the request's; Resource ARNs of another one are refused.
+Result<void> check_policy(const domain::Store& store, std::string_view document, domain::PolicyKind kind,
+                          std::string_view partition);
 // A stored policy text as IAM returns documents: RFC 3986 percent-encoded.
 std::string wire_document(std::string_view text);
 // The trust policy a role shows: its own, or IAM's "this account" default.
 std::string trust_document(const domain::Role& role);
 // AWS managed policies (arn:aws:iam::aws:policy/...) may be attached; stsd
 // carries but does not evaluate them.
-bool is_aws_managed(std::string_view policy_arn);
+bool is_aws_managed(std::string_view policy_arn);  // arn:<partition>:iam::aws:policy/...
+// Policy ARNs are stored in the "aws" partition, as the store keys every ARN;
+// requests name them in their own (IamService puts answers back in it).
+std::string stored_arn(std::string_view arn);
+inline std::string stored_arn(const std::string& arn) { return stored_arn(std::string_view(arn)); }
+inline std::optional<std::string> stored_arn(const std::optional<std::string>& arn) {
+  return arn ? std::optional<std::string>(stored_arn(*arn)) : std::nullopt;
+}
 // Attaching: a customer managed policy of the caller's account, or an AWS
 // managed one; else NoSuchEntity (or InvalidInput for what is not an ARN).
 Result<void> check_attachable(const Context& ctx, const domain::Store& store, std::string_view policy_arn);

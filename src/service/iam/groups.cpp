@@ -156,7 +156,7 @@ Result<ListGroupsForUserResponse> list_groups_for_user(const ListGroupsForUserRe
 
 Result<PutGroupPolicyResponse> put_group_policy(const PutGroupPolicyRequest& req, const Context& ctx) {
   auto ok = change_group(ctx, req.GroupName, [&](const domain::Store& store, domain::Group& group) -> Result<void> {
-    if (auto valid = check_policy(store, req.PolicyDocument, domain::PolicyKind::Identity); !valid) return valid;
+    if (auto valid = check_policy(store, req.PolicyDocument, domain::PolicyKind::Identity, ctx.partition); !valid) return valid;
     return put_inline(group.inline_policies, req.PolicyName, req.PolicyDocument, domain::kMaxGroupInlinePolicySize,
                       "group", group.name);
   });

@@ -120,8 +120,8 @@ domain::PolicyVersion* find_version(domain::ManagedPolicy& p, std::string_view i
   return nullptr;
 }
 
-Result<void> check_document(const domain::Store& store, std::string_view document) {
-  if (auto valid = check_policy(store, document, domain::PolicyKind::Identity); !valid) return valid;
+Result<void> check_document(const domain::Store& store, std::string_view document, std::string_view partition) {
+  if (auto valid = check_policy(store, document, domain::PolicyKind::Identity, partition); !valid) return valid;
   if (domain::policy_size(document) > domain::kMaxManagedPolicySize)
     return limit_exceeded("Cannot exceed quota for PolicySize: " + std::to_string(domain::kMaxManagedPolicySize));
   return {};
@@ -158,7 +158,7 @@ Result<CreatePolicyResponse> create_policy(const CreatePolicyRequest& req, const
     });
     if (taken)
       return already_exists("A policy called " + req.PolicyName + " already exists. Duplicate names are not allowed.");
-    if (auto ok = check_document(store, req.PolicyDocument); !ok) return unexpected(ok.error());
+    if (auto ok = check_document(store, req.PolicyDocument, ctx.partition); !ok) return unexpected(ok.error());
     domain::ManagedPolicy policy;
     policy.account = ctx.account;
     policy.name = req.PolicyName;
@@ -243,7 +243,7 @@ Result<CreatePolicyVersionResponse> create_policy_version(const CreatePolicyVers
       return limit_exceeded(
           "A managed policy can have up to 5 versions. Before you create a new version, you must delete an existing "
           "version.");
-    if (auto valid = check_document(store, req.PolicyDocument); !valid) return valid;
+    if (auto valid = check_document(store, req.PolicyDocument, ctx.partition); !valid) return valid;
     domain::PolicyVersion version;
     version.id = "v" + std::to_string(policy.next_version++);
     version.document.text = req.PolicyDocument;

@@ -63,7 +63,7 @@ Result<CreateRoleResponse> create_role(const CreateRoleRequest& req, const Conte
         existing != nullptr && existing->declared)
       return already_exists("Role with name " + req.RoleName + " already exists.");
     if (auto ok = check_trust_size(req.AssumeRolePolicyDocument); !ok) return unexpected(ok.error());
-    if (auto ok = check_policy(store, req.AssumeRolePolicyDocument, domain::PolicyKind::Trust); !ok)
+    if (auto ok = check_policy(store, req.AssumeRolePolicyDocument, domain::PolicyKind::Trust, ctx.partition); !ok)
       return unexpected(ok.error());
     if (req.PermissionsBoundary)
       if (auto ok = check_boundary(ctx, store, *req.PermissionsBoundary); !ok) return unexpected(ok.error());
@@ -77,7 +77,7 @@ Result<CreateRoleResponse> create_role(const CreateRoleRequest& req, const Conte
     role.max_session_duration = static_cast<int>(req.MaxSessionDuration.value_or(3600));
     role.trust_policy = req.AssumeRolePolicyDocument;
     role.tags = std::move(*tags);
-    role.permissions_boundary = req.PermissionsBoundary;
+    role.permissions_boundary = stored_arn(req.PermissionsBoundary);
     return CreateRoleResponse{role_shape(editor.put_role(std::move(role)), RoleView::Create)};
   });
 }
@@ -149,7 +149,7 @@ Result<UpdateAssumeRolePolicyResponse> update_assume_role_policy(const UpdateAss
                                                                  const Context& ctx) {
   auto ok = change_role(ctx, req.RoleName, [&](const domain::Store& store, domain::Role& role) -> Result<void> {
     if (auto size = check_trust_size(req.PolicyDocument); !size) return size;
-    if (auto valid = check_policy(store, req.PolicyDocument, domain::PolicyKind::Trust); !valid) return valid;
+    if (auto valid = check_policy(store, req.PolicyDocument, domain::PolicyKind::Trust, ctx.partition); !valid) return valid;
     role.trust_policy = req.PolicyDocument;
     return {};
   });
@@ -181,7 +181,7 @@ Result<ListRoleTagsResponse> list_role_tags(const ListRoleTagsRequest& req, cons
 
 Result<PutRolePolicyResponse> put_role_policy(const PutRolePolicyRequest& req, const Context& ctx) {
   auto ok = change_role(ctx, req.RoleName, [&](const domain::Store& store, domain::Role& role) -> Result<void> {
-    if (auto valid = check_policy(store, req.PolicyDocument, domain::PolicyKind::Identity); !valid) return valid;
+    if (auto valid = check_policy(store, req.PolicyDocument, domain::PolicyKind::Identity, ctx.partition); !valid) return valid;
     return put_inline(role.inline_policies, req.PolicyName, req.PolicyDocument, domain::kMaxRoleInlinePolicySize,
                       "role", role.name);
   });
@@ -251,7 +251,7 @@ Result<PutRolePermissionsBoundaryResponse> put_role_permissions_boundary(const P
                                                                          const Context& ctx) {
   auto ok = change_role(ctx, req.RoleName, [&](const domain::Store& store, domain::Role& role) -> Result<void> {
     if (auto valid = check_boundary(ctx, store, req.PermissionsBoundary); !valid) return valid;
-    role.permissions_boundary = req.PermissionsBoundary;
+    role.permissions_boundary = stored_arn(req.PermissionsBoundary);
     return {};
   });
   if (!ok) return unexpected(ok.error());

@@ -272,7 +272,7 @@ Result<void> add_inputs(const domain::Store& store, const std::vector<std::strin
                         std::vector<InputPolicy>& storage, std::vector<NamedPolicy>& out) {
   std::size_t first = storage.size();
   for (const auto& text : texts) {
-    if (auto ok = check_policy(store, text, domain::PolicyKind::Identity); !ok) return ok;
+    if (auto ok = check_policy(store, text, domain::PolicyKind::Identity, {}); !ok) return ok;
     storage.push_back(InputPolicy{text, domain::Policy::parse(text)});
   }
   for (std::size_t i = first; i < storage.size(); ++i)

@@ -22,7 +22,7 @@ Result<CreateUserResponse> create_user(const CreateUserRequest& req, const Conte
     user.user_id = domain::random_unique_id("AIDA");
     user.create_date = ctx.clock.now();
     user.tags = std::move(*tags);
-    user.permissions_boundary = req.PermissionsBoundary;
+    user.permissions_boundary = stored_arn(req.PermissionsBoundary);
     return CreateUserResponse{user_shape(editor.put_user(std::move(user)), true)};
   });
 }
@@ -125,7 +125,7 @@ Result<ListUserTagsResponse> list_user_tags(const ListUserTagsRequest& req, cons
 
 Result<PutUserPolicyResponse> put_user_policy(const PutUserPolicyRequest& req, const Context& ctx) {
   auto ok = change_user(ctx, req.UserName, [&](const domain::Store& store, domain::User& user) -> Result<void> {
-    if (auto valid = check_policy(store, req.PolicyDocument, domain::PolicyKind::Identity); !valid) return valid;
+    if (auto valid = check_policy(store, req.PolicyDocument, domain::PolicyKind::Identity, ctx.partition); !valid) return valid;
     return put_inline(user.inline_policies, req.PolicyName, req.PolicyDocument, domain::kMaxUserInlinePolicySize,
                       "user", user.name);
   });
@@ -190,7 +190,7 @@ Result<PutUserPermissionsBoundaryResponse> put_user_permissions_boundary(const P
                                                                          const Context& ctx) {
   auto ok = change_user(ctx, req.UserName, [&](const domain::Store& store, domain::User& user) -> Result<void> {
     if (auto valid = check_boundary(ctx, store, req.PermissionsBoundary); !valid) return valid;
-    user.permissions_boundary = req.PermissionsBoundary;
+    user.permissions_boundary = stored_arn(req.PermissionsBoundary);
     return {};
   });
   if (!ok) return unexpected(ok.error());

@@ -9,6 +9,7 @@
 #include "stsd/service/federation_common.h"
 #include "stsd/service/role_session.h"
 #include "stsd/service/session_options.h"
+#include "stsd/service/region_guard.h"
 #include "stsd/service/sts/actions.h"
 
 namespace stsd::service::sts {
@@ -16,9 +17,9 @@ namespace stsd::service::sts {
 namespace {
 
 // The trust and identity policies' view of an AssumeRole request.
-domain::PolicyRequest assume_role_request(const Caller& caller, const domain::Role& role, const AssumeRoleRequest& in,
-                                          bool mfa, std::int64_t now) {
-  domain::PolicyRequest r = caller_request(caller, "sts:AssumeRole", role.arn, now);
+domain::PolicyRequest assume_role_request(const Caller& caller, const std::string& role_arn,
+                                          const AssumeRoleRequest& in, bool mfa, std::int64_t now) {
+  domain::PolicyRequest r = caller_request(caller, "sts:AssumeRole", role_arn, now);
   auto& c = r.context;
   if (in.ExternalId) c["sts:externalid"] = {*in.ExternalId};
   c["sts:rolesessionname"] = {in.RoleSessionName};
@@ -53,15 +54,18 @@ Result<AssumeRoleResponse> assume_role(const AssumeRoleRequest& in, const Contex
   auto mfa = verify_mfa(in.SerialNumber, in.TokenCode, caller, ctx.mfa, now);
   if (!mfa) return unexpected(mfa.error());
 
-  auto role = ctx.store.find_role(*arn);
+  // A role of another partition does not exist here (AWS answers AccessDenied).
+  auto role = arn->partition == ctx.partition() ? ctx.store.find_role(*arn) : nullptr;
   if (!role) return unexpected(not_authorized(caller, "sts:AssumeRole", requested_arn));
+  if (auto active = require_sts_active(ctx.store, role->account, ctx.region, ctx.global_endpoint); !active)
+    return unexpected(active.error());
   // sts:AssumeRole, then sts:TagSession to pass tags and sts:SetSourceIdentity
   // to set a source identity: each must be allowed.
   // With no policy involved the answer is Allow: the request (a dozen
   // condition keys) is only built when something will read it.
   const Authorizer authorizer(ctx.store, ctx.messages);
   if (!authorizer.allows_without_policies(caller, role.get())) {
-    domain::PolicyRequest request = assume_role_request(caller, *role, in, *mfa, now);
+    domain::PolicyRequest request = assume_role_request(caller, in_partition(role->arn, ctx.partition()), in, *mfa, now);
     if (auto ok = authorizer.authorize(caller, role.get(), request); !ok) return unexpected(ok.error());
     if (in.Tags) {
       request.action = "sts:TagSession";
@@ -80,7 +84,7 @@ Result<AssumeRoleResponse> assume_role(const AssumeRoleRequest& in, const Contex
   auto options = read_session_options(session_parameters(in), &caller);
   if (!options) return unexpected(options.error());
 
-  domain::Session s = new_role_session(*role, session_name, now, *duration);
+  domain::Session s = new_role_session(*role, session_name, now, *duration, ctx.partition());
   s.mfa_authenticated = *mfa || (caller.session && caller.session->mfa_authenticated);
   s.mfa_auth_time = *mfa ? now : (caller.session ? caller.session->mfa_auth_time : 0);
   s.chain_depth = caller.session ? caller.session->chain_depth + 1 : 1;

@@ -24,6 +24,7 @@
 #include "stsd/service/federation_common.h"
 #include "stsd/service/role_session.h"
 #include "stsd/service/session_options.h"
+#include "stsd/service/region_guard.h"
 #include "stsd/service/sts/actions.h"
 
 namespace stsd::service::sts {
@@ -87,7 +88,9 @@ Result<AssumeRoleWithSAMLResponse> assume_role_with_saml(const AssumeRoleWithSAM
   auto arn = domain::parse_role_arn(requested_arn);
   if (!arn) return fail(ErrorCode::ValidationError, requested_arn + " is invalid");
 
-  const domain::SamlProvider* provider = ctx.store.find_saml_provider(principal_arn);
+  // Providers of another partition do not exist here.
+  const domain::SamlProvider* provider =
+      arn_partition(principal_arn) == ctx.partition() ? ctx.store.find_saml_provider(principal_arn) : nullptr;
   if (provider == nullptr) return unexpected(invalid_token("Specified provider doesn't exist."));
 
   std::vector<std::string> builtin_certs;
@@ -163,10 +166,12 @@ Result<AssumeRoleWithSAMLResponse> assume_role_with_saml(const AssumeRoleWithSAM
       crypto::base64_encode(crypto::sha1(data->issuer + provider->account + "/" + provider->name));
   const std::string sub_type = subject_type(data->name_id_format);
 
-  auto role = ctx.store.find_role(*arn);
+  auto role = arn->partition == ctx.partition() ? ctx.store.find_role(*arn) : nullptr;
   if (!role) return unexpected(denied);
+  if (auto active = require_sts_active(ctx.store, role->account, ctx.region, ctx.global_endpoint); !active)
+    return unexpected(active.error());
   if (role->declared) {
-    domain::PolicyRequest request = federated_trust_request("sts:AssumeRoleWithSAML", provider->arn,
+    domain::PolicyRequest request = federated_trust_request("sts:AssumeRoleWithSAML", in_partition(provider->arn, ctx.partition()),
                                                             provider->account, *role, session_name, asserted, now);
     auto& c = request.context;
     c["saml:aud"] = {data->recipient};
@@ -195,7 +200,7 @@ Result<AssumeRoleWithSAMLResponse> assume_role_with_saml(const AssumeRoleWithSAM
   auto options = read_session_options(session_parameters(in), nullptr, &asserted);
   if (!options) return unexpected(options.error());
 
-  domain::Session s = new_role_session(*role, session_name, now, *checked);
+  domain::Session s = new_role_session(*role, session_name, now, *checked, ctx.partition());
   if (data->session_not_on_or_after && *data->session_not_on_or_after < s.expiration)
     s.expiration = std::max(now + 1, *data->session_not_on_or_after);
   apply_session_options(*options, s);

@@ -30,6 +30,7 @@
 #include "stsd/service/federation_common.h"
 #include "stsd/service/role_session.h"
 #include "stsd/service/session_options.h"
+#include "stsd/service/region_guard.h"
 #include "stsd/service/sts/actions.h"
 
 namespace stsd::service::sts {
@@ -151,11 +152,13 @@ Result<AssumeRoleWithWebIdentityResponse> assume_role_with_web_identity(const As
   }
   asserted.source_identity = jwt->string_claim(kSourceIdentityClaim);
 
-  auto role = ctx.store.find_role(*arn);
+  auto role = arn->partition == ctx.partition() ? ctx.store.find_role(*arn) : nullptr;
   const StsError denied = StsError::make(ErrorCode::AccessDenied, "Not authorized to perform sts:AssumeRoleWithWebIdentity");
   if (!role) return unexpected(denied);
+  if (auto active = require_sts_active(ctx.store, role->account, ctx.region, ctx.global_endpoint); !active)
+    return unexpected(active.error());
   if (role->declared) {
-    domain::PolicyRequest request = federated_trust_request("sts:AssumeRoleWithWebIdentity", provider->arn,
+    domain::PolicyRequest request = federated_trust_request("sts:AssumeRoleWithWebIdentity", in_partition(provider->arn, ctx.partition()),
                                                             provider->account, *role, session_name, asserted, now);
     put_claim_keys(*jwt, provider->key, request.context);
     if (!trusts(*role, request, asserted)) return unexpected(denied);
@@ -166,7 +169,7 @@ Result<AssumeRoleWithWebIdentityResponse> assume_role_with_web_identity(const As
   auto options = read_session_options(session_parameters(in), nullptr, &asserted);
   if (!options) return unexpected(options.error());
 
-  domain::Session s = new_role_session(*role, session_name, now, *duration);
+  domain::Session s = new_role_session(*role, session_name, now, *duration, ctx.partition());
   apply_session_options(*options, s);
   auto issued = issue_session(s, ctx.tokens, in.MinimumSessionTokenSize);
 
@@ -176,7 +179,7 @@ Result<AssumeRoleWithWebIdentityResponse> assume_role_with_web_identity(const As
                                            .Credentials = issued.credentials,
                                            .PackedPolicySize = options->packed_policy_size,
                                            .SourceIdentity = s.source_identity,
-                                           .Provider = provider->arn,
+                                           .Provider = in_partition(provider->arn, ctx.partition()),
                                            .SessionTokenUtilization = issued.token_utilization,
                                            .SessionTokenSize = issued.token_size};
 }

@@ -10,6 +10,7 @@
 #include "stsd/domain/arn.h"
 #include "stsd/service/authorization.h"
 #include "stsd/service/session_options.h"
+#include "stsd/service/region_guard.h"
 #include "stsd/service/sts/actions.h"
 
 namespace stsd::service::sts {
@@ -32,10 +33,13 @@ Result<AssumeRootResponse> assume_root(const AssumeRootRequest& in, const Contex
   const Caller& caller = *ctx.caller;
   const std::string& target = in.TargetPrincipal;
   const domain::Account* member = ctx.store.find_account(target);
-  const std::string target_root = domain::root_arn(target);
+  const std::string target_root = domain::root_arn(target, ctx.partition());
 
+  // The root-task policies are AWS managed policies of the request's partition.
   const std::string task_arn = in.TaskPolicyArn.arn.value_or("");
-  if (std::find(std::begin(kTaskPolicies), std::end(kTaskPolicies), task_arn) == std::end(kTaskPolicies))
+  if (arn_partition(task_arn) != ctx.partition() ||
+      std::find(std::begin(kTaskPolicies), std::end(kTaskPolicies), in_partition(task_arn, "aws")) ==
+          std::end(kTaskPolicies))
     return fail(ErrorCode::ValidationError,
                 "TaskPolicyArn must be one of the root-task policies (arn:aws:iam::aws:policy/root-task/...): "
                 "IAMAuditRootUserCredentials, IAMCreateRootUserPassword, IAMDeleteRootUserCredentials, "
@@ -43,6 +47,8 @@ Result<AssumeRootResponse> assume_root(const AssumeRootRequest& in, const Contex
   if (caller.is_root() || caller.account != ctx.store.default_account() || member == nullptr ||
       target == ctx.store.default_account())
     return unexpected(not_authorized(caller, "sts:AssumeRoot", target_root));
+  if (auto active = require_sts_active(ctx.store, target, ctx.region, ctx.global_endpoint); !active)
+    return unexpected(active.error());
 
   const std::int64_t now = ctx.clock.now();
   domain::PolicyRequest request = caller_request(caller, "sts:AssumeRoot", target_root, now);

@@ -2,6 +2,7 @@
 #include "stsd/domain/arn.h"
 #include "stsd/service/authorization.h"
 #include "stsd/service/session_options.h"
+#include "stsd/service/region_guard.h"
 #include "stsd/service/sts/actions.h"
 
 namespace stsd::service::sts {
@@ -10,9 +11,11 @@ Result<GetFederationTokenResponse> get_federation_token(const GetFederationToken
   const Caller& caller = *ctx.caller;
   const std::int64_t now = ctx.clock.now();
   const std::int64_t duration = long_term_caller_duration(in.DurationSeconds, caller);
+  if (auto active = require_sts_active(ctx.store, caller.account, ctx.region, ctx.global_endpoint); !active)
+    return unexpected(active.error());
 
   const std::string& name = in.Name;
-  const std::string federated_arn = domain::federated_user_arn(caller.account, name);
+  const std::string federated_arn = domain::federated_user_arn(caller.account, name, ctx.partition());
   // sts:GetFederationToken on the federated user (and sts:TagSession to pass
   // tags) through the caller's policies (IAM User Guide, "Permissions for
   // GetFederationToken"); a caller without policies is allowed.

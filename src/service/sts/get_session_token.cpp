@@ -1,6 +1,7 @@
 // GetSessionToken: temporary credentials for the calling user (or root),
 // optionally MFA-authenticated. Root sessions are clamped to one hour.
 #include "stsd/service/session_options.h"
+#include "stsd/service/region_guard.h"
 #include "stsd/service/sts/actions.h"
 
 namespace stsd::service::sts {
@@ -9,6 +10,8 @@ Result<GetSessionTokenResponse> get_session_token(const GetSessionTokenRequest& 
   const Caller& caller = *ctx.caller;
   const std::int64_t now = ctx.clock.now();
   const std::int64_t duration = long_term_caller_duration(in.DurationSeconds, caller);
+  if (auto active = require_sts_active(ctx.store, caller.account, ctx.region, ctx.global_endpoint); !active)
+    return unexpected(active.error());
 
   auto mfa = verify_mfa(in.SerialNumber, in.TokenCode, caller, ctx.mfa, now);
   if (!mfa) return unexpected(mfa.error());

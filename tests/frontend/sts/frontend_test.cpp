@@ -289,8 +289,12 @@ TEST(Authentication, Failures) {
 
   auto service = f.call({{"Action", "GetCallerIdentity"}}, f.user(), std::nullopt, "us-east-1", "iam");
   EXPECT_EQ(message(service), "Credential should be scoped to correct service: 'sts'. ");
-  auto region = f.call({{"Action", "GetCallerIdentity"}}, f.user(), std::nullopt, "ap-southeast-4");
+  // Any region in the scope is answered for ...
+  auto region = f.call({{"Action", "GetCallerIdentity"}}, f.user(), std::nullopt, "ap-southeast-2");
   EXPECT_EQ(region.status, 200) << region.body;
+  // ... except an opt-in region the account has not enabled, where its keys do not exist.
+  auto opt_in = f.call({{"Action", "GetCallerIdentity"}}, f.user(), std::nullopt, "ap-southeast-4");
+  EXPECT_EQ(code(opt_in), "InvalidClientTokenId");
 }
 
 TEST(Authentication, SessionTokens) {

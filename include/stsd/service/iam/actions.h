@@ -28,6 +28,8 @@ struct Context {
   const domain::Clock& clock;
   // Every entity an IAM call names is in the caller's account.
   const std::string& account;
+  // The partition of the request's signing region.
+  std::string_view partition = "aws";
 };
 
 // The implemented operations (generated), sorted by name.

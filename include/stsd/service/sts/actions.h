@@ -7,6 +7,7 @@
 #include <span>
 #include <string>
 
+#include "stsd/common/region.h"
 #include "stsd/common/sts_error.h"
 #include "stsd/domain/authorization_message.h"
 #include "stsd/domain/clock.h"
@@ -33,6 +34,8 @@ struct Context {
   // stsd's own test identity providers (built-in OIDC issuer and SAML IdP).
   const domain::federation::BuiltinIdentityProviders& idps;
   std::string region;
+  // The partition of `region`: every ARN the action returns or checks is in it.
+  std::string_view partition() const { return partition_of(region); }
   // The request came to the global endpoint (Host sts.amazonaws.com), where
   // regional-only operations do not exist.
   bool global_endpoint = false;
