@@ -90,7 +90,12 @@ inline domain::InlinePolicy inline_policy(std::string name, std::string text) {
 inline domain::StoreData base_data() {
   domain::StoreData d;
   d.role_mode = domain::RoleMode::Strict;
-  d.accounts = {{kAccount, "mgmt"}, {kMember, "member"}, {kOtherAccount, "other"}};
+  for (const auto& [id, alias] : {std::pair{kAccount, "mgmt"}, std::pair{kMember, "member"}, std::pair{kOtherAccount, "other"}}) {
+    domain::Account account;
+    account.id = id;
+    account.alias = alias;
+    d.accounts.push_back(account);
+  }
   domain::User alice;
   alice.account = kAccount;
   alice.name = "alice";
