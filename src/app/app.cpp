@@ -12,6 +12,7 @@
 #include "stsd/app/config_control.h"
 #include "stsd/app/cpu_quota.h"
 #include "stsd/app/state_db.h"
+#include "stsd/common/logging.h"
 #include "stsd/crypto/crypto.h"
 #include "stsd/domain/authorization_message.h"
 #include "stsd/domain/clock.h"
@@ -111,13 +112,15 @@ int serve(const Options& options, const config::Config& loaded, config::Config r
         protocol::make_request_id(), protocol::Format::Xml);
   });
   server.start();
+  // The bound port, whatever the log level: with --listen HOST:0 it is how a
+  // harness learns where stsd listens.
   for (const auto& a : server.bound())
-    spdlog::info("stsd {} listening on {}{}:{} (auth {}, {} threads)", STSD_VERSION,
-                 options.tls.cert_file.empty() ? "http://" : "https://", a.host, a.port,
-                 options.auth == service::AuthMode::Strict       ? "strict"
-                 : options.auth == service::AuthMode::Permissive ? "permissive"
-                                                                 : "off",
-                 threads);
+    log_always(fmt::format("stsd {} listening on {}{}:{} (auth {}, {} threads)", STSD_VERSION,
+                           options.tls.cert_file.empty() ? "http://" : "https://", a.host, a.port,
+                           options.auth == service::AuthMode::Strict       ? "strict"
+                           : options.auth == service::AuthMode::Permissive ? "permissive"
+                                                                           : "off",
+                           threads));
 
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {

@@ -108,13 +108,13 @@ bool split_arn(std::string_view s, std::array<std::string_view, 6>& parts) {
   return true;
 }
 
-bool arn_match(std::string_view pattern, std::string_view arn, bool escapes) {
+bool arn_match(std::string_view pattern, std::string_view arn) {
   std::array<std::string_view, 6> want{}, have{};
   if (!split_arn(arn, have)) return false;
   if (pattern == "*") return true;
   if (!split_arn(pattern, want)) return false;
   for (std::size_t i = 0; i < 6; ++i)
-    if (!glob(want[i], have[i], false, escapes)) return false;
+    if (!glob(want[i], have[i], false, true)) return false;
   return true;
 }
 
@@ -436,7 +436,7 @@ bool value_matches(ConditionOperator op, const ValueView& want, std::string_view
       return ip_in_cidr(have, want.plain);
     case ConditionOperator::ArnEquals:
     case ConditionOperator::ArnLike:
-      return arn_match(want.pattern, have, true);
+      return arn_match(want.pattern, have);
     default:
       return false;
   }
@@ -897,16 +897,6 @@ const std::string& Policy::version() const { return impl_->version; }
 
 const std::vector<Statement>& Policy::statements() const { return impl_->statements; }
 
-Evaluation evaluate(std::string_view policy_json, const PolicyRequest& request) {
-  auto policy = Policy::parse(policy_json);
-  if (!policy) return {};
-  return policy->evaluate(request);
-}
-
-Decision evaluate_policy(std::string_view policy_json, const PolicyRequest& request) {
-  return evaluate(policy_json, request).decision;
-}
-
 Decision combine_decisions(const std::vector<Decision>& decisions) {
   if (std::find(decisions.begin(), decisions.end(), Decision::ExplicitDeny) != decisions.end())
     return Decision::ExplicitDeny;
@@ -917,7 +907,5 @@ Decision combine_decisions(const std::vector<Decision>& decisions) {
 bool wildcard_match(std::string_view pattern, std::string_view text, bool ignore_case) {
   return glob(pattern, text, ignore_case, false);
 }
-
-bool arn_like(std::string_view pattern, std::string_view arn) { return arn_match(pattern, arn, false); }
 
 }  // namespace stsd::domain

@@ -43,6 +43,7 @@ namespace stsd::http {
 
 namespace net = boost::asio;
 namespace beast = boost::beast;
+namespace beast_http = boost::beast::http;
 
 // A connection's strand, by its concrete type: Beast's tcp_stream erases it
 // into any_io_executor, which is too large for its small buffer, so every

@@ -18,7 +18,9 @@ namespace stsd::protocol {
 namespace {
 
 constexpr std::string_view kAdminPrefix = "/_stsd/";
-// Where AWS sends requests it cannot read as an STS call (AWS-BEHAVIOUR.md section 2).
+// Where AWS sends requests it cannot read as an STS call (no Content-Type, no
+// Action): a 302 to this page, as the argmin STS oracle recorded it live
+// (github.com/justincormack/argmin, crates/s3-tests/src/bin/sts_oracle.rs).
 constexpr std::string_view kRedirectLocation = "https://aws.amazon.com/iam";
 
 bool starts_with_ci(std::string_view s, std::string_view prefix) {

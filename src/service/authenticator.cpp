@@ -134,7 +134,9 @@ Result<Authenticated> Authenticator::verified(const sigv4::Request& request, con
     secret = session->secret_access_key;
   } else {
     const domain::AccessKeyRecord* record = store.find_access_key(key_id);
-    // An Inactive key is refused as an unknown one is (AWS-BEHAVIOUR.md section 4).
+    // An Inactive key cannot sign (IAM User Guide, "Manage access keys for IAM
+    // users": an inactive key cannot be used for API calls); it is refused as
+    // an unknown one is.
     if (record != nullptr && record->status != domain::AccessKeyStatus::Active) record = nullptr;
     if (record == nullptr) {
       if (mode_ == AuthMode::Permissive && store.default_user() != nullptr) {

@@ -181,11 +181,6 @@ class Policy {
   std::shared_ptr<const Impl> impl_;
 };
 
-// Parse-and-evaluate in one call. Text that Policy::parse refuses evaluates
-// to ImplicitDeny with no matched statements.
-Evaluation evaluate(std::string_view policy_json, const PolicyRequest& request);
-Decision evaluate_policy(std::string_view policy_json, const PolicyRequest& request);
-
 // Several policies of the same request (e.g. all identity policies of a
 // user): any ExplicitDeny wins, else any Allow, else ImplicitDeny.
 Decision combine_decisions(const std::vector<Decision>& decisions);
@@ -233,11 +228,6 @@ std::size_t json_nesting_depth(std::string_view json_text);
 // `*` (any run) and `?` (one character) wildcards, case-sensitive unless
 // ignore_case (ASCII). Linear in practice; no recursion.
 bool wildcard_match(std::string_view pattern, std::string_view text, bool ignore_case = false);
-
-// ArnEquals / ArnLike: both have six colon-separated components (the last may
-// contain colons) and each pair matches with wildcards, case-sensitively.
-// A pattern of just "*" matches any ARN.
-bool arn_like(std::string_view pattern, std::string_view arn);
 
 // A point in time for the Date operators: ISO 8601 ("2024-01-02",
 // "2024-01-02T03:04:05Z", "...05.123+01:00") or epoch seconds ("1704164645").

@@ -333,8 +333,9 @@ class Store {
   // A declared role by its full ARN (path included); O(1), no allocation.
   const Role* find_declared_role(std::string_view arn) const;
   // Whether the principal a session was issued for still exists
-  // (AWS-BEHAVIOUR.md section 4: a deleted issuer's sessions get
-  // InvalidClientTokenId): the declared role of an assumed-role session (in
+  // (a deleted issuer's sessions get InvalidClientTokenId, as the argmin STS
+  // oracle observed live: github.com/justincormack/argmin,
+  // crates/s3-tests/src/bin/sts_oracle.rs): the declared role of an assumed-role session (in
   // auto mode any role exists), the user or account root behind a
   // GetSessionToken / GetFederationToken session. Hash lookups only.
   bool session_principal_exists(const Session& session) const;

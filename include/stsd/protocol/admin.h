@@ -1,5 +1,5 @@
 #pragma once
-// The admin endpoints under /_stsd/ (CONTRACT section 6), outside the STS API.
+// The admin endpoints under /_stsd/ (README, "Admin endpoints"), outside the STS API.
 // What they change is owned by the composition root and reached through
 // AdminControl, so protocol/ depends neither on config/ nor on app/.
 #include <optional>

@@ -16,7 +16,9 @@
 // documentation for requirements", "Token expired: current date/time <now>
 // must be before the expiration date/time <exp>" (ExpiredTokenException) and
 // AccessDenied "Not authorized to perform sts:AssumeRoleWithWebIdentity" are
-// observed AWS texts (AWS-BEHAVIOUR.md section 6 and public issue threads).
+// observed AWS texts, quoted in public issue threads (e.g.
+// github.com/mozilla-iam/mozilla-aws-cli/issues/127 for the provider text,
+// github.com/aws-actions/configure-aws-credentials/issues/1446 for AccessDenied).
 // The texts for a malformed token, a bad signature and a token not yet valid
 // are stsd's own (AWS's are not public).
 #include <algorithm>
