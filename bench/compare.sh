@@ -6,7 +6,7 @@
 # (bench/hello, built into build/bench-hello) to show how close stsd comes to
 # the HTTP stack's own ceiling.
 #   bench/compare.sh [--duration 6s] [--repeat 3] [--connections 32] [--threads 2] [--actions "A B"] [--no-hello] [--pin]
-#                    [--web-tokens N]
+#                    [--web-tokens N] [--console]
 # --pin gives each side a core of its own: the server under test (stsd with
 # one thread, moto, hello) on CPU 1 and wrk (one thread) on CPU 0, so the
 # load generator never preempts the server and the tail latency is the
@@ -15,6 +15,8 @@
 # (default 1, one token replayed as an SDK re-reads its token file). stsd
 # remembers the last 16 parsed and 32 verified tokens per thread, so N = 64
 # makes every request a first sight: parse and RSA check each time.
+# --console: a console is open on stsd all along (curl -N on its live stream,
+# /_stsd/console/events, beside wrk), to measure what watching costs.
 # Needs: a release build (make build), wrk, python3 with botocore and moto.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,6 +32,7 @@ hello=1
 pin=0
 repeat=3
 web_tokens=1
+console=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) duration=$2; shift 2 ;;
@@ -40,6 +43,7 @@ while [ $# -gt 0 ]; do
     --pin) pin=1; shift ;;
     --repeat) repeat=$2; shift 2 ;;
     --web-tokens) web_tokens=$2; shift 2 ;;
+    --console) console=1; shift ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -75,6 +79,13 @@ moto_port=$(bench_free_port)
 pids+=($!)
 bench_wait_http "http://127.0.0.1:$stsd_port/_stsd/health"
 bench_wait_http "http://127.0.0.1:$moto_port/"
+if [ "$console" -eq 1 ]; then
+  # The subscriber runs where wrk runs (CPU 0 when pinned): it is a client.
+  client=()
+  [ "$pin" -eq 1 ] && client=(taskset -c 0)
+  "${client[@]}" curl -sN "http://127.0.0.1:$stsd_port/_stsd/console/events" >"$bench_work/events.txt" &
+  pids+=($!)
+fi
 
 # AssumeRoleWithWebIdentity needs a token from stsd's own issuer
 # (POST /_stsd/oidc/token); moto accepts any token, so both get the same one.
@@ -163,3 +174,6 @@ layout="stsd --threads $stsd_threads and moto share the $(nproc) cores with wrk"
 tokens=""
 [ "$web_tokens" -gt 1 ] && tokens="; AssumeRoleWithWebIdentity sends $web_tokens tokens in turn"
 echo "($layout; $connections connections; median of $repeat rounds of $duration$tokens)"
+if [ "$console" -eq 1 ]; then
+  echo "(console open all along: its stream carried $(grep -c '^event: request' "$bench_work/events.txt" || true) request events and $(grep -c '^event: skipped' "$bench_work/events.txt" || true) skip notices)"
+fi

@@ -1,13 +1,12 @@
 // Fuzz target: the IAM policy language (stsd/domain/policy.h).
 // Input: any bytes, taken as a policy document's JSON text.
-//   Policy::parse, then evaluate() for four fixed requests (an IAM user, a
+//   Policy::parse, then Policy::evaluate for four fixed requests (an IAM user, a
 //   web-identity caller, a service, anonymous) whose context carries keys of
 //   every condition-operator family and the policy variables' sources;
 //   policy_document_error for each PolicyKind (trust with and without an
 //   existence check of AWS principals).
 // Checks beyond "no crash":
-//   - evaluate(text) agrees with parse()+evaluate(), and is ImplicitDeny with
-//     nothing matched for text parse() refuses;
+//   - evaluating the same request twice gives the same answer;
 //   - a decision is backed by its matched statements (Allow: an Allow matched
 //     and no Deny; ExplicitDeny: a Deny matched), indexes in range;
 //   - every parsed condition names an operator IAM knows;
@@ -136,18 +135,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   const auto policy = Policy::parse(text);
   std::vector<Decision> decisions;
-  for (const auto& request : kRequests) {
-    const Evaluation direct = evaluate(text, request);
-    if (policy) {
+  if (policy)
+    for (const auto& request : kRequests) {
       const Evaluation e = policy->evaluate(request);
       check_evaluation(e, policy->statements().size());
-      require(same(e, direct));
-      require(evaluate_policy(text, request) == e.decision);
+      require(same(e, policy->evaluate(request)));  // evaluation is a pure function
       decisions.push_back(e.decision);
-    } else {
-      require(direct.decision == Decision::ImplicitDeny && direct.matched.empty());
     }
-  }
   (void)combine_decisions(decisions);
   if (policy) {
     (void)policy->version();

@@ -12,7 +12,7 @@ than the models we track).
 
 What is emitted, for service S:
 - src/service/model/S_model_generated.cpp: the validation tables. Every
-  operation (name, input shape, result wrapper, whether it needs no signature)
+  operation (name, input shape, whether it needs no signature)
   and every shape reachable from an operation input, with the constraints the
   Query-protocol validator enforces (min/max, pattern, enum, sensitive,
   required members). A pattern `[class]*` or `[class]+` is compiled here into
@@ -28,7 +28,8 @@ What is emitted, for service S:
   table from operation name to the action implementing it. An action is a
   function `Result<XResponse> x(const XRequest&, const Context&)` defined in a
   .cpp file under src/service/S/; the generator finds the definitions there,
-  so a new action is one file and one rerun.
+  so a new action is one file (src/service/sts/ is globbed by CMake; an IAM
+  action joins its family's file) and one rerun.
 """
 
 import argparse
@@ -52,8 +53,9 @@ ECHO_VALUES = {"sts": True, "iam": False}
 OMITTED_REQUIRED = {("User", "UserName")}
 # Response members in the order AWS writes them where it differs from the
 # model's (to_result writes model order otherwise). STS: AssumeRole
-# recordings (../shared/spec/AWS-BEHAVIOUR.md section 2, "AssumeRole element
-# order"); the other operations from the sample responses of the AWS STS API
+# recordings (the argmin STS oracle's golden bodies, recorded live:
+# github.com/justincormack/argmin, crates/s3-tests/src/bin/sts_oracle.rs);
+# the other operations from the sample responses of the AWS STS API
 # reference (AssumeRoleWithSAML, AssumeRoleWithWebIdentity,
 # GetCallerIdentity). Members newer than those samples (SessionTokenSize...)
 # come last, in the newest model's order.
@@ -488,12 +490,10 @@ def generate_tables(service, model, source_desc):
 
     emit("constexpr OperationSpec kOperations[] = {")
     for op_name, op in operations.items():
-        wrapper = op.get("output", {}).get("resultWrapper", "")
         auth = op.get("auth", [])
         no_auth = op.get("authtype") == "none" or "smithy.api#noAuth" in auth
         input_shape = index[op["input"]["shape"]] if "input" in op else "kNoInput"
-        emit(f"    {{{cpp_string(op_name)}, {input_shape}, {cpp_string(wrapper)}, "
-             f"{'true' if no_auth else 'false'}}},")
+        emit(f"    {{{cpp_string(op_name)}, {input_shape}, {'true' if no_auth else 'false'}}},")
     emit("};")
     emit("")
     meta = model["metadata"]

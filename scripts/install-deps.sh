@@ -18,6 +18,7 @@ build_packages=(
 test_packages=(
   build-essential libgtest-dev libgmock-dev xmlsec1
   python3 python3-boto3 awscli wrk curl
+  chromium chromium-driver python3-selenium
   clang-14 libclang-rt-14-dev llvm-14
 )
 

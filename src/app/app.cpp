@@ -12,6 +12,7 @@
 #include "stsd/app/config_control.h"
 #include "stsd/app/cpu_quota.h"
 #include "stsd/app/state_db.h"
+#include "stsd/common/logging.h"
 #include "stsd/crypto/crypto.h"
 #include "stsd/domain/authorization_message.h"
 #include "stsd/domain/clock.h"
@@ -95,7 +96,8 @@ int serve(const Options& options, const config::Config& loaded, config::Config r
   service::StsService sts(store, tokens, messages, clock, idps, options.auth, &jwks_fetcher);
   service::IamService iam(store, tokens, messages, clock, options.auth);
   service::AdminOperations admin(store, tokens, messages, clock, idps);
-  protocol::Frontend frontend(sts, STSD_VERSION, &control, &admin, &iam);
+  service::console::RequestLog request_log(options.console_ring_size, options.console_subscribers);
+  protocol::Frontend frontend(sts, STSD_VERSION, &control, &admin, &iam, &request_log, &store);
 
   // Without --threads: one per CPU the process may use (a container's quota).
   const ThreadChoice choice = options.threads ? ThreadChoice{options.threads, std::nullopt} : default_io_threads();
@@ -111,13 +113,15 @@ int serve(const Options& options, const config::Config& loaded, config::Config r
         protocol::make_request_id(), protocol::Format::Xml);
   });
   server.start();
+  // The bound port, whatever the log level: with --listen HOST:0 it is how a
+  // harness learns where stsd listens.
   for (const auto& a : server.bound())
-    spdlog::info("stsd {} listening on {}{}:{} (auth {}, {} threads)", STSD_VERSION,
-                 options.tls.cert_file.empty() ? "http://" : "https://", a.host, a.port,
-                 options.auth == service::AuthMode::Strict       ? "strict"
-                 : options.auth == service::AuthMode::Permissive ? "permissive"
-                                                                 : "off",
-                 threads);
+    log_always(fmt::format("stsd {} listening on {}{}:{} (auth {}, {} threads)", STSD_VERSION,
+                           options.tls.cert_file.empty() ? "http://" : "https://", a.host, a.port,
+                           options.auth == service::AuthMode::Strict       ? "strict"
+                           : options.auth == service::AuthMode::Permissive ? "permissive"
+                                                                           : "off",
+                           threads));
 
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {

@@ -120,6 +120,14 @@ const std::vector<Flag>& flags() {
        [](Options& o, const std::string& v) {
          return parse_number<std::int64_t>(v, o.oidc_key_refresh_s, 1, 3600);
        }},
+      {"--console-ring-size", "STSD_CONSOLE_RING_SIZE", true,
+       [](Options& o, const std::string& v) {
+         return parse_number<std::size_t>(v, o.console_ring_size, 0, 1'000'000);
+       }},
+      {"--console-subscribers", "STSD_CONSOLE_SUBSCRIBERS", true,
+       [](Options& o, const std::string& v) {
+         return parse_number<std::size_t>(v, o.console_subscribers, 0, 1000);
+       }},
   };
   return table;
 }
@@ -135,7 +143,7 @@ Usage:
        [--state FILE [--reset-state]] [--log-level trace|debug|info|warn|error] [--log-format text|json]
        [--max-body-bytes N] [--max-header-bytes N] [--max-buffered-bytes N]
        [--read-timeout-ms N] [--idle-timeout-ms N] [--max-connections N]
-       [--oidc-key-refresh-s N]
+       [--oidc-key-refresh-s N] [--console-ring-size N] [--console-subscribers N]
   stsd --print-default-config      print the embedded default config
   stsd --check-config FILE         validate FILE, print problems, exit 0/2
   stsd healthcheck [URL]           exit 0 if the server answers healthy
@@ -153,7 +161,8 @@ Every flag also reads an environment variable: STSD_CONFIG, STSD_LISTEN,
 STSD_THREADS, STSD_TLS_CERT, STSD_TLS_KEY, STSD_AUTH, STSD_STATE, STSD_RESET_STATE,
 STSD_LOG_LEVEL, STSD_LOG_FORMAT, STSD_MAX_BODY_BYTES, STSD_MAX_HEADER_BYTES,
 STSD_MAX_BUFFERED_BYTES, STSD_READ_TIMEOUT_MS, STSD_IDLE_TIMEOUT_MS,
-STSD_MAX_CONNECTIONS, STSD_OIDC_KEY_REFRESH_S
+STSD_MAX_CONNECTIONS, STSD_OIDC_KEY_REFRESH_S, STSD_CONSOLE_RING_SIZE,
+STSD_CONSOLE_SUBSCRIBERS
 (a flag wins over its variable; STSD_LISTEN may list addresses separated by commas).
 Defaults: --listen 127.0.0.1:8090, --auth strict, one thread per CPU the process may
 use (the cgroup CPU quota in a container, rounded up),
@@ -174,6 +183,10 @@ read timeout 10000 ms, idle timeout 60000 ms, and:
                                    document, then jwks_uri) and kept an hour;
                                    a token with an unknown kid fetches them
                                    again at most this often (1..3600)
+  --console-ring-size   1000       requests the console (/_stsd/ui) and
+                                   GET /_stsd/requests/{id} remember, with
+                                   their decision traces (0..1000000; 0: none)
+  --console-subscribers 8          live console streams open at once (0..1000)
 )";
 }
 

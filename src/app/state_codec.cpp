@@ -118,6 +118,61 @@ json to_json(const domain::InstanceProfile& p) {
           {"create_date", p.create_date}, {"roles", p.roles}, {"tags", tags_json(p.tags)}};
 }
 
+// A delegation request's approver: the identity its delegated credentials carry.
+json to_json(const domain::Session& a) {
+  json j = {{"type", static_cast<int>(a.type)}, {"principal_type", static_cast<int>(a.principal_type)},
+            {"account", a.account}, {"arn", a.arn}, {"user_id", a.user_id}, {"source_arn", a.source_arn},
+            {"role_session_name", a.role_session_name}, {"mfa_authenticated", a.mfa_authenticated},
+            {"mfa_auth_time", a.mfa_auth_time}, {"chain_depth", a.chain_depth}, {"tags", tags_json(a.tags)},
+            {"transitive_tag_keys", a.transitive_tag_keys}, {"policy_arns", a.policy_arns},
+            {"scope_policies", a.scope_policies}};
+  optional_to(j, "source_identity", a.source_identity);
+  optional_to(j, "session_policy", a.session_policy);
+  return j;
+}
+domain::Session session_of(const json& j) {
+  domain::Session a;
+  const int type = j.at("type").get<int>();
+  const int principal = j.at("principal_type").get<int>();
+  if (type < 0 || type > static_cast<int>(domain::CredentialType::Delegated) || principal < 0 ||
+      principal > static_cast<int>(domain::PrincipalType::FederatedUser))
+    throw std::runtime_error("an approver of an unknown kind");
+  a.type = static_cast<domain::CredentialType>(type);
+  a.principal_type = static_cast<domain::PrincipalType>(principal);
+  a.account = j.at("account").get<std::string>();
+  a.arn = j.at("arn").get<std::string>();
+  a.user_id = j.at("user_id").get<std::string>();
+  a.source_arn = j.at("source_arn").get<std::string>();
+  a.role_session_name = j.at("role_session_name").get<std::string>();
+  a.mfa_authenticated = j.at("mfa_authenticated").get<bool>();
+  a.mfa_auth_time = j.at("mfa_auth_time").get<domain::Seconds>();
+  a.chain_depth = j.at("chain_depth").get<int>();
+  a.tags = tags_of(j.at("tags"));
+  a.transitive_tag_keys = j.at("transitive_tag_keys").get<std::vector<std::string>>();
+  a.policy_arns = j.at("policy_arns").get<std::vector<std::string>>();
+  a.scope_policies = j.at("scope_policies").get<std::vector<std::string>>();
+  a.source_identity = optional_of<std::string>(j, "source_identity");
+  a.session_policy = optional_of<std::string>(j, "session_policy");
+  return a;
+}
+
+json to_json(const domain::DelegationRequest& r) {
+  json parameters = json::array();
+  for (const auto& p : r.parameters) parameters.push_back({{"name", p.name}, {"values", p.values}, {"type", p.type}});
+  json j = {{"id", r.id}, {"requestor_account", r.requestor_account}, {"owner_account", r.owner_account},
+            {"owner_id", r.owner_id}, {"description", r.description}, {"request_message", r.request_message},
+            {"policy_template_arn", r.policy_template_arn}, {"parameters", parameters},
+            {"workflow_id", r.workflow_id}, {"redirect_url", r.redirect_url},
+            {"notification_channel", r.notification_channel}, {"session_duration", r.session_duration},
+            {"only_send_by_owner", r.only_send_by_owner}, {"state", static_cast<int>(r.state)}, {"notes", r.notes},
+            {"rejection_reason", r.rejection_reason}, {"create_date", r.create_date},
+            {"updated_time", r.updated_time}, {"approver_id", r.approver_id},
+            {"trade_in_token", r.trade_in_token}, {"finalized_at", r.finalized_at},
+            {"token_expiration", r.token_expiration}, {"token_used", r.token_used}};
+  if (r.approver) j["approver"] = to_json(*r.approver);
+  return j;
+}
+
 void read(const json& j, domain::StoreData& d, K kind) {
   switch (kind) {
     case K::Account:
@@ -245,6 +300,40 @@ void read(const json& j, domain::StoreData& d, K kind) {
       d.instance_profiles.push_back(std::move(p));
       return;
     }
+    case K::DelegationRequest: {
+      domain::DelegationRequest r;
+      r.id = j.at("id").get<std::string>();
+      r.requestor_account = j.at("requestor_account").get<std::string>();
+      r.owner_account = j.at("owner_account").get<std::string>();
+      r.owner_id = j.at("owner_id").get<std::string>();
+      r.description = j.at("description").get<std::string>();
+      r.request_message = j.at("request_message").get<std::string>();
+      r.policy_template_arn = j.at("policy_template_arn").get<std::string>();
+      for (const auto& p : j.at("parameters"))
+        r.parameters.push_back({p.at("name").get<std::string>(), p.at("values").get<std::vector<std::string>>(),
+                                p.at("type").get<std::string>()});
+      r.workflow_id = j.at("workflow_id").get<std::string>();
+      r.redirect_url = j.at("redirect_url").get<std::string>();
+      r.notification_channel = j.at("notification_channel").get<std::string>();
+      r.session_duration = j.at("session_duration").get<std::int64_t>();
+      r.only_send_by_owner = j.at("only_send_by_owner").get<bool>();
+      const int state = j.at("state").get<int>();
+      if (state < 0 || state > static_cast<int>(domain::DelegationState::Rejected))
+        throw std::runtime_error("a delegation request in an unknown state");
+      r.state = static_cast<domain::DelegationState>(state);
+      r.notes = j.at("notes").get<std::string>();
+      r.rejection_reason = j.at("rejection_reason").get<std::string>();
+      r.create_date = j.at("create_date").get<domain::Seconds>();
+      r.updated_time = j.at("updated_time").get<domain::Seconds>();
+      r.approver_id = j.at("approver_id").get<std::string>();
+      if (auto it = j.find("approver"); it != j.end()) r.approver = session_of(*it);
+      r.trade_in_token = j.at("trade_in_token").get<std::string>();
+      r.finalized_at = j.at("finalized_at").get<domain::Seconds>();
+      r.token_expiration = j.at("token_expiration").get<domain::Seconds>();
+      r.token_used = j.at("token_used").get<bool>();
+      d.delegation_requests.push_back(std::move(r));
+      return;
+    }
   }
 }
 
@@ -252,7 +341,7 @@ constexpr std::pair<K, std::string_view> kKindNames[] = {
     {K::Account, "account"},     {K::User, "user"},           {K::Group, "group"},
     {K::Role, "role"},           {K::ManagedPolicy, "policy"}, {K::OidcProvider, "oidc-provider"},
     {K::SamlProvider, "saml-provider"}, {K::AccessKey, "access-key"}, {K::VirtualMfaDevice, "mfa-device"},
-    {K::InstanceProfile, "instance-profile"},
+    {K::InstanceProfile, "instance-profile"}, {K::DelegationRequest, "delegation-request"},
 };
 
 }  // namespace
@@ -275,6 +364,7 @@ std::string entity_body(K kind, const void* e) {
     case K::AccessKey: return to_json(*static_cast<const domain::AccessKeyRecord*>(e)).dump();
     case K::VirtualMfaDevice: return to_json(*static_cast<const domain::VirtualMfaDevice*>(e)).dump();
     case K::InstanceProfile: return to_json(*static_cast<const domain::InstanceProfile*>(e)).dump();
+    case K::DelegationRequest: return to_json(*static_cast<const domain::DelegationRequest*>(e)).dump();
   }
   return "{}";
 }

@@ -2,7 +2,10 @@
 
 namespace stsd {
 
-// The one table of wire codes (AWS-BEHAVIOUR.md sections 1-4).
+// The one table of wire codes: the modelled errors of botocore's STS and IAM
+// models (each action's Errors in the AWS STS and IAM API references), the
+// common ones (https://docs.aws.amazon.com/STS/latest/APIReference/CommonErrors.html)
+// and the authentication errors of https://docs.aws.amazon.com/IAM/latest/UserGuide/signature-v4-troubleshooting.html.
 const ErrorInfo& error_info(ErrorCode code) {
   static constexpr ErrorInfo kInvalidAction{"InvalidAction", 400, true, true};
   static constexpr ErrorInfo kMalformedInput{"MalformedInput", 400, true, false};

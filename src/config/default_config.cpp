@@ -2,7 +2,7 @@
 
 namespace stsd::config {
 
-// CONTRACT section 3: one account, user `test` with the `test`/`test` pair
+// The embedded default (README, "Using it"): one account, user `test` with the `test`/`test` pair
 // many local setups export and the AWS documentation's example pair, and
 // auto role mode so tests that never created roles still work; every opt-in
 // region enabled, so a client configured for any region works; stsd's own

@@ -84,13 +84,13 @@ bool split_arn(std::string_view s, std::array<std::string_view, 6>& parts) {
   return true;
 }
 
-bool arn_match(std::string_view pattern, std::string_view arn, bool escapes) {
+bool arn_match(std::string_view pattern, std::string_view arn) {
   std::array<std::string_view, 6> want{}, have{};
   if (!split_arn(arn, have)) return false;
   if (pattern == "*") return true;
   if (!split_arn(pattern, want)) return false;
   for (std::size_t i = 0; i < 6; ++i)
-    if (!glob(want[i], have[i], false, escapes)) return false;
+    if (!glob(want[i], have[i], false, true)) return false;
   return true;
 }
 
@@ -250,7 +250,7 @@ bool value_matches(ConditionOperator op, const ValueView& want, std::string_view
       return ip_in_cidr(have, want.plain);
     case ConditionOperator::ArnEquals:
     case ConditionOperator::ArnLike:
-      return arn_match(want.pattern, have, true);
+      return arn_match(want.pattern, have);
     default:
       return false;
   }
@@ -430,19 +430,44 @@ Evaluation Policy::evaluate(const PolicyRequest& request) const {
   return result;
 }
 
+std::vector<StatementExplanation> Policy::explain(const PolicyRequest& request) const {
+  std::vector<StatementExplanation> out;
+  for (std::size_t i = 0; i < impl_->statements.size(); ++i) {
+    const Statement& st = impl_->statements[i];
+    const CompiledStatement& cs = impl_->compiled[i];
+    StatementExplanation e;
+    e.index = i;
+    e.sid = st.sid;
+    e.effect = st.effect;
+    const bool action = std::any_of(st.actions.begin(), st.actions.end(),
+                                    [&](const std::string& a) { return wildcard_match(a, request.action, true); });
+    e.action_matches = action != st.not_action;
+    if (st.has_principal)
+      e.principal_matches = st.not_principal ? !not_principal_excludes(st.principals, request)
+                                             : principal_matches(st.principals, request);
+    e.resource_matches = resource_matches(st, cs, request);
+    bool all = true;
+    for (std::size_t c = 0; c < st.conditions.size(); ++c) {
+      const Condition& written = st.conditions[c];
+      ConditionExplanation ce;
+      ce.operator_name = written.operator_name;
+      ce.key = written.key;
+      ce.expected = written.values;
+      if (const auto* have = find_context(request.context, cs.conditions[c].key_lower)) ce.actual = *have;
+      ce.present = !ce.actual.empty();
+      ce.holds = condition_holds(cs.conditions[c], request);
+      all = all && ce.holds;
+      e.conditions.push_back(std::move(ce));
+    }
+    e.applies = e.action_matches && e.principal_matches && e.resource_matches && all;
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
 const std::string& Policy::version() const { return impl_->version; }
 
 const std::vector<Statement>& Policy::statements() const { return impl_->statements; }
-
-Evaluation evaluate(std::string_view policy_json, const PolicyRequest& request) {
-  auto policy = Policy::parse(policy_json);
-  if (!policy) return {};
-  return policy->evaluate(request);
-}
-
-Decision evaluate_policy(std::string_view policy_json, const PolicyRequest& request) {
-  return evaluate(policy_json, request).decision;
-}
 
 Decision combine_decisions(const std::vector<Decision>& decisions) {
   if (std::find(decisions.begin(), decisions.end(), Decision::ExplicitDeny) != decisions.end())
@@ -454,7 +479,5 @@ Decision combine_decisions(const std::vector<Decision>& decisions) {
 bool wildcard_match(std::string_view pattern, std::string_view text, bool ignore_case) {
   return glob(pattern, text, ignore_case, false);
 }
-
-bool arn_like(std::string_view pattern, std::string_view arn) { return arn_match(pattern, arn, false); }
 
 }  // namespace stsd::domain

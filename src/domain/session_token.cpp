@@ -169,7 +169,7 @@ std::optional<Session> decode(std::string_view bytes, char version) {
     s.scope_policies = r.strings();
     r.str();  // padding
   }
-  if (!r.ok() || !r.at_end() || type > static_cast<std::uint64_t>(CredentialType::FederatedUser) ||
+  if (!r.ok() || !r.at_end() || type > static_cast<std::uint64_t>(CredentialType::Delegated) ||
       principal > static_cast<std::uint64_t>(PrincipalType::FederatedUser))
     return std::nullopt;
   s.type = static_cast<CredentialType>(type);

@@ -5,6 +5,7 @@
 #include "stsd/common/ascii.h"
 #include "stsd/common/recent_entries.h"
 #include "stsd/common/region.h"
+#include "stsd/crypto/crypto.h"
 #include "stsd/domain/access_key.h"
 #include "stsd/domain/federation/saml_metadata.h"
 
@@ -73,6 +74,7 @@ Store::Store(StoreData data) : region_(std::move(data.region)), role_mode_(data.
   for (auto& k : data.access_keys) editor.put_access_key(std::move(k));
   for (auto& d : data.virtual_mfa_devices) editor.put_virtual_mfa_device(std::move(d));
   for (auto& p : data.instance_profiles) editor.put_instance_profile(std::move(p));
+  for (auto& d : data.delegation_requests) editor.put_delegation_request(std::move(d));
   std::shared_ptr<const Store> built = std::move(editor).finish();
   *this = *built;
   if (default_account_.empty()) default_account_ = kFallbackAccount;
@@ -135,7 +137,11 @@ const Role* Store::find_declared_role(std::string_view arn) const {
 bool Store::session_principal_exists(const Session& session) const {
   const AwsPartitionArn canonical(session.source_arn);
   const std::string_view source = canonical.view;
-  if (session.type == CredentialType::AssumedRole) {
+  // Delegated credentials carry their approver's identity: a role session's
+  // or a user's (or root's), checked as those are.
+  const bool role_session = session.type == CredentialType::AssumedRole ||
+                            (session.type == CredentialType::Delegated && session.principal_type == PrincipalType::AssumedRole);
+  if (role_session) {
     // AssumeRoot sessions name their caller, not a role: nothing to look up.
     if (session.principal_type != PrincipalType::AssumedRole) return true;
     // In auto mode every role ARN names a role (made up on first use).
@@ -414,6 +420,7 @@ StoreData Store::export_data() const {
   for_each_access_key([&](const AccessKeyRecord& k) { d.access_keys.push_back(k); });
   for_each_virtual_mfa_device([&](const VirtualMfaDevice& v) { d.virtual_mfa_devices.push_back(v); });
   for_each_instance_profile([&](const InstanceProfile& p) { d.instance_profiles.push_back(p); });
+  for_each_delegation_request([&](const DelegationRequest& r) { d.delegation_requests.push_back(r); });
   return d;
 }
 
@@ -460,6 +467,50 @@ bool StoreEditor::erase_instance_profile(std::string_view account, std::string_v
   if (!store_->instance_profiles_.erase(key)) return false;
   record(EntityKind::InstanceProfile, std::move(key), nullptr);
   return true;
+}
+
+// --- Delegation requests -------------------------------------------------------------
+
+namespace {
+constexpr Seconds kDay = 86400;
+}  // namespace
+
+Seconds delegation_expiration_time(const DelegationRequest& request) {
+  return request.updated_time + (request.state == DelegationState::Unassigned ? kDay : 7 * kDay);
+}
+
+bool delegation_expired(const DelegationRequest& request, Seconds now) {
+  return now >= delegation_expiration_time(request);
+}
+
+std::string_view delegation_state_name(const DelegationRequest& request, Seconds now) {
+  if (delegation_expired(request, now)) return "EXPIRED";
+  switch (request.state) {
+    case DelegationState::Unassigned: return "UNASSIGNED";
+    case DelegationState::Assigned: return "ASSIGNED";
+    case DelegationState::PendingApproval: return "PENDING_APPROVAL";
+    case DelegationState::Accepted: return "ACCEPTED";
+    case DelegationState::Finalized: return "FINALIZED";
+    case DelegationState::Rejected: return "REJECTED";
+  }
+  return "EXPIRED";
+}
+
+const DelegationRequest* Store::find_delegation_by_token(std::string_view token) const {
+  if (token.empty()) return nullptr;
+  return delegations_by_token_.find(crypto::sha256_hex(token));
+}
+
+const DelegationRequest& StoreEditor::put_delegation_request(DelegationRequest request) {
+  Store& s = *store_;
+  if (const DelegationRequest* old = s.delegations_.find(request.id); old != nullptr && !old->trade_in_token.empty())
+    s.delegations_by_token_.erase(crypto::sha256_hex(old->trade_in_token));
+  auto shared = std::make_shared<const DelegationRequest>(std::move(request));
+  // Keyed by the token's digest: the index never holds the token itself.
+  if (!shared->trade_in_token.empty()) s.delegations_by_token_.put(crypto::sha256_hex(shared->trade_in_token), shared);
+  s.delegations_.put(shared->id, shared);
+  record(EntityKind::DelegationRequest, shared->id, shared);
+  return *shared;
 }
 
 }  // namespace stsd::domain

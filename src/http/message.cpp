@@ -1,7 +1,7 @@
 #include "stsd/common/ascii.h"
 #include "message.h"
 
-#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/status.hpp>
 
 #include <array>
 #include <charconv>
@@ -11,6 +11,8 @@
 #include <stdexcept>
 
 namespace stsd::http {
+
+namespace beast_http = boost::beast::http;
 
 namespace {
 
@@ -75,39 +77,11 @@ std::string http_date(std::chrono::system_clock::time_point when) {
   return out.data();
 }
 
-BeastResponse to_beast_response(HttpResponse&& response, unsigned version, bool head_request,
-                                bool keep_alive) {
-  BeastResponse out;
-  out.version(version);
-  // Beast refuses codes above 999; anything outside 1xx-5xx is a handler bug.
-  const int status = response.status >= 100 && response.status <= 599 ? response.status : 500;
-  out.result(static_cast<unsigned>(status));
-  bool has_date = false;
-  for (auto& [name, value] : response.headers) {
-    if (iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding")) continue;
-    if (iequals(name, "Connection")) {
-      // A handler may ask to close; it cannot keep open what the client closes.
-      if (iequals(value, "close")) keep_alive = false;
-      continue;
-    }
-    if (iequals(name, "Date")) has_date = true;
-    out.insert(boost::beast::string_view(name.data(), name.size()),
-               boost::beast::string_view(value.data(), value.size()));
-  }
-  if (!has_date) out.set(beast_http::field::date, http_date(std::chrono::system_clock::now()));
-  out.keep_alive(keep_alive);
-  if (status_without_body(status)) return out;
-  out.content_length(response.body.size());
-  // HEAD: the length of what GET would send, and no body.
-  if (!head_request) out.body() = std::move(response.body);
-  return out;
-}
-
 bool serialize_response(const HttpResponse& response, unsigned version, bool head_request, bool keep_alive,
                         std::string& out) {
   const int status = response.status >= 100 && response.status <= 599 ? response.status : 500;
   const auto& headers = response.headers;
-  // The same drops and checks as to_beast_response, in its order, before a
+  // The drops and checks Beast's conversion makes, in its order, before a
   // byte is written: a failure leaves nothing half-built.
   bool has_date = false;
   for (const auto& [name, value] : headers) {
@@ -162,6 +136,18 @@ bool serialize_response(const HttpResponse& response, unsigned version, bool hea
   // HEAD: the length of what GET would send, and no body.
   if (has_body && !head_request) out.append(response.body);
   return keep_alive;
+}
+
+void serialize_stream_head(const HttpResponse& response, unsigned version, std::string& out) {
+  // serialize_response's head for an empty body ends with its Content-Length
+  // field and the blank line: keep everything but that field.
+  const HttpResponse head{response.status, response.headers, {}, nullptr};
+  serialize_response(head, version, true, false, out);
+  constexpr std::string_view kLength = "Content-Length: 0\r\n\r\n";
+  if (std::string_view(out).ends_with(kLength)) {
+    out.resize(out.size() - kLength.size());
+    out.append("\r\n");
+  }
 }
 
 std::string loggable_target(std::string_view target) {

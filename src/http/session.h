@@ -12,6 +12,7 @@
 #include <utility>  // before Asio (coroutine support in 1.74)
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
@@ -42,6 +43,7 @@ namespace stsd::http {
 
 namespace net = boost::asio;
 namespace beast = boost::beast;
+namespace beast_http = boost::beast::http;
 
 // A connection's strand, by its concrete type: Beast's tcp_stream erases it
 // into any_io_executor, which is too large for its small buffer, so every
@@ -88,8 +90,10 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   void on_server_stop() override {
     net::post(executor_, [self = this->shared_from_this()] {
       self->guarded([&] {
-        // A request that has begun arriving is in flight and gets its answer.
-        if (self->state_ == State::Handshake || self->state_ == State::Idle) return self->close_now();
+        // A request that has begun arriving is in flight and gets its answer;
+        // a stream has no end of its own and closes now.
+        if (self->state_ == State::Handshake || self->state_ == State::Idle || self->state_ == State::Streaming)
+          return self->close_now();
         // A lingering close with nothing unread can end now without a reset.
         if (self->state_ == State::Closing && self->nothing_unread()) self->close_now();
       });
@@ -101,7 +105,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   }
 
  private:
-  enum class State { Handshake, Idle, Reading, Handling, Writing, Closing, Closed };
+  enum class State { Handshake, Idle, Reading, Handling, Writing, Streaming, Closing, Closed };
   static constexpr std::size_t kFirstReadSize = 4096;
   static constexpr std::size_t kReadSize = 65536;  // as Beast's read loop
   static constexpr std::size_t kKeptOutputCapacity = 16 * 1024;
@@ -236,6 +240,10 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     const bool keep_alive = parser_->keep_alive() && !core_->stopping();
     try {
       HttpResponse answer = core_->handler()(request_);
+      if (answer.stream && !head) {
+        parser_->release_body();
+        return start_stream(answer, version);
+      }
       // stop() may have come while the handler ran: announce the close.
       keep_alive_ = serialize_response(answer, version, head, keep_alive && !core_->stopping(), out_);
     } catch (const std::exception& e) {
@@ -285,6 +293,47 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     });
   }
 
+  // A streamed answer (ResponseStream): the head, then pieces as the source
+  // has them, until it ends, the peer stops reading (the write timeout) or
+  // the server stops. Nothing is read from the peer meanwhile.
+  void start_stream(HttpResponse& answer, unsigned version) {
+    stream_source_ = std::move(answer.stream);
+    keep_alive_ = false;
+    serialize_stream_head(answer, version, out_);
+    timer_.emplace(executor_);
+    write_piece();
+  }
+
+  void write_piece() {
+    state_ = State::Streaming;
+    lowest().expires_after(limits().read_timeout);
+    net::async_write(stream_, net::buffer(out_), [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+      self->guarded([&] {
+        if (ec || self->state_ != State::Streaming) return self->close_now();
+        self->next_piece();
+      });
+    });
+  }
+
+  void next_piece() {
+    if (core_->stopping()) return close_now();
+    std::optional<std::string> piece = stream_source_->next();
+    if (!piece) return graceful_close();
+    if (!piece->empty()) {
+      out_ = std::move(*piece);
+      return write_piece();
+    }
+    // Nothing now: ask again later. No I/O is pending meanwhile, so the
+    // stream's I/O timeout has nothing to end; the next write sets it anew.
+    timer_->expires_after(stream_source_->poll_interval());
+    timer_->async_wait([self = this->shared_from_this()](beast::error_code ec) {
+      self->guarded([&] {
+        if (ec || self->state_ != State::Streaming) return;
+        self->next_piece();
+      });
+    });
+  }
+
   void on_write(beast::error_code ec) {
     if (ec) return close_now();
     // A large answer should not pin its memory to an idle keep-alive connection.
@@ -331,6 +380,8 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     if (state_ == State::Closed) return;
     state_ = State::Closed;
     mark_busy();  // no longer a candidate for eviction
+    if (timer_) timer_->cancel();
+    stream_source_.reset();  // a stream's subscription ends with its connection
     // Cancels pending operations and the stream's timer.
     lowest().close();
   }
@@ -355,6 +406,9 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   bool reading_body_ = false;
   std::array<char, 4096> scratch_{};
   State state_ = State::Handshake;
+  // A streamed answer's source and its poll timer (made when one starts).
+  std::shared_ptr<ResponseStream> stream_source_;
+  std::optional<net::steady_timer> timer_;
 };
 
 }  // namespace stsd::http

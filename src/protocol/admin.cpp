@@ -55,11 +55,13 @@ http::HttpResponse render(const Result<service::AdminAnswer, service::AdminError
 
 }  // namespace
 
-bool AdminApi::authorized(const http::HttpRequest& request) const {
-  if (control_ == nullptr) return true;
-  auto token = control_->admin_token();
+bool admin_authorized(const AdminControl* control, const http::HttpRequest& request) {
+  if (control == nullptr) return true;
+  auto token = control->admin_token();
   return !token || crypto::constant_time_equal(bearer_token(request), *token);
 }
+
+bool AdminApi::authorized(const http::HttpRequest& request) const { return admin_authorized(control_, request); }
 
 http::HttpResponse AdminApi::handle(const http::HttpRequest& request, std::string_view path) const {
   const bool get = request.method == "GET" || request.method == "HEAD";
@@ -102,6 +104,7 @@ http::HttpResponse AdminApi::handle(const http::HttpRequest& request, std::strin
     static const std::pair<std::string_view, Operation> kPosts[] = {
         {"/_stsd/credentials/inspect", &service::AdminOperations::inspect_credentials},
         {"/_stsd/authz/encode", &service::AdminOperations::encode_authorization_message},
+        {"/_stsd/delegation/token", &service::AdminOperations::delegation_token},
         {"/_stsd/oidc/token", &service::AdminOperations::mint_oidc_token},
         {"/_stsd/saml/response", &service::AdminOperations::mint_saml_response},
     };

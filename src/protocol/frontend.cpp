@@ -19,7 +19,9 @@ namespace stsd::protocol {
 namespace {
 
 constexpr std::string_view kAdminPrefix = "/_stsd/";
-// Where AWS sends requests it cannot read as an STS call (AWS-BEHAVIOUR.md section 2).
+// Where AWS sends requests it cannot read as an STS call (no Content-Type, no
+// Action): a 302 to this page, as the argmin STS oracle recorded it live
+// (github.com/justincormack/argmin, crates/s3-tests/src/bin/sts_oracle.rs).
 constexpr std::string_view kRedirectLocation = "https://aws.amazon.com/iam";
 
 Format response_format(const http::HttpRequest& request) {
@@ -37,6 +39,10 @@ sigv4::Request to_sigv4(const http::HttpRequest& request) {
   for (const auto& [name, value] : request.headers) out.headers.push_back({name, value});
   out.body = request.body;
   return out;
+}
+
+std::string clipped(std::string_view text, std::size_t limit) {
+  return std::string(text.substr(0, limit));
 }
 
 http::HttpResponse redirect(std::string_view query) {
@@ -66,7 +72,8 @@ http::HttpResponse Frontend::handle(const http::HttpRequest& request) const {
   const std::string request_id = make_request_id();
   try {
     std::string_view path = std::string_view(request.target).substr(0, request.target.find('?'));
-    if (path.substr(0, kAdminPrefix.size()) == kAdminPrefix) return admin_.handle(request, path);
+    if (path.substr(0, kAdminPrefix.size()) == kAdminPrefix)
+      return ConsoleApi::owns(path) ? console_.handle(request, path) : admin_.handle(request, path);
     return handle_query(request, request_id);
   } catch (const std::exception& e) {
     // A bug, never bad input: answer as AWS does for its own failures.
@@ -141,6 +148,27 @@ http::HttpResponse Frontend::handle_query(const http::HttpRequest& request, cons
                                                     [](const service::ResultNode& n) { return n.name == "Credentials"; });
   metrics_.record(outcome.action, error_code, latency, issued);
   log_request({request_id, outcome.action, outcome.principal_arn, response.status, error_code, latency.count()});
+  if (log_ != nullptr && log_->enabled()) {
+    service::console::RequestRecord record;
+    record.time_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+    record.request_id = request_id;
+    record.service = to_iam ? "iam" : "sts";
+    // A request for an unknown action is listed with the name it asked for;
+    // what a client chose is kept short, so the ring's memory stays bounded.
+    record.action = !outcome.action.empty() ? outcome.action : clipped(*params.find("Action"), 256);
+    record.principal = std::move(outcome.principal_arn);
+    record.status = response.status;
+    record.error_code = std::string(error_code);
+    if (!outcome.result) record.error_message = clipped(outcome.result.error().message, 2048);
+    record.latency_us = latency.count();
+    record.user_agent = clipped(request.header("User-Agent"), 512);
+    record.remote_address = request.remote_address;
+    if (!outcome.trace.empty())
+      record.trace = std::make_shared<const domain::DecisionTrace>(std::move(outcome.trace));
+    log_->add(std::move(record));
+  }
   return response;
 }
 

@@ -20,6 +20,7 @@ std::string_view type_name(domain::CredentialType t) {
     case domain::CredentialType::SessionToken: return "SessionToken";
     case domain::CredentialType::AssumedRole: return "AssumedRole";
     case domain::CredentialType::FederatedUser: return "FederatedUser";
+    case domain::CredentialType::Delegated: return "Delegated";
   }
   return "Unknown";
 }
@@ -91,6 +92,26 @@ Result<AdminAnswer, AdminError> AdminOperations::inspect_credentials(std::string
   if (!session || !crypto::constant_time_equal(session->access_key_id, key->get<std::string>()))
     return unexpected(AdminError{404, "no session: the token was not issued by this server with this key id"});
   return AdminAnswer{session_json(*session, clock_.now()).dump()};
+}
+
+Result<AdminAnswer, AdminError> AdminOperations::delegation_token(std::string_view body) const {
+  auto doc = parse_object(body);
+  if (!doc) return unexpected(doc.error());
+  const auto id = doc->find("delegation_request_id");
+  if (id == doc->end() || !id->is_string()) return unexpected(AdminError{400, "give delegation_request_id (a string)"});
+  const auto store = store_.get();
+  const domain::DelegationRequest* r = store->find_delegation_request(id->get<std::string>());
+  if (r == nullptr) return unexpected(AdminError{404, "no delegation request with that id"});
+  if (r->trade_in_token.empty())
+    return unexpected(AdminError{404, "no trade-in token: SendDelegationToken has not been called for this request"});
+  // What the partner's SNS topic would receive.
+  ordered_json out;
+  out["delegation_request_id"] = r->id;
+  out["notification_channel"] = r->notification_channel;
+  out["trade_in_token"] = r->trade_in_token;
+  out["expiration"] = format_iso8601(r->token_expiration);
+  out["used"] = r->token_used;
+  return AdminAnswer{out.dump()};
 }
 
 Result<AdminAnswer, AdminError> AdminOperations::encode_authorization_message(std::string_view body) const {

@@ -36,7 +36,9 @@ bool in_partition_of(const domain::Session& session, std::string_view region) {
 // Long-term principals exist in every partition (stsd's accounts are not
 // bound to one); their ARNs say the partition of the request's region.
 Authenticated in_request_partition(Authenticated auth) {
-  if (!auth.caller.session) auth.caller.arn = in_partition(auth.caller.arn, partition_of(auth.region));
+  const std::string_view partition = partition_of(auth.region);
+  if (!auth.caller.session && arn_partition(auth.caller.arn) != partition)
+    auth.caller.arn = in_partition(auth.caller.arn, partition);
   return auth;
 }
 
@@ -132,7 +134,9 @@ Result<Authenticated> Authenticator::verified(const sigv4::Request& request, con
     secret = session->secret_access_key;
   } else {
     const domain::AccessKeyRecord* record = store.find_access_key(key_id);
-    // An Inactive key is refused as an unknown one is (AWS-BEHAVIOUR.md section 4).
+    // An Inactive key cannot sign (IAM User Guide, "Manage access keys for IAM
+    // users": an inactive key cannot be used for API calls); it is refused as
+    // an unknown one is.
     if (record != nullptr && record->status != domain::AccessKeyStatus::Active) record = nullptr;
     if (record == nullptr) {
       if (mode_ == AuthMode::Permissive && store.default_user() != nullptr) {

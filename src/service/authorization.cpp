@@ -64,42 +64,64 @@ Verdict evaluate_stored(const std::optional<domain::Policy>& policy, const domai
 // Session policies travel in the token as text. A session's calls repeat
 // the same text, so each thread keeps the last few it parsed (texts of a
 // sane size only: memory stays bounded).
-Verdict evaluate_text(const std::string& text, const domain::PolicyRequest& request) {
+const std::optional<domain::Policy>& memo_parse(const std::string& text, std::optional<domain::Policy>& scratch) {
   constexpr std::size_t kMemoMaxText = 16 * 1024;
-  if (text.size() > kMemoMaxText) return evaluate_stored(domain::Policy::parse(text), request);
+  if (text.size() > kMemoMaxText) return scratch = domain::Policy::parse(text);
   using Entry = std::pair<std::string, std::optional<domain::Policy>>;
   thread_local RecentEntries<Entry, 8> parsed;
   const Entry* hit = parsed.find([&](const Entry& e) { return e.first == text; });
   if (hit == nullptr) hit = &parsed.add(Entry{text, domain::Policy::parse(text)});
-  return evaluate_stored(hit->second, request);
+  return hit->second;
+}
+
+// One identity policy of a decision, with what names it in a trace.
+struct NamedPolicy {
+  const domain::StoredPolicy* policy;
+  std::string_view owner_kind;  // "user", "group", "role"
+  std::string_view owner;
+  std::string_view name;  // the inline policy's name; empty: `arn` names a managed policy
+  std::string_view arn;
+};
+
+void add_named(const domain::Store& store, std::string_view kind, std::string_view owner,
+               const std::vector<domain::InlinePolicy>& inline_policies, const std::vector<std::string>& attached,
+               std::vector<NamedPolicy>& out) {
+  for (const auto& p : inline_policies) out.push_back({&p.policy, kind, owner, p.name, {}});
+  for (const auto& arn : attached)
+    if (const domain::ManagedPolicy* m = store.find_managed_policy_entry(arn))
+      out.push_back({&m->document(), kind, owner, {}, arn});
 }
 
 // The caller's identity policies, parsed when their entities were stored:
 // the user's (its groups' included), or its declared role's for a role
-// session.
-std::vector<const domain::StoredPolicy*> identity_policies(const Caller& caller, const domain::Store& store) {
-  if (caller.user) return store.identity_policies(*caller.user);
-  if (caller.session && caller.session->principal_type == domain::PrincipalType::AssumedRole)
+// session. The same set and order as Store::identity_policies.
+std::vector<NamedPolicy> identity_policies(const Caller& caller, const domain::Store& store) {
+  std::vector<NamedPolicy> out;
+  if (caller.user) {
+    const domain::User& user = *caller.user;
+    add_named(store, "user", user.name, user.inline_policies, user.attached_policies, out);
+    for (const auto& name : user.groups)
+      if (const domain::Group* g = store.find_group(user.account, name))
+        add_named(store, "group", g->name, g->inline_policies, g->attached_policies, out);
+  } else if (caller.session && caller.session->principal_type == domain::PrincipalType::AssumedRole) {
     if (const domain::Role* role = store.find_declared_role(caller.session->source_arn))
-      return store.identity_policies(*role);
-  return {};
+      add_named(store, "role", role->name, role->inline_policies, role->attached_policies, out);
+  }
+  return out;
 }
 
-// All identity policies of the caller: any Deny wins, else any Allow.
-// nullopt: the caller has none configured.
-std::optional<Verdict> identity_verdict(const Caller& caller, const domain::Store& store,
-                                        const domain::PolicyRequest& request) {
-  const std::vector<const domain::StoredPolicy*> policies = identity_policies(caller, store);
-  if (policies.empty()) return std::nullopt;
-  Verdict out;
-  std::vector<Decision> decisions;
-  for (const auto* p : policies) {
-    Verdict v = evaluate_stored(p->parsed, request);
-    decisions.push_back(v.decision);
-    for (auto& m : v.matched) out.matched.push_back(std::move(m));
-  }
-  out.decision = domain::combine_decisions(decisions);
-  return out;
+std::string label_of(const NamedPolicy& p) {
+  if (!p.arn.empty()) return std::string(p.arn) + " (attached to " + std::string(p.owner_kind) + " " + std::string(p.owner) + ")";
+  return "inline policy " + std::string(p.name) + " of " + std::string(p.owner_kind) + " " + std::string(p.owner);
+}
+
+// The permissions boundary a decision about this caller would meet.
+const std::optional<std::string>* boundary_of(const Caller& caller, const domain::Store& store) {
+  if (caller.user) return &caller.user->permissions_boundary;
+  if (caller.session && caller.session->principal_type == domain::PrincipalType::AssumedRole)
+    if (const domain::Role* role = store.find_declared_role(caller.session->source_arn))
+      return &role->permissions_boundary;
+  return nullptr;
 }
 
 // A message's JSON text. Invalid UTF-8 in a request value is replaced, never
@@ -168,10 +190,81 @@ bool Authorizer::allows_without_policies(const Caller& caller, const domain::Rol
                               !caller.session->scope_policies.empty()));
 }
 
+bool Authorizer::trust_decided_without_policies(const Caller* caller, const domain::Role& role) const {
+  return caller != nullptr ? allows_without_policies(*caller, &role) : !role.declared;
+}
+
+Result<void> Authorizer::authorize_trust(const Caller* caller, const domain::Role& role, domain::PolicyRequest request,
+                                         TrustFollowUps follow_ups) const {
+  if (caller == nullptr && !role.declared) return {};  // auto mode: no trust policy to ask
+  // The action, then sts:TagSession when the session gets tags and
+  // sts:SetSourceIdentity when it gets a source identity: each must be allowed.
+  const std::string first = request.action;
+  std::string_view actions[3] = {first};
+  std::size_t count = 1;
+  if (follow_ups.tags) actions[count++] = "sts:TagSession";
+  if (follow_ups.source_identity) actions[count++] = "sts:SetSourceIdentity";
+  std::shared_ptr<const domain::PolicyRequest> shared;
+  if (trace_ != nullptr) shared = std::make_shared<const domain::PolicyRequest>(request);
+  for (std::size_t i = 0; i < count; ++i) {
+    if (i > 0) request.action = std::string(actions[i]);
+    if (caller != nullptr) {
+      if (auto ok = decide(*caller, &role, request, shared); !ok) return ok;
+    } else if (!trusts_federated(role, request, shared)) {
+      return fail(ErrorCode::AccessDenied, "Not authorized to perform " + first);
+    }
+  }
+  return {};
+}
+
+bool Authorizer::trusts_federated(const domain::Role& role, const domain::PolicyRequest& request,
+                                  const std::shared_ptr<const domain::PolicyRequest>& shared) const {
+  domain::AuthorizationTrace* t = nullptr;
+  if (trace_ != nullptr) {
+    t = &trace_->checks.emplace_back();
+    t->action = request.action;
+    t->request = shared;
+    t->role_arn = role.arn;
+    t->federated = true;
+  }
+  // A role without a trust policy of its own trusts no identity provider
+  // (the "this account" default names no federated principal).
+  if (!role.trust_policy || !role.trust) {
+    if (t != nullptr) t->rule = domain::DecidingRule::NoTrustPolicy;
+    return false;
+  }
+  const Decision decision = role.trust->evaluate(request).decision;
+  if (t != nullptr) {
+    t->policies.push_back({domain::PolicySource::Trust, "trust policy of " + role.arn, role.trust, decision});
+    t->rule = decision == Decision::Allow          ? domain::DecidingRule::Allowed
+              : decision == Decision::ExplicitDeny ? domain::DecidingRule::ExplicitDeny
+                                                   : domain::DecidingRule::TrustNotSatisfied;
+  }
+  return decision == Decision::Allow;
+}
+
 Result<void> Authorizer::authorize(const Caller& caller, const domain::Role* role,
                                    const domain::PolicyRequest& request) const {
+  std::shared_ptr<const domain::PolicyRequest> shared;
+  if (trace_ != nullptr) shared = std::make_shared<const domain::PolicyRequest>(request);
+  return decide(caller, role, request, shared);
+}
+
+Result<void> Authorizer::decide(const Caller& caller, const domain::Role* role, const domain::PolicyRequest& request,
+                                const std::shared_ptr<const domain::PolicyRequest>& shared) const {
   // The same rule callers use to skip building `request`: one place decides it.
   if (allows_without_policies(caller, role)) return {};
+  domain::AuthorizationTrace* t = nullptr;
+  if (trace_ != nullptr) {
+    t = &trace_->checks.emplace_back();
+    t->action = request.action;
+    t->request = shared;
+    if (role != nullptr) t->role_arn = role->arn;
+  }
+  auto record = [&](domain::PolicySource source, auto&& label, const std::optional<domain::Policy>& policy,
+                    Decision decision) {
+    if (t != nullptr) t->policies.push_back({source, label(), policy, decision});
+  };
   ordered_json matched = ordered_json::array();
   bool explicit_deny = false;
   auto take = [&](Verdict& v) {
@@ -179,14 +272,30 @@ Result<void> Authorizer::authorize(const Caller& caller, const domain::Role* rol
     for (auto& m : v.matched) matched.push_back(std::move(m));
   };
 
-  std::optional<Verdict> identity = identity_verdict(caller, store_, request);
-  const bool identity_allows = !identity || identity->decision == Decision::Allow;
-  if (identity) take(*identity);
+  // All identity policies of the caller: any Deny wins, else any Allow.
+  const std::vector<NamedPolicy> identity = identity_policies(caller, store_);
+  bool identity_allows = true;
+  if (!identity.empty()) {
+    std::vector<Decision> decisions;
+    for (const auto& p : identity) {
+      Verdict v = evaluate_stored(p.policy->parsed, request);
+      decisions.push_back(v.decision);
+      record(domain::PolicySource::Identity, [&] { return label_of(p); }, p.policy->parsed, v.decision);
+      take(v);
+    }
+    identity_allows = domain::combine_decisions(decisions) == Decision::Allow;
+  }
+  if (t != nullptr)
+    if (const auto* boundary = boundary_of(caller, store_); boundary && *boundary) {
+      const domain::StoredPolicy* doc = store_.boundary(*boundary);
+      t->policies.push_back({domain::PolicySource::Boundary, **boundary,
+                             doc ? doc->parsed : std::optional<domain::Policy>(), Decision::ImplicitDeny, false});
+    }
 
   // Session policies (inline Policy and configured customer managed
   // PolicyArns) bound the session: one must allow, none may deny. AWS managed
   // policies are not in stsd, so they bound nothing.
-  bool session_allows = true;
+  bool session_allows = true, scope_allows = true;
   if (caller.session) {
     bool any = false;
     session_allows = false;
@@ -195,15 +304,31 @@ Result<void> Authorizer::authorize(const Caller& caller, const domain::Role* rol
       session_allows = session_allows || v.decision == Decision::Allow;
       take(v);
     };
-    if (caller.session->session_policy) bound(evaluate_text(*caller.session->session_policy, request));
+    if (caller.session->session_policy) {
+      std::optional<domain::Policy> scratch;
+      const auto& parsed = memo_parse(*caller.session->session_policy, scratch);
+      Verdict v = evaluate_stored(parsed, request);
+      record(domain::PolicySource::SessionPolicy, [] { return std::string("session policy (Policy parameter)"); },
+             parsed, v.decision);
+      bound(std::move(v));
+    }
     for (const auto& arn : caller.session->policy_arns)
-      if (const domain::ManagedPolicy* managed = store_.find_managed_policy_entry(arn))
-        bound(evaluate_stored(managed->document().parsed, request));
+      if (const domain::ManagedPolicy* managed = store_.find_managed_policy_entry(arn)) {
+        Verdict v = evaluate_stored(managed->document().parsed, request);
+        record(domain::PolicySource::SessionManaged, [&] { return arn; }, managed->document().parsed, v.decision);
+        bound(std::move(v));
+      }
     if (!any) session_allows = true;
     // Each GetScopedCredentials layer bounds on its own: every one must allow.
+    std::size_t layer = 0;
     for (const auto& scope : caller.session->scope_policies) {
-      Verdict v = evaluate_text(scope, request);
-      session_allows = session_allows && v.decision == Decision::Allow;
+      std::optional<domain::Policy> scratch;
+      const auto& parsed = memo_parse(scope, scratch);
+      Verdict v = evaluate_stored(parsed, request);
+      ++layer;
+      record(domain::PolicySource::ScopeDown, [&] { return "scope-down layer " + std::to_string(layer); }, parsed,
+             v.decision);
+      scope_allows = scope_allows && v.decision == Decision::Allow;
       take(v);
     }
   }
@@ -213,6 +338,7 @@ Result<void> Authorizer::authorize(const Caller& caller, const domain::Role* rol
     const std::optional<domain::Policy>& trust = role->trust;
     Verdict v = evaluate_stored(trust, request);
     trust_allows = v.decision == Decision::Allow;
+    record(domain::PolicySource::Trust, [&] { return "trust policy of " + role->arn; }, trust, v.decision);
     take(v);
     if (trust_allows) {
       // Does the trust policy name the caller itself, not just its account?
@@ -221,12 +347,20 @@ Result<void> Authorizer::authorize(const Caller& caller, const domain::Role* rol
       named = evaluate_parsed(*trust, specific).decision == Decision::Allow && role->account == caller.account;
     }
   }
-  bool allowed = false;
-  if (explicit_deny || !session_allows) allowed = false;
-  else if (role != nullptr && role->declared) allowed = trust_allows && (named || identity_allows);
-  else if (role != nullptr) allowed = true;  // auto mode: only explicit Denies refuse
-  else allowed = identity_allows;
-  if (allowed) return {};
+  using Rule = domain::DecidingRule;
+  Rule rule;
+  if (explicit_deny) rule = Rule::ExplicitDeny;
+  else if (!session_allows) rule = Rule::SessionPolicyNoAllow;
+  else if (!scope_allows) rule = Rule::ScopeDownNoAllow;
+  else if (role != nullptr && role->declared)
+    rule = !trust_allows ? Rule::TrustNotSatisfied : (named || identity_allows) ? Rule::Allowed : Rule::NoIdentityAllow;
+  else if (role != nullptr) rule = Rule::AllowedAutoRole;  // auto mode: only explicit Denies refuse
+  else rule = identity_allows ? Rule::Allowed : Rule::NoIdentityAllow;
+  if (t != nullptr) {
+    t->rule = rule;
+    t->trust_names_caller = role != nullptr && role->declared && trust_allows && named;
+  }
+  if (domain::is_allow(rule)) return {};
 
   // Actions without a resource type (resource "*") are named without one, as
   // AWS words it: "... is not authorized to perform: sts:DecodeAuthorizationMessage".

@@ -34,7 +34,8 @@ Caller session_caller(domain::Session session, const domain::Store& store) {
   c.user_id = session.user_id;
   c.access_key_id = session.access_key_id;
   if (session.type == domain::CredentialType::SessionToken ||
-      session.type == domain::CredentialType::FederatedUser)
+      session.type == domain::CredentialType::FederatedUser ||
+      (session.type == domain::CredentialType::Delegated && session.principal_type == domain::PrincipalType::User))
     c.user = store.find_user_by_arn(session.source_arn);
   c.session = std::move(session);
   return c;

@@ -3,23 +3,25 @@
 #include <algorithm>
 
 #include "stsd/service/access_denied.h"
+#include "stsd/service/authorization.h"
 #include "stsd/service/federation_common.h"
 #include "stsd/service/region_guard.h"
 #include "stsd/service/role_session.h"
 
 namespace stsd::service {
 
-Result<FederatedSession> federated_session(const FederatedSessionRequest& in, const domain::Store& store,
-                                           const domain::SessionTokenCodec& tokens) {
+Result<FederatedSession> federated_session(const FederatedSessionRequest& in, const Authorizer& authorizer,
+                                           const domain::Store& store, const domain::SessionTokenCodec& tokens) {
   auto role = in.role_arn.partition == in.partition ? store.find_role(in.role_arn) : nullptr;
   if (!role) return unexpected(federated_not_authorized(in.action));
   if (auto active = require_sts_active(store, role->account, in.region, in.global_endpoint); !active)
     return unexpected(active.error());
-  if (role->declared) {
+  if (!authorizer.trust_decided_without_policies(nullptr, *role)) {
     domain::PolicyRequest request = federated_trust_request(in.action, in.provider_arn, in.provider_account, *role,
                                                             in.session_name, in.asserted, in.now);
     if (in.add_condition_keys) in.add_condition_keys(request.context);
-    if (!trusts(*role, request, in.asserted)) return unexpected(federated_not_authorized(in.action));
+    if (auto ok = authorizer.authorize_trust(nullptr, *role, std::move(request), follow_ups_of(in.asserted)); !ok)
+      return unexpected(ok.error());
   }
 
   auto duration = in.duration(*role);

@@ -35,20 +35,4 @@ domain::PolicyRequest federated_trust_request(std::string_view action, const std
   return r;
 }
 
-bool trusts(const domain::Role& role, domain::PolicyRequest request, const AssertedSessionFacts& asserted) {
-  // A role without a trust policy of its own trusts no identity provider
-  // (the "this account" default names no federated principal).
-  if (!role.trust_policy || !role.trust) return false;
-  const domain::Policy* policy = &*role.trust;
-  auto allows = [&](const char* action) {
-    request.action = action;
-    return policy->evaluate(request).decision == domain::Decision::Allow;
-  };
-  const std::string action = request.action;
-  if (!allows(action.c_str())) return false;
-  if (!asserted.tags.empty() && !allows("sts:TagSession")) return false;
-  if (asserted.source_identity && !allows("sts:SetSourceIdentity")) return false;
-  return true;
-}
-
 }  // namespace stsd::service

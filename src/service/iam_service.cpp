@@ -80,6 +80,17 @@ Result<void> check_may_call_iam(const Caller& caller, std::string_view action, s
   return {};
 }
 
+// The owner of a delegation request may get and update it whatever its
+// policies say (the GetDelegationRequest and UpdateDelegationRequest
+// documentation: "the owner ... gets a default permission").
+bool owner_default_permission(std::string_view action, const Parameters& params, const domain::Store& store,
+                              const Caller& caller) {
+  if (action != "GetDelegationRequest" && action != "UpdateDelegationRequest") return false;
+  const std::string* id = params.find("DelegationRequestId");
+  const domain::DelegationRequest* r = id ? store.find_delegation_request(*id) : nullptr;
+  return r != nullptr && !r->owner_id.empty() && r->owner_id == caller.arn;
+}
+
 }  // namespace
 
 Result<void> IamService::authorize(const Call& call) const {
@@ -88,8 +99,15 @@ Result<void> IamService::authorize(const Call& call) const {
   const std::string_view partition = partition_of(call.auth->region);
   if (auto ok = check_arn_partitions(call.params, partition); !ok) return ok;
   const std::string resource = in_partition(resource_of(call.params, call.store, caller.account), partition);
-  if (auto allowed = check_may_call_iam(caller, action, resource); !allowed) return allowed;
-  Authorizer authorizer(call.store, messages_);
+  if (auto allowed = check_may_call_iam(caller, action, resource); !allowed) {
+    call.trace->note("temporary credentials may not call IAM", allowed.error().message);
+    return allowed;
+  }
+  if (owner_default_permission(action, call.params, call.store, caller)) {
+    call.trace->note("the delegation request's owner", "its owner may read and update it without a policy");
+    return {};
+  }
+  Authorizer authorizer(call.store, messages_, call.trace);
   if (authorizer.allows_without_policies(caller, nullptr)) return {};
   auto decision = authorizer.authorize(
       caller, nullptr, caller_request(caller, "iam:" + std::string(action), resource, clock_.now()));

@@ -25,7 +25,7 @@ Outcome QueryService::handle(const Parameters& params, const sigv4::Request& req
   const OperationModel* op = find_operation(service_, action);
   if (*version != info.api_version || op == nullptr) return {unexpected(invalid_action(action, *version)), {}, {}};
 
-  Outcome out{ResultNode{}, action, {}};
+  Outcome out{ResultNode{}, action, {}, {}};
   auto store = store_.get();
   std::optional<Authenticated> auth;
   if (op->requires_signature()) {
@@ -43,7 +43,7 @@ Outcome QueryService::handle(const Parameters& params, const sigv4::Request& req
     out.result = unexpected(input.error());
     return out;
   }
-  const Call call{*op, params, *input, request, auth ? &*auth : nullptr, *store};
+  const Call call{*op, params, *input, request, auth ? &*auth : nullptr, *store, &out.trace};
   if (auto allowed = authorize(call); !allowed) {
     out.result = unexpected(allowed.error());
     return out;

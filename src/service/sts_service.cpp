@@ -53,7 +53,10 @@ Result<void> StsService::authorize(const Call& call) const {
   // credentials: AWS answers InvalidClientTokenId there.
   if (call.store.region_status(call.auth->caller.account, call.auth->region) == domain::RegionStatus::NotEnabled)
     return fail(ErrorCode::InvalidClientTokenId, "The security token included in the request is invalid.");
-  return check_may_call(call.operation.name(), call.auth->caller, call.input.string("RoleArn").value_or(""));
+  auto allowed = check_may_call(call.operation.name(), call.auth->caller, call.input.string("RoleArn").value_or(""));
+  if (!allowed && call.trace != nullptr)
+    call.trace->note("temporary credentials may not call this action", allowed.error().message);
+  return allowed;
 }
 
 Result<ResultNode> StsService::run(const Call& call) const {
@@ -69,7 +72,9 @@ Result<ResultNode> StsService::run(const Call& call) const {
                          idps_,
                          call.auth ? call.auth->region : unsigned_region(host, call.store.region()),
                          is_global_endpoint(host),
-                         jwks_fetcher_};
+                         jwks_fetcher_,
+                         call.trace,
+                         &store_};
   return entry->run(call.input, ctx);
 }
 

@@ -18,6 +18,7 @@ import datetime
 import hashlib
 import hmac
 import http.client
+import itertools
 import json
 import os
 import re
@@ -45,7 +46,7 @@ STS_NS = "https://sts.amazonaws.com/doc/2011-06-15/"
 AWSFAULT_NS = "http://webservices.amazon.com/AWSFault/2005-15-09"
 API_VERSION = "2011-06-15"
 
-# The embedded default (CONTRACT.md section 3).
+# The embedded default (README, "Using it").
 DEFAULT_ACCOUNT = "000000000000"
 DEFAULT_USER_ARN = "arn:aws:iam::000000000000:user/test"
 TEST_KEY = ("test", "test")
@@ -167,13 +168,35 @@ class HermeticEnviron:
 # The server process
 
 
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+class ClosedPort:
+    """A 127.0.0.1 port nothing answers on, reserved while the context lasts:
+    the socket is bound but never listens, so connecting is refused and no
+    other process can take the port in between (a port merely found free can
+    be)."""
+
+    def __enter__(self):
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._socket.bind(("127.0.0.1", 0))
+        self.port = self._socket.getsockname()[1]
+        return self
+
+    def __exit__(self, *exc):
+        self._socket.close()
+        return False
+
+
+# stsd's start-up line for each listener, e.g.
+# "stsd 0.9.0 listening on http://127.0.0.1:40123 (auth strict, 2 threads)".
+LISTENING = re.compile(r"listening on (https?)://(\S+):(\d+) ")
+
+
+def bound_ports(output):
+    """The ports stsd's log says it listens on, in order."""
+    return [int(m.group(3)) for m in LISTENING.finditer(output)]
 
 
 _live_servers = set()
+_starts = itertools.count(1)
 
 
 def _stop_all():
@@ -185,7 +208,7 @@ atexit.register(_stop_all)
 
 
 class StsdServer:
-    """One stsd process on 127.0.0.1:<free port>."""
+    """One stsd process on a 127.0.0.1 port the kernel picks (--listen 127.0.0.1:0)."""
 
     def __init__(self, args=(), config=None, workdir=None):
         self.binary = binary_path()
@@ -209,28 +232,24 @@ class StsdServer:
         return f"127.0.0.1:{self.port}"
 
     def start(self):
-        # A port found free can be taken before stsd binds it: retry then.
-        for attempt in range(3):
-            self.port = free_port()
-            self.log_path = os.path.join(self.workdir, f"stsd-{self.port}.log")
-            log = open(self.log_path, "wb")
-            env = hermetic_env(os.environ, self.workdir)
-            env = {k: v for k, v in env.items() if not k.startswith("STSD_")}
-            cmd = [self.binary, "--listen", f"127.0.0.1:{self.port}"] + self.args
-            self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                         env=env, cwd=self.workdir)
-            log.close()
-            _live_servers.add(self)
-            ok, why = self._wait_healthy()
-            if ok:
-                return self
-            output = self.output()
-            self.stop()
-            if attempt < 2 and re.search(r"in use|EADDRINUSE", output, re.I):
-                continue
-            raise HarnessError(f"stsd did not become healthy ({why}).\ncommand: {' '.join(cmd)}\n"
-                               f"--- stsd output ---\n{output[-8000:]}")
-        raise AssertionError("unreachable")
+        # Port 0: the kernel picks a free port, and stsd's log says which.
+        self.port = None
+        self.log_path = os.path.join(self.workdir, f"stsd-{next(_starts)}.log")
+        log = open(self.log_path, "wb")
+        env = hermetic_env(os.environ, self.workdir)
+        env = {k: v for k, v in env.items() if not k.startswith("STSD_")}
+        cmd = [self.binary, "--listen", "127.0.0.1:0"] + self.args
+        self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                     env=env, cwd=self.workdir)
+        log.close()
+        _live_servers.add(self)
+        ok, why = self._wait_healthy()
+        if ok:
+            return self
+        output = self.output()
+        self.stop()
+        raise HarnessError(f"stsd did not become healthy ({why}).\ncommand: {' '.join(cmd)}\n"
+                           f"--- stsd output ---\n{output[-8000:]}")
 
     def health_connection(self):
         """The connection the start-up probe uses (subclasses: HTTPS)."""
@@ -243,6 +262,13 @@ class StsdServer:
             code = self.proc.poll()
             if code is not None:
                 return False, f"exited with code {code}"
+            if self.port is None:
+                ports = bound_ports(self.output())
+                if not ports:
+                    last = "no 'listening on' line in the log yet"
+                    time.sleep(0.02)
+                    continue
+                self.port = ports[0]
             try:
                 conn = self.health_connection()
                 conn.request("GET", "/_stsd/health")
@@ -606,7 +632,7 @@ def b32decode_nopad(s):
 
 
 def account_of_key(key_id):
-    """The account AWS encodes in a new-generation key id (AWS-BEHAVIOUR.md section 5)."""
+    """The account AWS encodes in a new-generation key id (awsteele.com/blog/2020/09/26/aws-access-key-format.html)."""
     raw = b32decode_nopad(key_id[4:])
     z = int.from_bytes(raw[0:6], "big")
     return "%012d" % ((z & 0x7FFFFFFFFF80) >> 7)

@@ -1,4 +1,4 @@
-"""Admin endpoints (CONTRACT section 6) and --state persistence, against the
+"""Admin endpoints (README, "Admin endpoints") and --state persistence, against the
 real binary: /_stsd/config read and replace, /_stsd/reset, admin_token, and
 that every acknowledged change survives kill -9."""
 

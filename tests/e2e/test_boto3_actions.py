@@ -1,7 +1,8 @@
 """End-to-end: every implemented STS action through botocore against the real
 stsd binary, checking identities, credential shapes, the rules on what
-temporary credentials may call next, the exact validation texts of
-AWS-BEHAVIOUR.md section 3, MFA, and strict role mode with trust policies.
+temporary credentials may call next, the exact validation texts live AWS
+answers (the argmin STS oracle, github.com/justincormack/argmin), MFA, and
+strict role mode with trust policies.
 
 Runs with any botocore from 1.29 (Debian 12) up.
 """
@@ -296,7 +297,7 @@ def ve(value, member, constraint):
 
 
 class ValidationTest(h.StsdTestCase):
-    """AWS-BEHAVIOUR.md section 3, with botocore's client-side validation off."""
+    """AWS's validation texts, with botocore's client-side validation off."""
 
     def setUp(self):
         self.raw = self.client(validate=False)

@@ -1,4 +1,4 @@
-"""Federation end to end (CONTRACT section 5): AssumeRoleWithWebIdentity and
+"""Federation end to end (README, "Federation without an outside identity provider"): AssumeRoleWithWebIdentity and
 AssumeRoleWithSAML verified for real against the built-in test identity
 providers and against providers the test makes itself (its own RSA key and
 JWKS; a certificate from the openssl CLI and a response signed with the

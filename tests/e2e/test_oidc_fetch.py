@@ -22,7 +22,7 @@ import unittest
 
 from botocore import UNSIGNED
 
-from stsd_harness import StsdTestCase, free_port
+from stsd_harness import ClosedPort, StsdTestCase
 
 try:
     from cryptography.hazmat.primitives import hashes
@@ -140,7 +140,9 @@ class OidcFetchTest(StsdTestCase):
         cls.silent.bind(("127.0.0.1", 0))
         cls.silent.listen(8)
         cls.silent_url = f"http://127.0.0.1:{cls.silent.getsockname()[1]}"
-        cls.closed_url = f"http://127.0.0.1:{free_port()}"
+        # A port that refuses connections (an IdP that is down), reserved for the class.
+        cls.closed = ClosedPort().__enter__()
+        cls.closed_url = f"http://127.0.0.1:{cls.closed.port}"
         super().setUpClass()
 
     @classmethod
@@ -151,6 +153,7 @@ class OidcFetchTest(StsdTestCase):
             cls.http_idp.stop()
             cls.https_idp.stop()
             cls.silent.close()
+            cls.closed.__exit__(None, None, None)
 
     @classmethod
     def server_config(cls):

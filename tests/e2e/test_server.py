@@ -1,4 +1,4 @@
-"""End-to-end: the stsd process itself (CONTRACT.md sections 1, 3 and 6):
+"""End-to-end: the stsd process itself (README: Flags, Configuration, Admin endpoints):
 health, graceful stop on SIGTERM/SIGINT, exit code 2 with a clear message for
 bad flags and configs, --print-default-config / --check-config, the
 healthcheck subcommand, --auth permissive|off, timeouts, the per-request log
@@ -90,17 +90,16 @@ class CommandLineTest(h.StsdTestCase):
         path = os.path.join(self.workdir, "broken.json")
         with open(path, "w") as f:
             f.write("{ not json")
-        port = h.free_port()
-        out = run_binary(["--config", path, "--listen", f"127.0.0.1:{port}"])
+        out = run_binary(["--config", path, "--listen", "127.0.0.1:0"])
         self.assertEqual(out.returncode, 2, out.stdout + out.stderr)
         self.assertIn("broken.json", out.stdout + out.stderr)
-        self.assertFalse(port_open(port))
+        self.assertEqual(h.bound_ports(out.stdout + out.stderr), [])  # it never listened
 
     def test_bad_flag(self):
         out = run_binary(["--no-such-flag"])
         self.assertEqual(out.returncode, 2)
         self.assertIn("--no-such-flag", out.stdout + out.stderr)
-        out = run_binary(["--auth", "sometimes", "--listen", f"127.0.0.1:{h.free_port()}"])
+        out = run_binary(["--auth", "sometimes", "--listen", "127.0.0.1:0"])
         self.assertEqual(out.returncode, 2)
         self.assertIn("--auth", out.stdout + out.stderr)
 
@@ -119,21 +118,31 @@ class CommandLineTest(h.StsdTestCase):
     def test_healthcheck_command(self):
         out = run_binary(["healthcheck", self.server.url + "/_stsd/health"])
         self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
-        out = run_binary(["healthcheck", f"http://127.0.0.1:{h.free_port()}/_stsd/health"])
+        with h.ClosedPort() as closed:
+            out = run_binary(["healthcheck", f"http://127.0.0.1:{closed.port}/_stsd/health"])
         self.assertNotEqual(out.returncode, 0)
 
     def test_listen_from_environment(self):
-        port = h.free_port()
         workdir = tempfile.mkdtemp(prefix="listen-", dir=self.workdir)
-        env = h.hermetic_env(os.environ, workdir, {"STSD_LISTEN": f"127.0.0.1:{port}"})
-        proc = subprocess.Popen([h.binary_path()], env=env, cwd=workdir, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
+        log_path = os.path.join(workdir, "stsd.log")
+        env = h.hermetic_env(os.environ, workdir, {"STSD_LISTEN": "127.0.0.1:0"})
+        with open(log_path, "wb") as log:
+            proc = subprocess.Popen([h.binary_path()], env=env, cwd=workdir, stdout=log, stderr=subprocess.STDOUT)
+
+        def output():
+            with open(log_path, "rb") as f:
+                return f.read().decode("utf-8", "replace")
+
         try:
             deadline = time.monotonic() + 10
-            while time.monotonic() < deadline and not port_open(port):
+            while time.monotonic() < deadline and not h.bound_ports(output()):
                 self.assertIsNone(proc.poll(), "stsd exited")
                 time.sleep(0.05)
-            self.assertTrue(port_open(port), "STSD_LISTEN was not honoured")
+            ports = h.bound_ports(output())
+            # The default listener is 127.0.0.1:8090; port 0 gets an ephemeral port.
+            self.assertEqual(len(ports), 1, output())
+            self.assertNotEqual(ports[0], 8090, "STSD_LISTEN was not honoured")
+            self.assertTrue(port_open(ports[0]))
         finally:
             proc.send_signal(signal.SIGTERM)
             try:

@@ -239,7 +239,7 @@ class SessionTokenTest(WireTest):
 
 
 class TokenKeyTest(unittest.TestCase):
-    """Session tokens are self-contained under token_key (CONTRACT.md section 4)."""
+    """Session tokens are self-contained under token_key (README, "Security model")."""
 
     def test_tokens_survive_across_instances_with_the_same_key(self):
         binary = h.binary_path()

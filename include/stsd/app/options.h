@@ -29,6 +29,9 @@ struct Options {
   // Least time between two fetches of an OIDC issuer's keys for tokens whose
   // kid is not in the cached set (domain::JwksFetchLimits::unknown_kid_refresh).
   std::int64_t oidc_key_refresh_s = 60;
+  // The console's ring of recent requests (0: none) and its live streams at once.
+  std::size_t console_ring_size = 1000;
+  std::size_t console_subscribers = 8;
   std::string healthcheck_url = "http://127.0.0.1:8090/_stsd/health";
 };
 

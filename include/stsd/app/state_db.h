@@ -84,6 +84,7 @@ void for_each_entity(const domain::StoreData& data, F&& f) {
   for (const auto& e : data.access_keys) f(K::AccessKey, e.id, &e);
   for (const auto& e : data.virtual_mfa_devices) f(K::VirtualMfaDevice, e.serial, &e);
   for (const auto& e : data.instance_profiles) f(K::InstanceProfile, domain::Store::name_key(e.account, e.name), &e);
+  for (const auto& e : data.delegation_requests) f(K::DelegationRequest, e.id, &e);
 }
 
 }  // namespace stsd::app

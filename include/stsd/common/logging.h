@@ -15,6 +15,11 @@ enum class LogFormat { Text, Json };
 bool valid_log_level(std::string_view level);
 void setup_logging(std::string_view level, LogFormat format);
 
+// An info line written whatever the log level: the start-up facts a
+// supervisor or a test harness reads, such as the address of each listener
+// with the port the kernel chose for --listen HOST:0.
+void log_always(std::string_view message);
+
 // A log message as the formatter writes it. Text: C0 controls and DEL as
 // \n \r \t \xNN, "\" as "\\", C1 controls and U+2028/U+2029 as \uNNNN, bytes
 // that are not UTF-8 as \xNN. Json: the body of a JSON string (\" \\ \n \r
@@ -22,7 +27,7 @@ void setup_logging(std::string_view level, LogFormat format);
 // \ufffd. Everything else is copied as it is.
 std::string escape_log_message(std::string_view message, LogFormat format);
 
-// The one line logged per API request (CONTRACT section 1). Empty strings
+// The one line logged per API request (README, --log-format). Empty strings
 // are absent values.
 struct RequestLogLine {
   std::string_view request_id;

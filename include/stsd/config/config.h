@@ -1,5 +1,5 @@
 #pragma once
-// The config file (CONTRACT section 3) as plain structs, and the one place it
+// The config file (README, "Configuration") as plain structs, and the one place it
 // is read. Every problem names the JSON pointer it concerns, and all problems
 // are reported at once. No JSON types leak out of this header.
 #include <cstddef>
@@ -158,7 +158,7 @@ inline constexpr std::size_t kMaxSideFileBytes = 4 * 1024 * 1024;
 // `jwks_file` / `metadata_file` paths (the config file's directory). Never
 // throws: every problem found is returned.
 //
-// Rules beyond CONTRACT section 3's shape: unknown fields and duplicate keys
+// Rules beyond the README's description of the file: unknown fields and duplicate keys
 // are rejected; `accounts` is required and non-empty; every user, role and
 // provider names an account declared there; names, paths, MFA serials and
 // tags follow IAM's constraints; access key ids are [A-Za-z0-9_]{1,128} and

@@ -1,5 +1,8 @@
 #pragma once
-// Access key ids and unique ids in AWS's formats (AWS-BEHAVIOUR.md section 5).
+// Access key ids and unique ids in AWS's formats: the prefixes of
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-prefixes,
+// the account encoded in new-generation key ids as
+// https://awsteele.com/blog/2020/09/26/aws-access-key-format.html decodes it.
 #include <optional>
 #include <string>
 #include <string_view>

@@ -29,9 +29,11 @@ std::optional<RoleArn> parse_role_arn(std::string_view text);
 
 bool is_account_id(std::string_view s);  // exactly 12 ASCII digits
 
-// Principal ARNs, in the shapes AWS returns (AWS-BEHAVIOUR.md section 5).
-// The store keeps ARNs in the "aws" partition (common/region.h in_partition
-// puts them in a request's); the session ARNs STS mints take the request's.
+// Principal ARNs, in the shapes AWS returns
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-arns;
+// an assumed-role ARN drops the role's path). The store keeps ARNs in the
+// "aws" partition (common/region.h in_partition puts them in a request's);
+// the session ARNs STS mints take the request's.
 std::string root_arn(std::string_view account, std::string_view partition = "aws");
 std::string user_arn(std::string_view account, std::string_view path, std::string_view name);
 std::string role_arn(std::string_view account, std::string_view path, std::string_view name);

@@ -133,6 +133,27 @@ struct Evaluation {
   std::vector<MatchedStatement> matched;
 };
 
+// Policy::explain: why each statement did or did not apply to a request.
+struct ConditionExplanation {
+  std::string operator_name;          // as written
+  std::string key;                    // as written
+  std::vector<std::string> expected;  // the policy's values, as written
+  std::vector<std::string> actual;    // the request's values; empty when the key is absent
+  bool present = false;
+  bool holds = false;
+};
+
+struct StatementExplanation {
+  std::size_t index = 0;
+  std::string sid;
+  Effect effect = Effect::Deny;
+  bool action_matches = false;
+  bool principal_matches = true;  // true when the statement names no principal
+  bool resource_matches = true;   // true when the statement names no resource
+  std::vector<ConditionExplanation> conditions;
+  bool applies = false;  // what evaluate() decides for this statement
+};
+
 class Policy {
  public:
   // The policy in json_text, or nullopt when it is not one: invalid JSON,
@@ -147,6 +168,10 @@ class Policy {
   static std::optional<Policy> parse(std::string_view json_text);
 
   Evaluation evaluate(const PolicyRequest& request) const;
+  // The same decision, statement by statement and condition by condition,
+  // for a reader (the console's trace). Slower than evaluate(); never on the
+  // request path.
+  std::vector<StatementExplanation> explain(const PolicyRequest& request) const;
 
   const std::string& version() const;  // empty when absent
   const std::vector<Statement>& statements() const;
@@ -157,11 +182,6 @@ class Policy {
   explicit Policy(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
   std::shared_ptr<const Impl> impl_;
 };
-
-// Parse-and-evaluate in one call. Text that Policy::parse refuses evaluates
-// to ImplicitDeny with no matched statements.
-Evaluation evaluate(std::string_view policy_json, const PolicyRequest& request);
-Decision evaluate_policy(std::string_view policy_json, const PolicyRequest& request);
 
 // Several policies of the same request (e.g. all identity policies of a
 // user): any ExplicitDeny wins, else any Allow, else ImplicitDeny.
@@ -210,11 +230,6 @@ std::size_t json_nesting_depth(std::string_view json_text);
 // `*` (any run) and `?` (one character) wildcards, case-sensitive unless
 // ignore_case (ASCII). Linear in practice; no recursion.
 bool wildcard_match(std::string_view pattern, std::string_view text, bool ignore_case = false);
-
-// ArnEquals / ArnLike: both have six colon-separated components (the last may
-// contain colons) and each pair matches with wildcards, case-sensitively.
-// A pattern of just "*" matches any ARN.
-bool arn_like(std::string_view pattern, std::string_view arn);
 
 // A point in time for the Date operators: ISO 8601 ("2024-01-02",
 // "2024-01-02T03:04:05Z", "...05.123+01:00") or epoch seconds ("1704164645").

@@ -22,6 +22,7 @@ enum class CredentialType {
   SessionToken,     // from GetSessionToken
   AssumedRole,      // from AssumeRole / AssumeRoleWithSAML / AssumeRoleWithWebIdentity
   FederatedUser,    // from GetFederationToken
+  Delegated,        // from GetDelegatedAccessToken: the identity of a delegation request's approver
 };
 
 enum class PrincipalType { Root, User, AssumedRole, FederatedUser };

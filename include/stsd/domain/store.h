@@ -207,6 +207,61 @@ struct InstanceProfile {
 
 // --- end of instance profiles ----------------------------------------------------------
 
+// --- Delegation requests (IAM temporary delegation; docs/DELEGATION.md) --------------
+
+// The stored states; EXPIRED is derived from the clock (delegation_state).
+enum class DelegationState { Unassigned, Assigned, PendingApproval, Accepted, Finalized, Rejected };
+
+struct DelegationParameter {
+  std::string name;
+  std::vector<std::string> values;
+  std::string type;  // string | stringList
+};
+
+// A partner's request for temporary access to a customer account, from
+// CreateDelegationRequest to the trade-in token GetDelegatedAccessToken
+// exchanges once for credentials of the approver.
+struct DelegationRequest {
+  std::string id;
+  std::string requestor_account;  // the partner's account (RequestorId)
+  std::string owner_account;      // OwnerAccountId: the target; empty: any account may associate
+  std::string owner_id;           // OwnerId: the ARN that associated it; empty until then
+  std::string description;
+  std::string request_message;
+  std::string policy_template_arn;
+  std::vector<DelegationParameter> parameters;
+  std::string workflow_id;  // RequestorWorkflowId, unique per requestor account
+  std::string redirect_url;
+  std::string notification_channel;
+  std::int64_t session_duration = 3600;
+  bool only_send_by_owner = false;
+  DelegationState state = DelegationState::Unassigned;
+  std::string notes;
+  std::string rejection_reason;
+  Seconds create_date = 0;
+  Seconds updated_time = 0;  // the last transition or update
+  // AcceptDelegationRequest: who accepted, and the identity the delegated
+  // credentials carry (keys, issue and expiry empty).
+  std::string approver_id;
+  std::optional<Session> approver;
+  // SendDelegationToken: the trade-in token (CSPRNG), when it stops being
+  // exchangeable, and whether it was exchanged (single use).
+  std::string trade_in_token;
+  Seconds finalized_at = 0;
+  Seconds token_expiration = 0;
+  bool token_used = false;
+};
+
+// How long a request lives in each state without action (IAM User Guide,
+// "Understanding the Request Lifecycle"): one day unassigned, seven days in
+// every other state, counted from the last transition.
+Seconds delegation_expiration_time(const DelegationRequest& request);
+// The state IAM shows at `now`: the stored one, or EXPIRED past its expiry.
+std::string_view delegation_state_name(const DelegationRequest& request, Seconds now);
+bool delegation_expired(const DelegationRequest& request, Seconds now);
+
+// --- end of delegation requests --------------------------------------------------------
+
 // What a store is built from (the config, or a state database).
 struct StoreData {
   std::string region = "us-east-1";
@@ -221,6 +276,7 @@ struct StoreData {
   std::vector<AccessKeyRecord> access_keys;
   std::vector<VirtualMfaDevice> virtual_mfa_devices;
   std::vector<InstanceProfile> instance_profiles;
+  std::vector<DelegationRequest> delegation_requests;
 };
 
 class StoreEditor;
@@ -231,7 +287,8 @@ class StoreEditor;
 // ARN (managed policies, providers), an MFA serial, or Store::name_key
 // (users, groups, roles, instance profiles).
 enum class EntityKind {
-  Account, User, Group, Role, ManagedPolicy, OidcProvider, SamlProvider, AccessKey, VirtualMfaDevice, InstanceProfile
+  Account, User, Group, Role, ManagedPolicy, OidcProvider, SamlProvider, AccessKey, VirtualMfaDevice, InstanceProfile,
+  DelegationRequest
 };
 struct StoreChange {
   EntityKind kind;
@@ -277,8 +334,9 @@ class Store {
   // A declared role by its full ARN (path included); O(1), no allocation.
   const Role* find_declared_role(std::string_view arn) const;
   // Whether the principal a session was issued for still exists
-  // (AWS-BEHAVIOUR.md section 4: a deleted issuer's sessions get
-  // InvalidClientTokenId): the declared role of an assumed-role session (in
+  // (a deleted issuer's sessions get InvalidClientTokenId, as the argmin STS
+  // oracle observed live: github.com/justincormack/argmin,
+  // crates/s3-tests/src/bin/sts_oracle.rs): the declared role of an assumed-role session (in
   // auto mode any role exists), the user or account root behind a
   // GetSessionToken / GetFederationToken session. Hash lookups only.
   bool session_principal_exists(const Session& session) const;
@@ -343,6 +401,15 @@ class Store {
   // --- end of instance profiles ---
   std::size_t user_count() const { return users_.size(); }
 
+  // --- Delegation requests ---
+  const DelegationRequest* find_delegation_request(std::string_view id) const { return delegations_.find(id); }
+  // By its trade-in token (once sent); nullptr: no request has that token.
+  const DelegationRequest* find_delegation_by_token(std::string_view token) const;
+  template <class F> void for_each_delegation_request(F&& f) const {
+    delegations_.for_each([&](const auto&, const DelegationRequest& d) { f(d); });
+  }
+  // --- end of delegation requests ---
+
   // Everything, as a Store is built from it (users: the default one first,
   // so that a store rebuilt from it answers unknown keys the same way).
   StoreData export_data() const;
@@ -378,6 +445,9 @@ class Store {
   // --- Instance profiles (IAM) ---
   PersistentIndex<InstanceProfile> instance_profiles_;  // name_key
   // --- end of instance profiles ---
+  // --- Delegation requests ---
+  PersistentIndex<DelegationRequest> delegations_;          // id
+  PersistentIndex<DelegationRequest> delegations_by_token_;  // SHA-256 hex of the trade-in token
 };
 
 // A private copy of a snapshot being changed. `put_*` derive the entity's
@@ -413,6 +483,9 @@ class StoreEditor {
   const InstanceProfile& put_instance_profile(InstanceProfile profile);
   bool erase_instance_profile(std::string_view account, std::string_view name);
   // --- end of instance profiles ---
+  // --- Delegation requests ---
+  const DelegationRequest& put_delegation_request(DelegationRequest request);
+  // --- end of delegation requests ---
 
   std::shared_ptr<const Store> finish() && { return std::move(store_); }
   // What was put and erased so far, in order.

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -27,10 +28,28 @@ struct HttpRequest {
   bool has_header(std::string_view name) const;
 };
 
+// A long-lived answer written in pieces (Server-Sent Events). The session
+// writes the head without a Content-Length (the connection closes when the
+// stream ends), then, on its own strand, asks next() for a piece whenever
+// the previous piece is written, and again after poll_interval() when
+// there was nothing to write. A piece must be written within the read
+// timeout, else the connection closes (a client that stops reading is
+// dropped, never waited for). No other thread is ever made to wait: the
+// source is only ever pulled from, by this connection.
+class ResponseStream {
+ public:
+  virtual ~ResponseStream() = default;
+  // The next piece; "" when there is nothing to write now; nullopt: the end.
+  virtual std::optional<std::string> next() = 0;
+  virtual std::chrono::milliseconds poll_interval() const { return std::chrono::milliseconds(250); }
+};
+
 struct HttpResponse {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;  // Content-Length is added by the server
   std::string body;
+  // Set: the body is this stream (`body` is ignored); see ResponseStream.
+  std::shared_ptr<ResponseStream> stream = nullptr;
 };
 
 // Called on an I/O thread for each complete request. Must not throw (the

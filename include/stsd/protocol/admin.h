@@ -1,5 +1,5 @@
 #pragma once
-// The admin endpoints under /_stsd/ (CONTRACT section 6), outside the STS API.
+// The admin endpoints under /_stsd/ (README, "Admin endpoints"), outside the STS API.
 // What they change is owned by the composition root and reached through
 // AdminControl, so protocol/ depends neither on config/ nor on app/.
 #include <optional>
@@ -39,6 +39,11 @@ class AdminControl {
   // The bearer token admin calls need; nullopt: none configured.
   virtual std::optional<std::string> admin_token() const = 0;
 };
+
+// Whether the request may use the protected admin endpoints: no control or
+// no admin_token configured, or `Authorization: Bearer <admin_token>`
+// (compared in constant time).
+bool admin_authorized(const AdminControl* control, const http::HttpRequest& request);
 
 class AdminApi {
  public:

@@ -7,6 +7,7 @@
 
 #include "stsd/http/server.h"
 #include "stsd/protocol/admin.h"
+#include "stsd/protocol/console.h"
 #include "stsd/protocol/metrics.h"
 #include "stsd/service/iam_service.h"
 #include "stsd/service/sts_service.h"
@@ -17,9 +18,13 @@ class Frontend {
  public:
   // control: what /_stsd/reset and /_stsd/config change; operations: the
   // other admin endpoints; iam: the IAM API. nullptr: not offered.
+  // log: where each STS/IAM request is remembered for the console (nullptr:
+  // nowhere); store: what the console's identities page shows.
   Frontend(const service::StsService& sts, std::string version, AdminControl* control = nullptr,
-           const service::AdminOperations* operations = nullptr, const service::IamService* iam = nullptr)
-      : sts_(sts), iam_(iam), admin_(control, operations, metrics_, std::move(version)) {}
+           const service::AdminOperations* operations = nullptr, const service::IamService* iam = nullptr,
+           service::console::RequestLog* log = nullptr, const domain::StoreHolder* store = nullptr)
+      : sts_(sts), iam_(iam), admin_(control, operations, metrics_, std::move(version)), log_(log),
+        console_(log, control, store) {}
 
   http::HttpResponse handle(const http::HttpRequest& request) const;
 
@@ -30,6 +35,8 @@ class Frontend {
   const service::IamService* iam_;
   mutable Metrics metrics_;
   AdminApi admin_;
+  service::console::RequestLog* log_;
+  ConsoleApi console_;
 };
 
 // A random (v4) UUID for x-amzn-RequestId.

@@ -38,6 +38,12 @@ class AdminOperations {
   // -> every fact the session token carries.
   Result<AdminAnswer, AdminError> inspect_credentials(std::string_view body) const;
 
+  // POST /_stsd/delegation/token {"delegation_request_id": "..."} -> the
+  // notification SendDelegationToken sends the partner (stsd has no SNS):
+  // {"delegation_request_id", "notification_channel", "trade_in_token",
+  // "expiration", "used"}; 404 before the token is sent.
+  Result<AdminAnswer, AdminError> delegation_token(std::string_view body) const;
+
   // POST /_stsd/authz/encode <decoded authorization message JSON object>
   // -> {"EncodedMessage": "..."} that DecodeAuthorizationMessage returns.
   Result<AdminAnswer, AdminError> encode_authorization_message(std::string_view body) const;

@@ -1,7 +1,9 @@
 #pragma once
 // Turns a SigV4-signed request into a Caller, in the order AWS STS checks
-// (AWS-BEHAVIOUR.md section 4): syntax, credential scope, clock, key/token,
-// token expiry, the session's role or user still existing, then the HMAC.
+// (texts: https://docs.aws.amazon.com/IAM/latest/UserGuide/signature-v4-troubleshooting.html;
+// order: as the argmin STS oracle observed it live, github.com/justincormack/argmin,
+// crates/s3-tests/src/bin/sts_oracle.rs): syntax, credential scope, clock,
+// key/token, token expiry, the session's role or user still existing, then the HMAC.
 #include "stsd/common/sts_error.h"
 #include "stsd/domain/clock.h"
 #include "stsd/domain/session_token.h"

@@ -18,11 +18,19 @@
 // - a session's session policies (inline Policy and the customer managed
 //   policies of the config its PolicyArns name), when it has any, must
 //   allow as well; AWS managed policy ARNs are carried but not evaluated.
+// The role trust decision of AssumeRole and of the federated actions is one
+// function, authorize_trust.
+//
+// An Authorizer given a DecisionTrace records every decision in it (the
+// request as the policies saw it, each policy with its decision, the
+// deciding rule): cheap facts for the console, explained only when asked.
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include "stsd/common/sts_error.h"
 #include "stsd/domain/authorization_message.h"
+#include "stsd/domain/decision_trace.h"
 #include "stsd/domain/policy.h"
 #include "stsd/domain/store.h"
 #include "stsd/service/caller.h"
@@ -36,10 +44,18 @@ namespace stsd::service {
 domain::PolicyRequest caller_request(const Caller& caller, std::string_view action, std::string_view resource,
                                      std::int64_t now);
 
+// What must be allowed beside the AssumeRole* action itself.
+struct TrustFollowUps {
+  bool tags = false;             // session tags passed or asserted: sts:TagSession
+  bool source_identity = false;  // a source identity set: sts:SetSourceIdentity
+};
+
 class Authorizer {
  public:
-  Authorizer(const domain::Store& store, const domain::AuthorizationMessageCodec& messages)
-      : store_(store), messages_(messages) {}
+  // trace: where each decision's facts are recorded (nullptr: nowhere).
+  Authorizer(const domain::Store& store, const domain::AuthorizationMessageCodec& messages,
+             domain::DecisionTrace* trace = nullptr)
+      : store_(store), messages_(messages), trace_(trace) {}
 
   // `request` (from caller_request, plus the action's own keys) against the
   // role's trust policy and the caller's policies. nullptr role: an identity
@@ -51,9 +67,32 @@ class Authorizer {
   // would allow any request, so callers may skip building one.
   bool allows_without_policies(const Caller& caller, const domain::Role* role) const;
 
+  // The one trust decision of the AssumeRole family (AssumeRole for an AWS
+  // caller; AssumeRoleWithWebIdentity / AssumeRoleWithSAML for a federated
+  // principal, caller nullptr): `request.action`, then each follow-up, must
+  // be allowed.
+  // - AWS caller: authorize(caller, &role, ...) for each action (trust,
+  //   identity and session policies, as above); the AccessDenied carries an
+  //   encoded authorization message.
+  // - Federated principal: the role's trust policy alone decides; a declared
+  //   role without a trust policy of its own trusts no identity provider.
+  //   The refusal is AWS's "Not authorized to perform <action>".
+  Result<void> authorize_trust(const Caller* caller, const domain::Role& role, domain::PolicyRequest request,
+                               TrustFollowUps follow_ups) const;
+  // True when authorize_trust would allow without reading its request (no
+  // policy takes part: a role of role_mode auto, or for an AWS caller
+  // allows_without_policies), so callers may skip building one.
+  bool trust_decided_without_policies(const Caller* caller, const domain::Role& role) const;
+
  private:
+  Result<void> decide(const Caller& caller, const domain::Role* role, const domain::PolicyRequest& request,
+                      const std::shared_ptr<const domain::PolicyRequest>& shared) const;
+  bool trusts_federated(const domain::Role& role, const domain::PolicyRequest& request,
+                        const std::shared_ptr<const domain::PolicyRequest>& shared) const;
+
   const domain::Store& store_;
   const domain::AuthorizationMessageCodec& messages_;
+  domain::DecisionTrace* trace_;
 };
 
 }  // namespace stsd::service

@@ -20,6 +20,10 @@
 #include "stsd/service/session_options.h"
 
 namespace stsd::service {
+class Authorizer;
+}
+
+namespace stsd::service {
 
 struct FederatedSessionRequest {
   std::string_view action;  // sts:AssumeRoleWithSAML, sts:AssumeRoleWithWebIdentity
@@ -61,7 +65,9 @@ struct FederatedSession {
 // account has STS inactive in the region; AccessDenied when its trust policy (with sts:TagSession / sts:SetSourceIdentity for
 // asserted tags / source identity) does not allow the provider; then the
 // duration's, the session options' errors, in that order.
-Result<FederatedSession> federated_session(const FederatedSessionRequest& request, const domain::Store& store,
-                                           const domain::SessionTokenCodec& tokens);
+// The trust decision is the authorizer's (Authorizer::authorize_trust), so
+// the console's trace records it.
+Result<FederatedSession> federated_session(const FederatedSessionRequest& request, const Authorizer& authorizer,
+                                           const domain::Store& store, const domain::SessionTokenCodec& tokens);
 
 }  // namespace stsd::service

@@ -1,12 +1,13 @@
 #pragma once
 // What AssumeRoleWithWebIdentity and AssumeRoleWithSAML share: the trust
-// policy request of a federated principal, and the trust decision.
+// policy request of a federated principal.
 #include <cstdint>
 #include <string>
 #include <string_view>
 
 #include "stsd/domain/policy.h"
 #include "stsd/domain/store.h"
+#include "stsd/service/authorization.h"
 #include "stsd/service/session_options.h"
 
 namespace stsd::service {
@@ -21,10 +22,11 @@ domain::PolicyRequest federated_trust_request(std::string_view action, const std
                                               std::string_view session_name, const AssertedSessionFacts& asserted,
                                               std::int64_t now);
 
-// The role's trust policy allows the request, and sts:TagSession /
-// sts:SetSourceIdentity too when the IdP asserts session tags / a source
-// identity. A declared role without a trust policy trusts only its own
-// account's principals (IAM's console default), never a federated one.
-bool trusts(const domain::Role& role, domain::PolicyRequest request, const AssertedSessionFacts& asserted);
+// The trust decision itself is Authorizer::authorize_trust (authorization.h),
+// the same one AssumeRole uses: sts:TagSession too when the IdP asserts
+// session tags, sts:SetSourceIdentity when it asserts a source identity.
+inline TrustFollowUps follow_ups_of(const AssertedSessionFacts& asserted) {
+  return {!asserted.tags.empty(), asserted.source_identity.has_value()};
+}
 
 }  // namespace stsd::service

@@ -2,7 +2,11 @@
 // The service models of STS and IAM (generated from botocore by
 // scripts/gen_model.py) and the Query-protocol input layer built on them: decoding flattened
 // parameters into an ActionInput and enforcing every member constraint with
-// AWS's exact ValidationError / MalformedInput texts (AWS-BEHAVIOUR.md §3).
+// AWS's exact ValidationError / MalformedInput texts, as live AWS answers
+// them: the argmin STS oracle (github.com/justincormack/argmin,
+// crates/s3-tests/src/bin/sts_oracle.rs) and LocalStack's snapshots recorded
+// against AWS (github.com/localstack/localstack,
+// tests/aws/services/sts/test_sts.snapshot.json).
 //
 // Decoding (AWS Query protocol):
 //   scalar member            RoleArn=...
@@ -12,7 +16,6 @@
 //   empty list               Tags=   (what botocore sends for [])
 // Unknown parameters are ignored; for a repeated name the first value wins
 // (Parameters already keeps only that one).
-#include <span>
 #include <string_view>
 
 #include "stsd/common/sts_error.h"
@@ -43,8 +46,6 @@ class OperationModel {
       : service_(&service), spec_(&spec) {}
 
   std::string_view name() const;
-  // The element wrapping the output, e.g. "AssumeRoleResult".
-  std::string_view result_wrapper() const;
   // False for the noAuth operations (AssumeRoleWithSAML, AssumeRoleWithWebIdentity).
   bool requires_signature() const;
 
@@ -62,8 +63,5 @@ class OperationModel {
 
 // nullptr for a name the model does not know (case-sensitive, as on AWS).
 const OperationModel* find_operation(Service service, std::string_view name);
-
-// Every operation of the model, in model order.
-std::span<const OperationModel> all_operations(Service service);
 
 }  // namespace stsd::service

@@ -11,6 +11,7 @@
 
 #include "stsd/common/sts_error.h"
 #include "stsd/domain/clock.h"
+#include "stsd/domain/decision_trace.h"
 #include "stsd/domain/session_token.h"
 #include "stsd/domain/store.h"
 #include "stsd/service/action_input.h"
@@ -29,6 +30,7 @@ struct Outcome {
   Result<ResultNode> result;
   std::string action;         // the operation's name when dispatch succeeded
   std::string principal_arn;  // for the request log
+  domain::DecisionTrace trace = {};  // the decisions behind the answer (empty: no policy took part)
 };
 
 // One row of a generated dispatch table, sorted by operation.
@@ -80,6 +82,7 @@ class QueryService {
     const sigv4::Request& request;
     const Authenticated* auth;  // nullptr for the unsigned operations
     const domain::Store& store;  // the snapshot the request was authenticated against
+    domain::DecisionTrace* trace;  // where the decisions are recorded
   };
 
   // The service's rules on who may call the operation.

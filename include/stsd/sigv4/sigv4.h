@@ -75,7 +75,7 @@ enum class ErrorKind {
 
 struct Error {
   ErrorKind kind;
-  std::string message;  // AWS's wording (AWS-BEHAVIOUR.md section 4)
+  std::string message;  // AWS's wording (IAM User Guide, signature-v4-troubleshooting.html)
 };
 
 // Parses either signed form. Does not check the signature, the clock, the

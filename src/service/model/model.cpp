@@ -310,8 +310,6 @@ std::string validation_message(const std::vector<std::string>& clauses) {
 
 std::string_view OperationModel::name() const { return spec_->name; }
 
-std::string_view OperationModel::result_wrapper() const { return spec_->result_wrapper; }
-
 bool OperationModel::requires_signature() const { return !spec_->no_auth; }
 
 Result<ActionInput> OperationModel::validate(const Parameters& params) const {
@@ -338,26 +336,23 @@ const ServiceInfo& service_info(Service service) {
   return service == Service::Iam ? iam : sts;
 }
 
-std::span<const OperationModel> all_operations(Service service) {
+const OperationModel* find_operation(Service service, std::string_view name) {
+  // Every operation's model, made once and never moved (the index points into it).
   static const auto build = [](const ServiceSpec& spec) {
     std::vector<OperationModel> out;
     for (const OperationSpec& op : spec.operations) out.emplace_back(spec, op);
     return out;
   };
-  static const std::vector<OperationModel> sts = build(model_detail::sts_service());
-  static const std::vector<OperationModel> iam = build(model_detail::iam_service());
-  return service == Service::Iam ? iam : sts;
-}
-
-const OperationModel* find_operation(Service service, std::string_view name) {
+  static const std::vector<OperationModel> sts_models = build(model_detail::sts_service());
+  static const std::vector<OperationModel> iam_models = build(model_detail::iam_service());
   // IAM has 176 operations: a hash lookup rather than a scan.
-  static const auto index = [](Service s) {
+  static const auto index = [](const std::vector<OperationModel>& models) {
     std::unordered_map<std::string_view, const OperationModel*> out;
-    for (const OperationModel& op : all_operations(s)) out.emplace(op.name(), &op);
+    for (const OperationModel& op : models) out.emplace(op.name(), &op);
     return out;
   };
-  static const auto sts = index(Service::Sts);
-  static const auto iam = index(Service::Iam);
+  static const auto sts = index(sts_models);
+  static const auto iam = index(iam_models);
   const auto& table = service == Service::Iam ? iam : sts;
   auto it = table.find(name);
   return it == table.end() ? nullptr : it->second;

@@ -56,7 +56,6 @@ inline constexpr std::uint16_t kNoInput = 0xFFFF;
 struct OperationSpec {
   std::string_view name;
   std::uint16_t input_shape;  // or kNoInput
-  std::string_view result_wrapper;  // e.g. "AssumeRoleResult"
   bool no_auth;  // authtype none / smithy.api#noAuth
 };
 

@@ -311,18 +311,18 @@ constexpr ShapeSpec kShapes[] = {
 };
 
 constexpr OperationSpec kOperations[] = {
-    {"AssumeRole", 0, "AssumeRoleResult", false},
-    {"AssumeRoleWithSAML", 20, "AssumeRoleWithSAMLResult", true},
-    {"AssumeRoleWithWebIdentity", 23, "AssumeRoleWithWebIdentityResult", true},
-    {"AssumeRoot", 26, "AssumeRootResult", false},
-    {"DecodeAuthorizationMessage", 29, "DecodeAuthorizationMessageResult", false},
-    {"GetAccessKeyInfo", 31, "GetAccessKeyInfoResult", false},
-    {"GetCallerIdentity", 33, "GetCallerIdentityResult", false},
-    {"GetDelegatedAccessToken", 34, "GetDelegatedAccessTokenResult", false},
-    {"GetFederationToken", 36, "GetFederationTokenResult", false},
-    {"GetSessionToken", 39, "GetSessionTokenResult", false},
-    {"GetWebIdentityToken", 40, "GetWebIdentityTokenResult", false},
-    {"GetScopedCredentials", 47, "GetScopedCredentialsResult", false},
+    {"AssumeRole", 0, false},
+    {"AssumeRoleWithSAML", 20, true},
+    {"AssumeRoleWithWebIdentity", 23, true},
+    {"AssumeRoot", 26, false},
+    {"DecodeAuthorizationMessage", 29, false},
+    {"GetAccessKeyInfo", 31, false},
+    {"GetCallerIdentity", 33, false},
+    {"GetDelegatedAccessToken", 34, false},
+    {"GetFederationToken", 36, false},
+    {"GetSessionToken", 39, false},
+    {"GetWebIdentityToken", 40, false},
+    {"GetScopedCredentials", 47, false},
 };
 
 constexpr ServiceSpec kService{"sts", "2011-06-15", "https://sts.amazonaws.com/doc/2011-06-15/", kShapes, kOperations, true};

@@ -51,37 +51,48 @@ Result<AssumeRoleResponse> assume_role(const AssumeRoleRequest& in, const Contex
 
   auto arn = domain::parse_role_arn(requested_arn);
   if (!arn) return fail(ErrorCode::ValidationError, requested_arn + " is invalid");
-  if (caller.is_root()) return fail(ErrorCode::AccessDenied, "Roles may not be assumed by root accounts.");
+  if (caller.is_root()) {
+    if (ctx.trace) ctx.trace->note("root may not assume roles", "AWS refuses AssumeRole with an account's root credentials");
+    return fail(ErrorCode::AccessDenied, "Roles may not be assumed by root accounts.");
+  }
 
   auto mfa = verify_mfa(in.SerialNumber, in.TokenCode, caller, ctx.mfa, now);
-  if (!mfa) return unexpected(mfa.error());
+  if (!mfa) {
+    if (ctx.trace) ctx.trace->note("MFA code refused", mfa.error().message);
+    return unexpected(mfa.error());
+  }
 
   // A role of another partition does not exist here (AWS answers AccessDenied).
   auto role = arn->partition == ctx.partition() ? ctx.store.find_role(*arn) : nullptr;
-  if (!role) return unexpected(not_authorized(caller, "sts:AssumeRole", requested_arn));
+  if (!role) {
+    if (ctx.trace) ctx.trace->note("role does not exist", "role_mode strict (or another partition): no such role");
+    return unexpected(not_authorized(caller, "sts:AssumeRole", requested_arn));
+  }
   if (auto active = require_sts_active(ctx.store, role->account, ctx.region, ctx.global_endpoint); !active)
     return unexpected(active.error());
   // sts:AssumeRole, then sts:TagSession to pass tags and sts:SetSourceIdentity
-  // to set a source identity: each must be allowed.
+  // to set a source identity: each must be allowed (the one trust decision,
+  // shared with the federated actions).
   // With no policy involved the answer is Allow: the request (a dozen
   // condition keys) is only built when something will read it.
-  const Authorizer authorizer(ctx.store, ctx.messages);
-  if (!authorizer.allows_without_policies(caller, role.get())) {
-    domain::PolicyRequest request = assume_role_request(caller, in_partition(role->arn, ctx.partition()), in, *mfa, now);
-    if (auto ok = authorizer.authorize(caller, role.get(), request); !ok) return unexpected(ok.error());
-    if (in.Tags) {
-      request.action = "sts:TagSession";
-      if (auto ok = authorizer.authorize(caller, role.get(), request); !ok) return unexpected(ok.error());
-    }
-    if (in.SourceIdentity) {
-      request.action = "sts:SetSourceIdentity";
-      if (auto ok = authorizer.authorize(caller, role.get(), request); !ok) return unexpected(ok.error());
-    }
+  const Authorizer authorizer(ctx.store, ctx.messages, ctx.trace);
+  if (!authorizer.trust_decided_without_policies(&caller, *role)) {
+    if (auto ok = authorizer.authorize_trust(
+            &caller, *role, assume_role_request(caller, in_partition(role->arn, ctx.partition()), in, *mfa, now),
+            {in.Tags.has_value(), in.SourceIdentity.has_value()});
+        !ok)
+      return unexpected(ok.error());
   }
 
-  const bool chained = caller.session && caller.session->type == domain::CredentialType::AssumedRole;
+  // Delegated credentials of a role session chain as that session would.
+  const bool chained = caller.session && (caller.session->type == domain::CredentialType::AssumedRole ||
+                                          (caller.session->type == domain::CredentialType::Delegated &&
+                                           caller.session->principal_type == domain::PrincipalType::AssumedRole));
   auto duration = role_session_duration(in.DurationSeconds, *role, chained);
-  if (!duration) return unexpected(duration.error());
+  if (!duration) {
+    if (chained && ctx.trace) ctx.trace->note("role chaining cap", duration.error().message);
+    return unexpected(duration.error());
+  }
 
   auto options = read_session_options(session_parameters(in), &caller);
   if (!options) return unexpected(options.error());

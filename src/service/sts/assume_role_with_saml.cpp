@@ -23,6 +23,7 @@
 #include "stsd/domain/federation/builtin_idps.h"
 #include "stsd/domain/federation/saml_response.h"
 #include "stsd/service/access_denied.h"
+#include "stsd/service/authorization.h"
 #include "stsd/service/federated_session.h"
 #include "stsd/service/role_session.h"
 #include "stsd/service/session_options.h"
@@ -207,7 +208,7 @@ Result<AssumeRoleWithSAMLResponse> assume_role_with_saml(const AssumeRoleWithSAM
          return check_role_session_duration(duration, role, false);
        },
        .not_after = data->session_not_on_or_after},
-      ctx.store, ctx.tokens);
+      Authorizer(ctx.store, ctx.messages, ctx.trace), ctx.store, ctx.tokens);
   if (!federated) return unexpected(federated.error());
   const domain::Session& s = federated->session;
   const IssuedSession& issued = federated->issued;

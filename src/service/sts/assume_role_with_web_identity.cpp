@@ -16,7 +16,9 @@
 // documentation for requirements", "Token expired: current date/time <now>
 // must be before the expiration date/time <exp>" (ExpiredTokenException) and
 // AccessDenied "Not authorized to perform sts:AssumeRoleWithWebIdentity" are
-// observed AWS texts (AWS-BEHAVIOUR.md section 6 and public issue threads).
+// observed AWS texts, quoted in public issue threads (e.g.
+// github.com/mozilla-iam/mozilla-aws-cli/issues/127 for the provider text,
+// github.com/aws-actions/configure-aws-credentials/issues/1446 for AccessDenied).
 // The texts for a malformed token, a bad signature and a token not yet valid
 // are stsd's own (AWS's are not public).
 #include <algorithm>
@@ -25,6 +27,7 @@
 #include "stsd/domain/arn.h"
 #include "stsd/domain/federation/jwt_verify.h"
 #include "stsd/domain/policy.h"
+#include "stsd/service/authorization.h"
 #include "stsd/service/federated_session.h"
 #include "stsd/service/role_session.h"
 #include "stsd/service/session_options.h"
@@ -166,7 +169,7 @@ Result<AssumeRoleWithWebIdentityResponse> assume_role_with_web_identity(const As
        .add_condition_keys = [&](domain::ConditionContext& c) { put_claim_keys(*jwt, provider->key, c); },
        .duration = [&](const domain::Role& role) { return role_session_duration(in.DurationSeconds, role, false); },
        .not_after = std::nullopt},
-      ctx.store, ctx.tokens);
+      Authorizer(ctx.store, ctx.messages, ctx.trace), ctx.store, ctx.tokens);
   if (!federated) return unexpected(federated.error());
   const domain::Session& s = federated->session;
   const IssuedSession& issued = federated->issued;

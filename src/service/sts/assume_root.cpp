@@ -54,7 +54,7 @@ Result<AssumeRootResponse> assume_root(const AssumeRootRequest& in, const Contex
   const std::int64_t now = ctx.clock.now();
   domain::PolicyRequest request = caller_request(caller, "sts:AssumeRoot", target_root, now);
   request.context["sts:taskpolicyarn"] = {task_arn};
-  if (auto ok = Authorizer(ctx.store, ctx.messages).authorize(caller, nullptr, request); !ok)
+  if (auto ok = Authorizer(ctx.store, ctx.messages, ctx.trace).authorize(caller, nullptr, request); !ok)
     return unexpected(ok.error());
 
   domain::Session s;

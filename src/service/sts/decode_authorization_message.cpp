@@ -10,7 +10,7 @@ namespace stsd::service::sts {
 Result<DecodeAuthorizationMessageResponse> decode_authorization_message(const DecodeAuthorizationMessageRequest& in,
                                                                         const Context& ctx) {
   const Caller& caller = *ctx.caller;
-  const Authorizer authorizer(ctx.store, ctx.messages);
+  const Authorizer authorizer(ctx.store, ctx.messages, ctx.trace);
   if (!authorizer.allows_without_policies(caller, nullptr)) {
     domain::PolicyRequest request = caller_request(caller, "sts:DecodeAuthorizationMessage", "*", ctx.clock.now());
     if (auto ok = authorizer.authorize(caller, nullptr, request); !ok) return unexpected(ok.error());

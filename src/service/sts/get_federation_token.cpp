@@ -19,7 +19,7 @@ Result<GetFederationTokenResponse> get_federation_token(const GetFederationToken
   // sts:GetFederationToken on the federated user (and sts:TagSession to pass
   // tags) through the caller's policies (IAM User Guide, "Permissions for
   // GetFederationToken"); a caller without policies is allowed.
-  const Authorizer authorizer(ctx.store, ctx.messages);
+  const Authorizer authorizer(ctx.store, ctx.messages, ctx.trace);
   if (!authorizer.allows_without_policies(caller, nullptr)) {
     domain::PolicyRequest request = caller_request(caller, "sts:GetFederationToken", federated_arn, now);
     if (auto ok = authorizer.authorize(caller, nullptr, request); !ok) return unexpected(ok.error());

@@ -71,7 +71,7 @@ Result<GetWebIdentityTokenResponse> get_web_identity_token(const GetWebIdentityT
   request.context["sts:durationseconds"] = {std::to_string(duration)};
   request.context["sts:signingalgorithm"] = {alg_name};
   request.context["sts:subjectmode"] = {subject_mode};
-  if (auto ok = Authorizer(ctx.store, ctx.messages).authorize(caller, nullptr, request); !ok)
+  if (auto ok = Authorizer(ctx.store, ctx.messages, ctx.trace).authorize(caller, nullptr, request); !ok)
     return unexpected(ok.error());
   nlohmann::ordered_json claims;
   claims["iss"] = domain::federation::outbound_issuer_url(caller.account);

@@ -29,7 +29,7 @@ struct Credentials {
 
 inline domain::StoreData default_data() {
   domain::StoreData d;
-  d.accounts = {{"000000000000", ""}, {"111122223333", "dev"}};
+  d.accounts = {{"000000000000", "", {}, {}}, {"111122223333", "dev", {}, {}}};
   domain::User test;
   test.account = "000000000000";
   test.name = "test";

@@ -1,5 +1,10 @@
-// Frontend tests: a signed HttpRequest in, AWS's XML out, for every action's
-// success and each error branch, on a fixed clock.
+// Frontend tests: a signed HttpRequest in, AWS's XML out, on a fixed clock:
+// what the wire adds to the actions (the envelope and its element order,
+// JSON when asked, authentication, dispatch and validation errors, what
+// session credentials may call), for GetCallerIdentity, AssumeRole,
+// GetSessionToken, GetFederationToken, GetAccessKeyInfo and
+// DecodeAuthorizationMessage. Every action's rules and error branches are
+// the service tier's (tests/service/).
 #include <gtest/gtest.h>
 
 #include "fixture.h"

@@ -1,5 +1,5 @@
 // Guards what a valid config becomes: defaults and role_mode rules, the
-// embedded default (CONTRACT section 3), config/example.json, and that
+// embedded default (README, "Using it"), config/example.json, and that
 // dump_config reads back to an equal Config.
 #include "stsd/config/config.h"
 
@@ -156,7 +156,7 @@ TEST(DumpConfig, RoundTripsEveryField) {
   c.role_mode = RoleMode::Strict;
   c.token_key = std::string(32, '\x07');
   c.admin_token = "admin-secret";
-  c.accounts = {{"111122223333", "dev", {{"AKIAROOTDEV000000001", "root-secret"}}}, {"444455556666", "", {}}};
+  c.accounts = {{"111122223333", "dev", {{"AKIAROOTDEV000000001", "root-secret"}}, {}, {}}, {"444455556666", "", {}, {}, {}}};
   User alice;
   alice.account = "111122223333";
   alice.name = "alice";

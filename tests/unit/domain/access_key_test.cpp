@@ -1,5 +1,7 @@
 // Guards AWS's access key id format: the account encoded in new-generation
-// ids (AWS-BEHAVIOUR.md section 5 worked examples), secrets, unique ids.
+// ids (the worked examples of
+// https://awsteele.com/blog/2020/09/26/aws-access-key-format.html), secrets,
+// unique ids.
 #include <gtest/gtest.h>
 
 #include <set>

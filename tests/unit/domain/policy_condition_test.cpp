@@ -8,9 +8,11 @@
 
 #include <optional>
 
+#include "policy_test_util.h"
 #include "stsd/domain/policy.h"
 
 using namespace stsd::domain;
+using namespace stsd::domain::testing;
 
 namespace {
 

@@ -9,9 +9,11 @@
 #include <cstdint>
 #include <thread>
 
+#include "policy_test_util.h"
 #include "stsd/domain/policy.h"
 
 using namespace stsd::domain;
+using namespace stsd::domain::testing;
 
 namespace {
 PolicyRequest alice() {

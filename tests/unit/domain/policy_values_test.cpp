@@ -3,9 +3,11 @@
 // per-segment ARN wildcards, the wildcard matcher and the JSON nesting guard.
 #include <gtest/gtest.h>
 
+#include "policy_test_util.h"
 #include "stsd/domain/policy.h"
 
 using namespace stsd::domain;
+using namespace stsd::domain::testing;
 
 namespace {
 
@@ -104,6 +106,17 @@ TEST(PolicyBase64, DecodesStandardPadded) {
   EXPECT_EQ(decode_policy_base64(""), "");
   for (const char* bad : {"YQ", "Y===", "YQ=a", "YQ==YWJj", "Y!==", "YWJj\n"})
     EXPECT_FALSE(decode_policy_base64(bad)) << bad;
+}
+
+// ArnLike as a policy condition applies it.
+bool arn_like(const std::string& pattern, const std::string& arn) {
+  PolicyRequest r;
+  r.action = "sts:AssumeRole";
+  r.resource = "*";
+  r.context["aws:principalarn"] = {arn};
+  const std::string policy = R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*",)"
+                             R"("Condition":{"ArnLike":{"aws:PrincipalArn":")" + pattern + R"("}}}]})";
+  return evaluate_policy(policy, r) == Decision::Allow;
 }
 
 TEST(PolicyArnLike, ComponentsMatchSeparately) {

@@ -47,6 +47,17 @@ TEST(SessionToken, RoundTripsEveryField) {
   EXPECT_EQ(*opened, s);
 }
 
+TEST(SessionToken, RoundTripsDelegatedCredentials) {
+  SessionTokenCodec codec(std::string(32, 'k'));
+  Session s = sample();
+  s.type = CredentialType::Delegated;
+  IssuedCredentials creds = issue_credentials(s, codec);
+  auto opened = codec.open(creds.session_token);
+  ASSERT_TRUE(opened);
+  EXPECT_EQ(opened->type, CredentialType::Delegated);
+  EXPECT_EQ(*opened, s);
+}
+
 TEST(SessionToken, SameKeyInAnotherInstanceAccepts) {
   Session s = sample();
   auto creds = issue_credentials(s, SessionTokenCodec(std::string(32, 'k')));

@@ -12,7 +12,7 @@ namespace {
 StoreData data(RoleMode mode) {
   StoreData d;
   d.role_mode = mode;
-  d.accounts = {{"111122223333", "dev"}};
+  d.accounts = {{"111122223333", "dev", {}, {}}};
   User alice;
   alice.account = "111122223333";
   alice.name = "alice";
@@ -276,4 +276,47 @@ TEST(StoreEditor, InstanceProfilesAreKeyedByCaseInsensitiveName) {
   EXPECT_TRUE(eraser.erase_instance_profile("111122223333", "wEb"));
   EXPECT_FALSE(eraser.erase_instance_profile("111122223333", "web"));
   EXPECT_EQ(std::move(eraser).finish()->find_instance_profile("111122223333", "Web"), nullptr);
+}
+
+// --- Delegation requests ------------------------------------------------------------
+
+TEST(StoreEditor, DelegationRequestsAreFoundByIdAndByTheirCurrentToken) {
+  Store base(data(RoleMode::Strict));
+  DelegationRequest r;
+  r.id = "0123456789abcdef";
+  r.requestor_account = "111122223333";
+  r.create_date = r.updated_time = 1000;
+  StoreEditor editor(base);
+  editor.put_delegation_request(r);
+  auto created = std::move(editor).finish();
+  ASSERT_NE(created->find_delegation_request("0123456789abcdef"), nullptr);
+  EXPECT_EQ(created->find_delegation_by_token(""), nullptr);  // no token before it is sent
+
+  r.trade_in_token = "first-token";
+  StoreEditor sender(*created);
+  sender.put_delegation_request(r);
+  auto sent = std::move(sender).finish();
+  ASSERT_NE(sent->find_delegation_by_token("first-token"), nullptr);
+  EXPECT_EQ(created->find_delegation_by_token("first-token"), nullptr);  // the older snapshot is untouched
+
+  r.trade_in_token = "second-token";
+  StoreEditor resender(*sent);
+  resender.put_delegation_request(r);
+  auto resent = std::move(resender).finish();
+  EXPECT_EQ(resent->find_delegation_by_token("first-token"), nullptr);
+  EXPECT_NE(resent->find_delegation_by_token("second-token"), nullptr);
+  EXPECT_EQ(resent->export_data().delegation_requests.size(), 1u);
+  EXPECT_EQ(Store(resent->export_data()).find_delegation_by_token("second-token")->id, "0123456789abcdef");
+}
+
+TEST(DelegationRequest, ExpiresOneDayUnassignedAndSevenDaysAfterAnyLaterTransition) {
+  DelegationRequest r;
+  r.updated_time = 1000;
+  EXPECT_EQ(delegation_expiration_time(r), 1000 + 86400);
+  EXPECT_EQ(delegation_state_name(r, 1000 + 86399), "UNASSIGNED");
+  EXPECT_EQ(delegation_state_name(r, 1000 + 86400), "EXPIRED");
+  r.state = DelegationState::PendingApproval;
+  EXPECT_EQ(delegation_expiration_time(r), 1000 + 7 * 86400);
+  EXPECT_EQ(delegation_state_name(r, 1000 + 86400), "PENDING_APPROVAL");
+  EXPECT_TRUE(delegation_expired(r, 1000 + 7 * 86400));
 }

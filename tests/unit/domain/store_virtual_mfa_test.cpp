@@ -14,7 +14,7 @@ using namespace stsd::domain;
 namespace {
 StoreData one_account() {
   StoreData d;
-  d.accounts = {{"111122223333", ""}};
+  d.accounts = {{"111122223333", "", {}, {}}};
   return d;
 }
 

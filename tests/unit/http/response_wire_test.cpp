@@ -1,21 +1,55 @@
 // serialize_response must put on the wire exactly what Beast's serializer
-// writes for to_beast_response: the same status line, fields in the same
-// order and spelling, the same Connection / Content-Length and body rules.
+// writes for the same answer as a Beast message (to_beast_response below):
+// the same status line, fields in the same order and spelling, the same
+// Connection / Content-Length and body rules.
 #include <utility>  // before Asio (coroutine support in 1.74)
 
 #include <boost/beast/core/buffers_range.hpp>
+#include <boost/beast/http/message.hpp>
 #include <boost/beast/http/serializer.hpp>
+#include <boost/beast/http/string_body.hpp>
 #include <gtest/gtest.h>
 
 #include <stdexcept>
 #include <string>
 
 #include "message.h"
+#include "stsd/common/ascii.h"
 
 namespace stsd::http {
 namespace {
 
 namespace beast = boost::beast;
+namespace beast_http = boost::beast::http;
+using BeastResponse = beast_http::response<beast_http::string_body>;
+
+// The reference: the handler's answer as a Beast message, with the server's
+// rules (Content-Length, Connection and Date are the server's: the handler's
+// Content-Length/Transfer-Encoding are dropped, Date is added when missing,
+// a HEAD answer keeps the length but sends no body). serialize_response must
+// write what Beast's serializer writes for it.
+BeastResponse to_beast_response(HttpResponse&& response, unsigned version, bool head_request, bool keep_alive) {
+  BeastResponse out;
+  out.version(version);
+  const int status = response.status >= 100 && response.status <= 599 ? response.status : 500;
+  out.result(static_cast<unsigned>(status));
+  bool has_date = false;
+  for (auto& [name, value] : response.headers) {
+    if (iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding")) continue;
+    if (iequals(name, "Connection")) {
+      if (iequals(value, "close")) keep_alive = false;
+      continue;
+    }
+    if (iequals(name, "Date")) has_date = true;
+    out.insert(beast::string_view(name.data(), name.size()), beast::string_view(value.data(), value.size()));
+  }
+  if (!has_date) out.set(beast_http::field::date, http_date(std::chrono::system_clock::now()));
+  out.keep_alive(keep_alive);
+  if (status < 200 || status == 204 || status == 304) return out;  // RFC 7230 3.3.3: no body, no length
+  out.content_length(response.body.size());
+  if (!head_request) out.body() = std::move(response.body);
+  return out;
+}
 
 std::string beast_wire(BeastResponse& message) {
   beast_http::response_serializer<beast_http::string_body> serializer{message};

@@ -1,4 +1,6 @@
-// Guards the byte shape of AWS's envelopes (AWS-BEHAVIOUR.md section 2): no
+// Guards the byte shape of AWS's envelopes (captures quoted in
+// github.com/aws/aws-sdk-go-v2/issues/2135 and
+// github.com/aws-azure-login/aws-azure-login/issues/251): no
 // declaration, two-space indent, trailing newline, Type/Code/Message order,
 // the AWSFault namespace for dispatch errors, and the JSON rendering.
 #include <gtest/gtest.h>

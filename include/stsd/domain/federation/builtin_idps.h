@@ -1,5 +1,6 @@
 #pragma once
-// stsd's own test identity providers (CONTRACT section 5): an OIDC issuer
+// stsd's own test identity providers (README, "Federation without an outside
+// identity provider"): an OIDC issuer
 // whose keys sign ID tokens minted by POST /_stsd/oidc/token, the separate
 // keys of GetWebIdentityToken's per-account issuers, and a SAML IdP whose certificate signs responses
 // minted by POST /_stsd/saml/response. Keys are made on first use, one per

@@ -11,6 +11,7 @@
 #include "stsd/common/sts_error.h"
 #include "stsd/domain/authorization_message.h"
 #include "stsd/domain/clock.h"
+#include "stsd/domain/decision_trace.h"
 #include "stsd/domain/federation/builtin_idps.h"
 #include "stsd/domain/jwks_fetcher.h"
 #include "stsd/domain/mfa_guard.h"
@@ -42,6 +43,12 @@ struct Context {
   // Keys of OIDC providers without configured ones, fetched from the issuer;
   // nullptr: such providers cannot verify tokens (IDPCommunicationError).
   domain::JwksFetcher* jwks_fetcher = nullptr;
+  // Where this request's decisions are recorded (the console's trace);
+  // nullptr: nowhere.
+  domain::DecisionTrace* trace = nullptr;
+  // Writes (GetDelegatedAccessToken spends a trade-in token): checked and
+  // changed on the newest snapshot as one step. nullptr: read-only.
+  domain::StoreHolder* writes = nullptr;
 };
 
 // The implemented operations (generated), sorted by name.
