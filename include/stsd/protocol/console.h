@@ -1,5 +1,5 @@
 #pragma once
-// The console (CONTRACT section 6): GET /_stsd/ui and its files, embedded in
+// The console (README, "Console"): GET /_stsd/ui and its files, embedded in
 // the binary; the data it shows, each behind admin_token like every other
 // protected admin endpoint:
 //   GET /_stsd/requests              recent requests, newest last (?limit=N)
