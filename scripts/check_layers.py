@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Checks the layering of STYLE.md on every `#include "stsd/<module>/..."`.
 
-Arrows (transitively downward): app -> all; protocol -> service -> domain ->
-federation -> crypto; service -> sigv4 -> crypto; config -> crypto;
+Arrows (transitively downward): app -> all; admin -> protocol -> service ->
+domain -> federation -> crypto; admin -> config; service -> sigv4 -> crypto;
+config -> crypto;
 http -> common only, and above it only its seams (`stsd/http/server.h`, and
 `stsd/http/client.h`, the outbound GET the app hands to the OIDC key fetcher)
 may be included; all -> common. A file's module is the folder it lives in under
@@ -29,7 +30,8 @@ ALLOWED = {
     "domain": {"common", "crypto", "federation"},
     "service": {"common", "crypto", "sigv4", "domain", "federation"},
     "protocol": {"common", "crypto", "sigv4", "domain", "federation", "service", "http"},
-    "app": {"common", "crypto", "sigv4", "domain", "federation", "service", "protocol", "http", "config"},
+    "admin": {"common", "crypto", "sigv4", "domain", "federation", "service", "protocol", "http", "config"},
+    "app": {"common", "crypto", "sigv4", "domain", "federation", "service", "protocol", "admin", "http", "config"},
     "main": {"app", "common", "config"},
 }
 # Headers of a module that modules above may see; None: all of them.

@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <thread>
 
-#include "stsd/app/config_control.h"
+#include "stsd/admin/admin_api.h"
 #include "stsd/app/cpu_quota.h"
 #include "stsd/app/state_db.h"
 #include "stsd/common/logging.h"
@@ -79,10 +79,14 @@ int serve(const Options& options, const config::Config& loaded, config::Config r
   }
   domain::SessionTokenCodec tokens(token_key);
   domain::AuthorizationMessageCodec messages(token_key);
-  ConfigControl control(loaded, running, store, state.get(), [&tokens, &messages](const std::string& key) {
+  admin::ConfigControl::Hooks hooks;
+  hooks.install_key = [&tokens, &messages](const std::string& key) {
     tokens.set_key(key);
     messages.set_token_key(key);
-  }, &clock);
+  };
+  hooks.content_problems = content_problems;
+  hooks.store_data = [](const config::Config& c) { return to_store_data(c); };
+  admin::ConfigControl control(loaded, running, store, state.get(), std::move(hooks), &clock);
   domain::federation::initialize_xml_security();      // once, before any thread uses xmlsec
   domain::federation::BuiltinIdentityProviders idps;  // keys made on first use
   // OIDC providers without configured keys: fetched from their issuers on the
@@ -95,9 +99,10 @@ int serve(const Options& options, const config::Config& loaded, config::Config r
       clock, fetch_limits);
   service::StsService sts(store, tokens, messages, clock, idps, options.auth, &jwks_fetcher);
   service::IamService iam(store, tokens, messages, clock, options.auth);
-  service::AdminOperations admin(store, tokens, messages, clock, idps);
+  admin::AdminOperations operations(store, tokens, messages, clock, idps);
+  admin::AdminApi admin(&control, &operations);
   service::console::RequestLog request_log(options.console_ring_size, options.console_subscribers);
-  protocol::Frontend frontend(sts, STSD_VERSION, &control, &admin, &iam, &request_log, &store);
+  protocol::Frontend frontend(sts, STSD_VERSION, &admin, &iam, &request_log, &store);
 
   // Without --threads: one per CPU the process may use (a container's quota).
   const ThreadChoice choice = options.threads ? ThreadChoice{options.threads, std::nullopt} : default_io_threads();

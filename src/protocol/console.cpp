@@ -138,11 +138,11 @@ http::HttpResponse ConsoleApi::handle(const http::HttpRequest& request, std::str
     return json_error(404, "NotFound", "not found");
   }
 
-  if (!admin_authorized(control_, request))
+  if (admin_ != nullptr && !admin_->authorized(request))
     return json_error(401, "Unauthorized", "admin token required (Authorization: Bearer <admin_token>)");
 
   if (path == "/_stsd/console/info") {
-    const bool token = control_ != nullptr && control_->admin_token().has_value();
+    const bool token = admin_ != nullptr && admin_->token_required();
     nlohmann::json j{{"ring_size", log_ ? log_->capacity() : 0},
                      {"subscribers", log_ ? log_->subscribers() : 0},
                      {"max_subscribers", log_ ? log_->max_subscribers() : 0},

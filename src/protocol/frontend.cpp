@@ -1,5 +1,6 @@
 #include "stsd/protocol/frontend.h"
 
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -73,7 +74,7 @@ http::HttpResponse Frontend::handle(const http::HttpRequest& request) const {
   try {
     std::string_view path = std::string_view(request.target).substr(0, request.target.find('?'));
     if (path.substr(0, kAdminPrefix.size()) == kAdminPrefix)
-      return ConsoleApi::owns(path) ? console_.handle(request, path) : admin_.handle(request, path);
+      return ConsoleApi::owns(path) ? console_.handle(request, path) : handle_admin(request, path);
     return handle_query(request, request_id);
   } catch (const std::exception& e) {
     // A bug, never bad input: answer as AWS does for its own failures.
@@ -81,6 +82,21 @@ http::HttpResponse Frontend::handle(const http::HttpRequest& request) const {
     return render_error(StsError::make(ErrorCode::InternalFailure, "An internal error occurred."), request_id,
                         Format::Xml);
   }
+}
+
+http::HttpResponse Frontend::handle_admin(const http::HttpRequest& request, std::string_view path) const {
+  const bool get = request.method == "GET" || request.method == "HEAD";
+  // Health and metrics stay open: container health checks and scrapers carry no token.
+  if (path == "/_stsd/health" && get)
+    return admin_json_response(200, nlohmann::json{{"status", "ok"}, {"version", version_}}.dump());
+  if (path == "/_stsd/metrics" && get) {
+    http::HttpResponse r;
+    r.headers.emplace_back("Content-Type", "text/plain; version=0.0.4");
+    r.body = metrics_.render();
+    return r;
+  }
+  if (admin_ == nullptr) return admin_json_error(404, "not found");
+  return admin_->handle(request, path);
 }
 
 namespace {

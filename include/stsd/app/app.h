@@ -53,6 +53,11 @@ Result<StateAtStart, config::ConfigError> running_config_at_start(const config::
                                                                   const std::string& source,
                                                                   const std::string& state_file, bool reset_state);
 
+// Writes `content` to `path` atomically and durably (a JSON state file as an
+// older stsd wrote it). Error: what failed (with the path: for the server's
+// log, never for a client).
+Result<void, std::string> write_file_atomically(const std::string& path, std::string_view content);
+
 // Runs until SIGTERM/SIGINT; returns the process exit code. loaded: the
 // config read at start (what /_stsd/reset returns to); running: what to serve
 // (see running_config_at_start).

@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 
+#include "stsd/admin/config_control.h"
 #include "stsd/common/result.h"
 #include "stsd/domain/store.h"
 
@@ -23,7 +24,7 @@ struct sqlite3;
 
 namespace stsd::app {
 
-class StateDb final : public domain::StateJournal {
+class StateDb final : public domain::StateJournal, public admin::ConfigState {
  public:
   // Opens or creates the database; an old JSON state file at `path` must be
   // moved aside first (see is_database).
@@ -44,9 +45,9 @@ class StateDb final : public domain::StateJournal {
   Result<std::optional<Contents>, std::string> read();
 
   // Start, PUT /_stsd/config, reset: everything replaced in one transaction.
-  Result<void, std::string> replace_all(std::string_view config_json, const domain::StoreData& data);
+  Result<void, std::string> replace_all(std::string_view config_json, const domain::StoreData& data) override;
   // A token key rotation: the config row only.
-  Result<void, std::string> put_config(std::string_view config_json);
+  Result<void, std::string> put_config(std::string_view config_json) override;
   // An IAM write: the changed rows.
   Result<void, std::string> commit(const std::vector<domain::StoreChange>& changes) override;
 

@@ -14,16 +14,17 @@
 
 #include "stsd/domain/store.h"
 #include "stsd/http/server.h"
-#include "stsd/protocol/admin.h"
+#include "stsd/protocol/admin_endpoints.h"
 #include "stsd/service/console/request_log.h"
 
 namespace stsd::protocol {
 
 class ConsoleApi {
  public:
-  // log: nullptr answers the data endpoints with 404; control: admin_token.
-  ConsoleApi(service::console::RequestLog* log, const AdminControl* control, const domain::StoreHolder* store)
-      : log_(log), control_(control), store_(store) {}
+  // log: nullptr answers the data endpoints with 404; admin: whose admin_token
+  // guards the data (nullptr: none).
+  ConsoleApi(service::console::RequestLog* log, const AdminEndpoints* admin, const domain::StoreHolder* store)
+      : log_(log), admin_(admin), store_(store) {}
 
   // Whether `path` (no query) is the console's.
   static bool owns(std::string_view path);
@@ -31,7 +32,7 @@ class ConsoleApi {
 
  private:
   service::console::RequestLog* log_;
-  const AdminControl* control_;
+  const AdminEndpoints* admin_;
   const domain::StoreHolder* store_;
 };
 

@@ -1,4 +1,4 @@
-#include "stsd/service/admin_operations.h"
+#include "stsd/admin/admin_operations.h"
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
@@ -8,7 +8,7 @@
 #include "stsd/crypto/crypto.h"
 #include "stsd/domain/arn.h"
 
-namespace stsd::service {
+namespace stsd::admin {
 
 namespace {
 
@@ -337,4 +337,4 @@ Result<AdminAnswer, AdminError> AdminOperations::mint_saml_response(std::string_
   return AdminAnswer{out.dump()};
 }
 
-}  // namespace stsd::service
+}  // namespace stsd::admin

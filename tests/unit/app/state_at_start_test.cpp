@@ -1,8 +1,7 @@
-// Guards the admin side of the composition root (issue 11): PUT never reads
-// files nor changes the token key (items 7, 9); rotation installs the new key
-// only after it is durable; a state file that cannot be written is a 500
-// naming no path, with nothing applied (item 20); the --state rule at start
-// (item 10); identity-provider material checked by JSON path (item 18).
+// Guards what the composition root serves at start with --state (issue 11,
+// item 10) and the identity-provider material checked by JSON path (item
+// 18). The admin endpoints' changes to the running config: tests/unit/admin/
+// (with a locked state database: tests/e2e/test_admin_hardening.py).
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -10,10 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include <sqlite3.h>
-
 #include "stsd/app/app.h"
-#include "stsd/app/config_control.h"
 #include "stsd/app/state_db.h"
 
 using namespace stsd;
@@ -45,100 +41,6 @@ config::Config parse(const std::string& text) {
 }
 
 const std::string kBase = R"({"accounts": [{"id": "111122223333"}], "admin_token": "adm"})";
-
-struct Control {
-  explicit Control(std::optional<std::string> state_file, config::Config loaded = parse(kBase))
-      : store(std::make_shared<const domain::Store>(app::to_store_data(loaded))) {
-    if (state_file) {
-      auto opened = app::StateDb::open(*state_file, 50);
-      EXPECT_TRUE(opened) << opened.error();
-      if (opened) state = std::move(*opened);
-    }
-    config::Config running = loaded;
-    running.token_key = std::string(32, 'k');
-    control = std::make_unique<app::ConfigControl>(loaded, running, store, state.get(),
-                                                   [this](const std::string& key) { installed.push_back(key); });
-  }
-  domain::StoreHolder store;
-  std::unique_ptr<app::StateDb> state;
-  std::vector<std::string> installed;
-  std::unique_ptr<app::ConfigControl> control;
-};
-
-// The running config a state database holds.
-config::Config saved_config(const std::string& path) {
-  auto db = app::StateDb::open(path);
-  EXPECT_TRUE(db);
-  auto contents = (*db)->read();
-  EXPECT_TRUE(contents && *contents);
-  auto c = config::parse_config((**contents).config_json, ".", config::ConfigSource::StateFile);
-  EXPECT_TRUE(c);
-  return *c;
-}
-
-// Another connection holding the database's write lock: every write fails.
-struct WriteLock {
-  explicit WriteLock(const std::string& path) {
-    sqlite3_open(path.c_str(), &db);
-    sqlite3_exec(db, "BEGIN EXCLUSIVE;", nullptr, nullptr, nullptr);
-  }
-  ~WriteLock() {
-    sqlite3_exec(db, "ROLLBACK;", nullptr, nullptr, nullptr);
-    sqlite3_close(db);
-  }
-  sqlite3* db = nullptr;
-};
-
-TEST(ConfigControl, PutRefusesFileReferencesAndAnotherTokenKey) {
-  Control c(std::nullopt);
-  auto file = c.control->replace_config(
-      R"({"accounts": [{"id": "111122223333"}],
-          "saml_providers": [{"account": "111122223333", "name": "x", "metadata_file": "/etc/passwd"}]})");
-  ASSERT_FALSE(file);
-  EXPECT_EQ(file.error().status, 400);
-  EXPECT_NE(file.error().message.find("read only from the config given on the command line"), std::string::npos);
-
-  auto key = c.control->replace_config(
-      R"({"accounts": [{"id": "111122223333"}], "token_key": "QkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkI="})");
-  ASSERT_FALSE(key);
-  EXPECT_NE(key.error().message.find("/_stsd/token-key/rotate"), std::string::npos);
-  // The running key (base64 of 32 'k') is no change.
-  EXPECT_TRUE(c.control->replace_config(
-      R"({"accounts": [{"id": "111122223333"}], "token_key": "a2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2s="})"));
-  EXPECT_EQ(c.control->config_json().find("token_key"), std::string::npos);
-  EXPECT_TRUE(c.installed.empty());
-}
-
-TEST(ConfigControl, RotationIsWrittenBeforeItIsInstalled) {
-  TempDir dir;
-  const std::string state = (dir.path() / "state.db").string();
-  Control c(state);
-  ASSERT_TRUE(c.control->rotate_token_key(R"({"token_key": "QkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkI="})"));
-  ASSERT_EQ(c.installed, std::vector<std::string>{std::string(32, 'B')});
-  EXPECT_EQ(saved_config(state).token_key, std::string(32, 'B'));
-  ASSERT_TRUE(c.control->rotate_token_key(""));
-  ASSERT_EQ(c.installed.size(), 2u);
-  EXPECT_EQ(c.installed[1].size(), 32u);
-  EXPECT_NE(c.installed[1], std::string(32, 'B'));
-  for (auto bad : {"[]", R"({"token_key": "c2hvcnQ="})", R"({"key": "x"})", "{"})
-    EXPECT_EQ(c.control->rotate_token_key(bad).error().status, 400) << bad;
-}
-
-TEST(ConfigControl, AStateFileThatCannotBeWrittenIsA500NamingNoPath) {
-  TempDir dir;
-  const std::string state = (dir.path() / "state.db").string();
-  Control c(state);
-  WriteLock lock(state);
-  const std::string next = R"({"accounts": [{"id": "111122223333"}, {"id": "444455556666"}]})";
-  for (const auto& failed : {c.control->replace_config(next), c.control->reset(), c.control->rotate_token_key("")}) {
-    ASSERT_FALSE(failed);
-    EXPECT_EQ(failed.error().status, 500);
-    EXPECT_EQ(failed.error().message.find(dir.path().string()), std::string::npos) << failed.error().message;
-    EXPECT_EQ(failed.error().message.find("state.json"), std::string::npos) << failed.error().message;
-  }
-  EXPECT_TRUE(c.installed.empty());                                              // the key was not changed
-  EXPECT_EQ(c.control->config_json().find("444455556666"), std::string::npos);  // nor the config
-}
 
 TEST(StateAtStart, ServesTheStateOnlyWhileTheConfigIsTheOneItCameFrom) {
   TempDir dir;

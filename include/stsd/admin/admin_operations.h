@@ -1,7 +1,7 @@
 #pragma once
 // What the admin endpoints under /_stsd/ do beyond config: inspect a session,
 // encode authorization messages, and (federation) stsd's own test identity
-// providers. JSON in, JSON out; protocol/admin routes HTTP to these.
+// providers. JSON in, JSON out; AdminApi (admin_api.h) routes HTTP to these.
 #include <string>
 #include <string_view>
 
@@ -12,7 +12,7 @@
 #include "stsd/domain/session_token.h"
 #include "stsd/domain/store.h"
 
-namespace stsd::service {
+namespace stsd::admin {
 
 // An admin call's failure: HTTP status and a message for {"error": ...}.
 struct AdminError {
@@ -81,4 +81,4 @@ class AdminOperations {
   const domain::federation::BuiltinIdentityProviders& idps_;
 };
 
-}  // namespace stsd::service
+}  // namespace stsd::admin
