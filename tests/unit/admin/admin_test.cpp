@@ -1,10 +1,12 @@
-// Guards the running config behind the admin endpoints (issue 11): PUT never
-// reads files nor changes the token key (items 7, 9) and runs the app's
-// content checks; rotation installs the new key only after it is durable; a
-// state that cannot be written is a 500 naming no path, with nothing applied
-// (item 20).
+// Guards the admin module. The running config (issue 11): PUT never reads
+// files nor changes the token key (items 7, 9) and runs the app's content
+// checks; rotation installs the new key only after it is durable; a state
+// that cannot be written is a 500 naming no path, with nothing applied (item
+// 20). The routes: the protected ones want the admin token, wrong methods and
+// unknown paths answer JSON errors.
 #include <gtest/gtest.h>
 
+#include "stsd/admin/admin_api.h"
 #include "stsd/admin/config_control.h"
 
 using namespace stsd;
@@ -116,6 +118,48 @@ TEST(ConfigControl, AStateThatCannotBeWrittenIsA500NamingNoPath) {
   }
   EXPECT_TRUE(c.installed.empty());                                              // the key was not changed
   EXPECT_EQ(c.control->config_json().find("444455556666"), std::string::npos);  // nor the config
+}
+
+http::HttpRequest admin_request(std::string method, std::string target, std::string token = "") {
+  http::HttpRequest r;
+  r.method = std::move(method);
+  r.target = std::move(target);
+  if (!token.empty()) r.headers.emplace_back("Authorization", "Bearer " + token);
+  return r;
+}
+
+TEST(AdminApi, TheProtectedRoutesWantTheAdminToken) {
+  Control c(false);
+  admin::AdminApi api(c.control.get(), nullptr);
+  EXPECT_TRUE(api.token_required());
+  EXPECT_FALSE(api.authorized(admin_request("GET", "/_stsd/config")));
+  EXPECT_FALSE(api.authorized(admin_request("GET", "/_stsd/config", "other")));
+  EXPECT_TRUE(api.authorized(admin_request("GET", "/_stsd/config", "adm")));
+  auto legacy = admin_request("GET", "/_stsd/config");
+  legacy.headers.emplace_back("X-Stsd-Admin-Token", "adm");
+  EXPECT_TRUE(api.authorized(legacy));
+
+  auto refused = api.handle(admin_request("POST", "/_stsd/reset"), "/_stsd/reset");
+  EXPECT_EQ(refused.status, 401);
+  EXPECT_EQ(refused.body,
+            R"j({"code":"Unauthorized","error":"admin token required (Authorization: Bearer <admin_token>)"})j");
+  auto get = api.handle(admin_request("GET", "/_stsd/reset", "adm"), "/_stsd/reset");
+  EXPECT_EQ(get.status, 405);
+  EXPECT_EQ(get.body, R"({"code":"MethodNotAllowed","error":"use POST"})");
+  auto reset = api.handle(admin_request("POST", "/_stsd/reset", "adm"), "/_stsd/reset");
+  EXPECT_EQ(reset.status, 200);
+  EXPECT_EQ(reset.body, R"({"status":"reset"})");
+}
+
+TEST(AdminApi, WithoutControlNothingIsProtectedAndTheConfigRoutesAreUnknown) {
+  admin::AdminApi api(nullptr, nullptr);
+  EXPECT_FALSE(api.token_required());
+  EXPECT_TRUE(api.authorized(admin_request("GET", "/_stsd/config")));
+  auto config = api.handle(admin_request("GET", "/_stsd/config"), "/_stsd/config");
+  EXPECT_EQ(config.status, 404);
+  EXPECT_EQ(config.body, R"({"code":"NotFound","error":"not found"})");
+  ASSERT_EQ(config.headers.size(), 1u);
+  EXPECT_EQ(config.headers[0].second, "application/json");
 }
 
 }  // namespace
