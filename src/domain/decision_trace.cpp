@@ -21,6 +21,7 @@ std::string_view to_string(DecidingRule rule) {
     case DecidingRule::AllowedAutoRole: return "AllowedAutoRole";
     case DecidingRule::ExplicitDeny: return "ExplicitDeny";
     case DecidingRule::NoIdentityAllow: return "NoIdentityAllow";
+    case DecidingRule::BoundaryNoAllow: return "BoundaryNoAllow";
     case DecidingRule::SessionPolicyNoAllow: return "SessionPolicyNoAllow";
     case DecidingRule::ScopeDownNoAllow: return "ScopeDownNoAllow";
     case DecidingRule::TrustNotSatisfied: return "TrustNotSatisfied";

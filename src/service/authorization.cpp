@@ -186,6 +186,7 @@ domain::PolicyRequest caller_request(const Caller& caller, std::string_view acti
 bool Authorizer::allows_without_policies(const Caller& caller, const domain::Role* role) const {
   if (role != nullptr && role->declared) return false;  // its trust policy decides
   if (!identity_policies(caller, store_).empty()) return false;
+  if (const auto* boundary = boundary_of(caller, store_); boundary && store_.boundary(*boundary) != nullptr) return false;
   return !(caller.session && (caller.session->session_policy || !caller.session->policy_arns.empty() ||
                               !caller.session->scope_policies.empty()));
 }
@@ -285,12 +286,19 @@ Result<void> Authorizer::decide(const Caller& caller, const domain::Role* role, 
     }
     identity_allows = domain::combine_decisions(decisions) == Decision::Allow;
   }
-  if (t != nullptr)
-    if (const auto* boundary = boundary_of(caller, store_); boundary && *boundary) {
-      const domain::StoredPolicy* doc = store_.boundary(*boundary);
-      t->policies.push_back({domain::PolicySource::Boundary, **boundary,
-                             doc ? doc->parsed : std::optional<domain::Policy>(), Decision::ImplicitDeny, false});
+  // The permissions boundary bounds what identity policies grant. One that
+  // is not in stsd (an AWS managed policy) is listed, not evaluated.
+  bool boundary_allows = true;
+  if (const auto* boundary = boundary_of(caller, store_); boundary && *boundary) {
+    if (const domain::StoredPolicy* doc = store_.boundary(*boundary)) {
+      Verdict v = evaluate_stored(doc->parsed, request);
+      boundary_allows = v.decision == Decision::Allow;
+      record(domain::PolicySource::Boundary, [&] { return **boundary; }, doc->parsed, v.decision);
+      take(v);
+    } else if (t != nullptr) {
+      t->policies.push_back({domain::PolicySource::Boundary, **boundary, std::nullopt, Decision::ImplicitDeny, false});
     }
+  }
 
   // Session policies (inline Policy and configured customer managed
   // PolicyArns) bound the session: one must allow, none may deny. AWS managed
@@ -333,29 +341,47 @@ Result<void> Authorizer::decide(const Caller& caller, const domain::Role* role, 
     }
   }
 
-  bool trust_allows = true, named = true;
+  // Does the trust policy name the caller itself in the role's account (not
+  // just its account)? Then identity policies need not allow. Named by its
+  // own ARN (a user, a role session's session ARN), not even the boundary
+  // limits it; a role session named through its role's ARN stays within the
+  // role's boundary (IAM User Guide, "Permissions boundaries for IAM
+  // entities", resource-based policies).
+  bool trust_allows = true, named = false, named_unbounded = false;
   if (role != nullptr && role->declared) {
     const std::optional<domain::Policy>& trust = role->trust;
     Verdict v = evaluate_stored(trust, request);
     trust_allows = v.decision == Decision::Allow;
     record(domain::PolicySource::Trust, [&] { return "trust policy of " + role->arn; }, trust, v.decision);
     take(v);
-    if (trust_allows) {
-      // Does the trust policy name the caller itself, not just its account?
+    if (trust_allows && role->account == caller.account) {
       domain::PolicyRequest specific = request;
       specific.principal_account.clear();
-      named = evaluate_parsed(*trust, specific).decision == Decision::Allow && role->account == caller.account;
+      named = evaluate_parsed(*trust, specific).decision == Decision::Allow;
+      if (named && !specific.principal_aliases.empty()) {
+        specific.principal_aliases.clear();
+        named_unbounded = evaluate_parsed(*trust, specific).decision == Decision::Allow;
+      } else {
+        named_unbounded = named;
+      }
     }
   }
   using Rule = domain::DecidingRule;
+  // Identity policies within the boundary.
+  const Rule identity_rule = !identity_allows ? Rule::NoIdentityAllow
+                             : !boundary_allows ? Rule::BoundaryNoAllow
+                                                : Rule::Allowed;
   Rule rule;
   if (explicit_deny) rule = Rule::ExplicitDeny;
   else if (!session_allows) rule = Rule::SessionPolicyNoAllow;
   else if (!scope_allows) rule = Rule::ScopeDownNoAllow;
   else if (role != nullptr && role->declared)
-    rule = !trust_allows ? Rule::TrustNotSatisfied : (named || identity_allows) ? Rule::Allowed : Rule::NoIdentityAllow;
+    rule = !trust_allows     ? Rule::TrustNotSatisfied
+           : named_unbounded ? Rule::Allowed
+           : named           ? (boundary_allows ? Rule::Allowed : Rule::BoundaryNoAllow)
+                             : identity_rule;
   else if (role != nullptr) rule = Rule::AllowedAutoRole;  // auto mode: only explicit Denies refuse
-  else rule = identity_allows ? Rule::Allowed : Rule::NoIdentityAllow;
+  else rule = identity_rule;
   if (t != nullptr) {
     t->rule = rule;
     t->trust_names_caller = role != nullptr && role->declared && trust_allows && named;

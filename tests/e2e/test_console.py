@@ -14,7 +14,7 @@ import urllib.parse
 
 import botocore.exceptions
 
-from stsd_harness import StsdServer, StsdTestCase, send, sts_client
+from stsd_harness import StsdServer, StsdTestCase, iam_client, send, sts_client
 
 ACCOUNT = "111122223333"
 TOKEN = "console-admin-token"
@@ -217,6 +217,54 @@ class ConsoleTest(StsdTestCase):
         self.assertIn(b'"action":"GetCallerIdentity"', seen)
         self.assertIn(ALICE_ARN.encode(), seen)
 
+
+
+class BoundaryTraceTest(StsdTestCase):
+    """A permissions boundary set through IAM bounds STS decisions, and the
+    trace says so (a server of its own: the test seeds entities)."""
+
+    @classmethod
+    def server_config(cls):
+        return console_config()
+
+    get_json = ConsoleTest.get_json
+    trace = ConsoleTest.trace
+
+    def test_boundary_denial_trace_names_the_boundary(self):
+        # Seeded through IAM as a test suite would: bob may assume roles by
+        # his identity policy, but his permissions boundary allows only s3.
+        iam = iam_client(self.server.url, ALICE)
+        boundary = iam.create_policy(PolicyName="OnlyS3", PolicyDocument=json.dumps({
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}))["Policy"]["Arn"]
+        iam.create_role(RoleName="bounded-target", AssumeRolePolicyDocument=json.dumps({
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                           "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}}]}))
+        iam.create_user(UserName="bob")
+        iam.put_user_policy(UserName="bob", PolicyName="assume", PolicyDocument=json.dumps({
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]}))
+        key = iam.create_access_key(UserName="bob")["AccessKey"]
+        bob = sts_client(self.server.url, (key["AccessKeyId"], key["SecretAccessKey"]))
+        target = f"arn:aws:iam::{ACCOUNT}:role/bounded-target"
+        bob.assume_role(RoleArn=target, RoleSessionName="before")
+        iam.put_user_permissions_boundary(UserName="bob", PermissionsBoundary=boundary)
+        with self.assertRaises(botocore.exceptions.ClientError) as caught:
+            bob.assume_role(RoleArn=target, RoleSessionName="after")
+        self.assertEqual(caught.exception.response["Error"]["Code"], "AccessDenied")
+        d = self.trace(request_id_of(caught.exception))["decision"]
+        self.assertEqual(d["deciding_rule"], "BoundaryNoAllow")
+        self.assertIn(boundary, d["summary"])
+        self.assertEqual(d["suggestion"]["where"], f"the permissions boundary {boundary}")
+        self.assertEqual(d["suggestion"]["statement"],
+                         {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": target})
+        sources = {p["source"]: p for p in d["checks"][0]["policies"]}
+        self.assertTrue(sources["permissions-boundary"]["evaluated"])
+        self.assertEqual(sources["identity"]["decision"], "Allow")
+        # Removing the boundary lifts the limit at once.
+        iam.delete_user_permissions_boundary(UserName="bob")
+        bob.assume_role(RoleArn=target, RoleSessionName="again")
 
 class ConsoleLimitsTest(unittest.TestCase):
     def test_subscriber_cap_and_ring_size_flags(self):

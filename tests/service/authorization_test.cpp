@@ -280,23 +280,95 @@ TEST(Authorization, ARoleSessionsIdentityPoliciesAreItsRoles) {
                          not_authorized(s.arn, "sts:AssumeRole", kDeploy)));
 }
 
-TEST(Authorization, PermissionsBoundaryLimitsIdentityPolicies) {
-  // IAM User Guide, "Permissions boundaries for IAM entities": the effective
-  // permissions are what both the identity policies and the boundary allow.
-  domain::StoreData d = with_deploy(policy(trust(aws_principal("arn:aws:iam::111122223333:root"))));
+// ---- Permissions boundaries ------------------------------------------------
+// IAM User Guide, "Permissions boundaries for IAM entities": a principal may
+// do what both its identity policies and its boundary allow; within an
+// account, a resource-based policy (a trust policy) naming an IAM user's ARN
+// is not limited by the boundary's implicit deny, one naming a role's ARN
+// is, one naming the role session's own ARN is not.
+
+const std::string kBoundaryArn = "arn:aws:iam::111122223333:policy/Boundary";
+
+domain::StoreData with_boundary_policy(domain::StoreData d, const std::string& document) {
   domain::ManagedPolicy boundary;
   boundary.account = kAccount;
   boundary.name = "Boundary";
-  boundary.versions = {{"v1", stored(policy(allow("s3:*"))), 0}};
-  d.managed_policies = {boundary};
+  boundary.versions = {{"v1", stored(document), 0}};
+  d.managed_policies.push_back(boundary);
+  return d;
+}
+
+TEST(Authorization, PermissionsBoundaryLimitsIdentityPolicies) {
+  domain::StoreData d = with_boundary_policy(with_deploy(policy(trust(aws_principal("arn:aws:iam::111122223333:root")))),
+                                             policy(allow("s3:*")));
   d.users[1].inline_policies = {inline_policy("assume", kAssumePolicy)};
-  d.users[1].permissions_boundary = "arn:aws:iam::111122223333:policy/Boundary";
+  d.users[1].permissions_boundary = kBoundaryArn;
   Rules t(d);
-  if (succeeds(t.assume(t.w.user("bob"), t.role())))
-    GTEST_SKIP() << "stsd's STS decisions do not evaluate permissions boundaries yet "
-                    "(service/authorization.cpp); AWS's do";
   EXPECT_TRUE(fails_with(t.assume(t.w.user("bob"), t.role()), ErrorCode::AccessDenied,
                          not_authorized(kBob, "sts:AssumeRole", kDeploy)));
+}
+
+TEST(Authorization, ABoundaryThatAllowsLetsIdentityPoliciesGrant) {
+  domain::StoreData d = with_boundary_policy(with_deploy(policy(trust(aws_principal("arn:aws:iam::111122223333:root")))),
+                                             policy(allow("sts:*")));
+  d.users[1].inline_policies = {inline_policy("assume", kAssumePolicy)};
+  d.users[1].permissions_boundary = kBoundaryArn;
+  Rules t(d);
+  EXPECT_TRUE(succeeds(t.assume(t.w.user("bob"), t.role())));
+}
+
+TEST(Authorization, ABoundaryBoundsAPrincipalWithoutIdentityPolicies) {
+  // stsd's "no policies, every sts:* action" stays within the boundary.
+  domain::StoreData d = with_boundary_policy(with_deploy(std::nullopt), policy(allow("sts:GetCallerIdentity")));
+  d.users[0].permissions_boundary = kBoundaryArn;
+  Rules t(d);
+  const Caller alice = t.w.user("alice");
+  EXPECT_FALSE(t.authorizer().allows_without_policies(alice, nullptr));
+  EXPECT_TRUE(fails_with(t.authorizer().authorize(alice, nullptr, decode_request(alice)), ErrorCode::AccessDenied,
+                         not_authorized(kAlice, "sts:DecodeAuthorizationMessage")));
+  EXPECT_TRUE(succeeds(t.authorizer().authorize(alice, nullptr,
+                                                caller_request(alice, "sts:GetCallerIdentity", "*", kNow))));
+}
+
+TEST(Authorization, ATrustPolicyNamingTheUserIsNotLimitedByItsBoundary) {
+  domain::StoreData d = with_boundary_policy(with_deploy(policy(trust(aws_principal(kAlice)))), policy(allow("s3:*")));
+  d.users[0].permissions_boundary = kBoundaryArn;
+  Rules t(d);
+  EXPECT_TRUE(succeeds(t.assume(t.w.user("alice"), t.role())));
+}
+
+TEST(Authorization, AnExplicitDenyInTheBoundaryDeniesEvenWhenTheTrustNamesTheCaller) {
+  domain::StoreData d = with_boundary_policy(with_deploy(policy(trust(aws_principal(kAlice)))),
+                                             policy(allow("*") + "," + deny("sts:AssumeRole")));
+  d.users[0].permissions_boundary = kBoundaryArn;
+  Rules t(d);
+  EXPECT_TRUE(fails_with(t.assume(t.w.user("alice"), t.role()), ErrorCode::AccessDenied,
+                         not_authorized(kAlice, "sts:AssumeRole", kDeploy)));
+}
+
+TEST(Authorization, ARoleSessionNamedByItsRolesArnStaysWithinTheRolesBoundary) {
+  domain::StoreData d = with_boundary_policy(with_deploy(policy(trust(aws_principal(kDeploy)))), policy(allow("s3:*")));
+  d.roles[0].permissions_boundary = kBoundaryArn;
+  Rules t(d);
+  const Caller s = role_session(t.w, [](domain::Session&) {});
+  EXPECT_TRUE(fails_with(t.assume(s, t.role()), ErrorCode::AccessDenied, not_authorized(s.arn, "sts:AssumeRole", kDeploy)));
+}
+
+TEST(Authorization, ARoleSessionNamedByItsOwnArnIsNotLimitedByTheBoundary) {
+  domain::StoreData d = with_boundary_policy(
+      with_deploy(policy(trust(aws_principal("arn:aws:sts::111122223333:assumed-role/deploy/s")))), policy(allow("s3:*")));
+  d.roles[0].permissions_boundary = kBoundaryArn;
+  Rules t(d);
+  const Caller s = role_session(t.w, [](domain::Session&) {});
+  EXPECT_TRUE(succeeds(t.assume(s, t.role())));
+}
+
+TEST(Authorization, ABoundaryStsdDoesNotHoldIsCarriedButNotEvaluated) {
+  domain::StoreData d = with_deploy(policy(trust(aws_principal("arn:aws:iam::111122223333:root"))));
+  d.users[1].inline_policies = {inline_policy("assume", kAssumePolicy)};
+  d.users[1].permissions_boundary = "arn:aws:iam::aws:policy/ReadOnlyAccess";
+  Rules t(d);
+  EXPECT_TRUE(succeeds(t.assume(t.w.user("bob"), t.role())));
 }
 
 // ---- The request a caller brings ------------------------------------------

@@ -29,7 +29,7 @@ enum class PolicySource : std::uint8_t {
   SessionPolicy,   // the session's inline Policy
   SessionManaged,  // a customer managed policy named by the session's PolicyArns
   ScopeDown,       // a GetScopedCredentials layer
-  Boundary,        // a permissions boundary (stored; stsd does not evaluate it)
+  Boundary,        // the caller's permissions boundary
 };
 std::string_view to_string(PolicySource source);
 
@@ -40,6 +40,7 @@ enum class DecidingRule : std::uint8_t {
   AllowedAutoRole,         // a role of role_mode auto has no trust policy: only an explicit Deny refuses
   ExplicitDeny,            // a Deny statement matched: nothing can override it
   NoIdentityAllow,         // the caller's identity policies allow nothing here
+  BoundaryNoAllow,         // the caller's permissions boundary does not allow what its policies grant
   SessionPolicyNoAllow,    // the session's policies (Policy, PolicyArns) allow nothing here
   ScopeDownNoAllow,        // a GetScopedCredentials layer allows nothing here
   TrustNotSatisfied,       // the trust policy does not allow this principal / request
@@ -56,7 +57,7 @@ struct TracedPolicy {
   std::string label;             // "inline policy s3 of user alice", a managed policy ARN, "trust policy of <role>"
   std::optional<Policy> policy;  // nullopt: text that did not parse (allows nothing)
   Decision decision = Decision::ImplicitDeny;
-  bool evaluated = true;         // false for boundaries (listed, not evaluated)
+  bool evaluated = true;         // false: listed, not evaluated (a boundary stsd does not hold, e.g. AWS managed)
 };
 
 // One authorization: the checked action against every policy that took part.

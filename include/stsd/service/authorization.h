@@ -13,6 +13,12 @@
 //   or its role for a role session) in the role's own account, that is
 //   enough; when it names only the caller's account, or the role is in
 //   another account, the caller's identity policies must allow too;
+// - the caller's permissions boundary (its user's, or its role's for a role
+//   session) must allow what identity policies grant. A trust policy naming
+//   the caller's own ARN in the role's account is not limited by it; one
+//   naming a role session through its role's ARN is ("Permissions
+//   boundaries for IAM entities"). A boundary stsd does not hold (AWS
+//   managed) is carried but not evaluated;
 // - a user or role with no permission policies configured is allowed every
 //   sts:* action (stsd's simplification, so small configs stay small);
 // - a session's session policies (inline Policy and the customer managed

@@ -213,6 +213,17 @@ std::string rule_sentence(const domain::AuthorizationTrace& check, const std::st
              (check.role_arn.empty() ? std::string(".")
                                      : ". The trust policy trusts the account rather than naming the caller (or the "
                                        "role is in another account), so the caller's identity policies must allow it too.");
+    case DecidingRule::BoundaryNoAllow: {
+      std::string boundary;
+      for (const auto& p : check.policies)
+        if (p.source == PolicySource::Boundary) boundary = p.label;
+      return "No allow in the permissions boundary: " + (boundary.empty() ? std::string("the boundary") : boundary) +
+             " of " + who + " does not allow " + check.action +
+             "; a principal may do only what both its identity policies and its boundary allow" +
+             (check.role_arn.empty() ? std::string(".")
+                                     : " (a role session named by its role's ARN in a trust policy stays within "
+                                       "the role's boundary).");
+    }
     case DecidingRule::SessionPolicyNoAllow:
       return "No allow in the session's policies: the session's Policy / PolicyArns allow nothing for " + check.action +
              "; a session may do only what its identity and session policies both allow.";
@@ -285,6 +296,10 @@ std::string decision_json(const domain::DecisionTrace* trace, bool failed) {
         case DecidingRule::NoTrustPolicy: where = "the trust policy of " + deciding->role_arn; break;
         case DecidingRule::NoIdentityAllow:
           where = "an identity policy of " + (deciding->request ? deciding->request->principal_arn : std::string());
+          break;
+        case DecidingRule::BoundaryNoAllow:
+          for (const auto& p : deciding->policies)
+            if (p.source == PolicySource::Boundary) where = "the permissions boundary " + p.label;
           break;
         case DecidingRule::SessionPolicyNoAllow: where = "the session policy (the Policy parameter that made the session)"; break;
         case DecidingRule::ScopeDownNoAllow: where = "the scope-down policy (GetScopedCredentials Policy)"; break;

@@ -121,6 +121,41 @@ TEST(DecisionTrace, NoIdentityAllowWhenTrustNamesOnlyTheAccount) {
   EXPECT_NE(d["suggestion"]["where"].get<std::string>().find(kAliceArn), std::string::npos);
 }
 
+TEST(DecisionTrace, BoundaryNoAllowNamesTheBoundary) {
+  // alice's identity policy allows sts:AssumeRole; her boundary allows only s3.
+  World w(trust_naming("arn:aws:iam::111122223333:root"),
+          {inline_policy("assume", R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]})")});
+  domain::StoreData d = w.store->export_data();
+  domain::ManagedPolicy boundary;
+  boundary.account = kAccount;
+  boundary.name = "Boundary";
+  boundary.versions = {{"v1",
+                        domain::StoredPolicy{R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]})",
+                                             std::nullopt},
+                        0}};
+  d.managed_policies = {boundary};
+  d.users[0].permissions_boundary = "arn:aws:iam::111122223333:policy/Boundary";
+  w.store = std::make_unique<domain::Store>(std::move(d));
+  domain::DecisionTrace trace;
+  service::Authorizer authorizer(*w.store, w.messages, &trace);
+  const auto caller = w.alice();
+  ASSERT_FALSE(authorizer.authorize_trust(&caller, *w.role(), service::caller_request(caller, "sts:AssumeRole", kRoleArn, kNow), {}));
+  EXPECT_EQ(trace.checks[0].rule, DecidingRule::BoundaryNoAllow);
+  const json j = decision(trace, true);
+  EXPECT_EQ(j["deciding_rule"], "BoundaryNoAllow");
+  bool listed = false;
+  for (const auto& p : j["checks"][0]["policies"])
+    if (p["source"] == "permissions-boundary") {
+      listed = true;
+      EXPECT_EQ(p["evaluated"], true);
+      EXPECT_EQ(p["decision"], "ImplicitDeny");
+    }
+  EXPECT_TRUE(listed);
+  EXPECT_NE(j["summary"].get<std::string>().find("arn:aws:iam::111122223333:policy/Boundary"), std::string::npos);
+  EXPECT_EQ(j["suggestion"]["where"], "the permissions boundary arn:aws:iam::111122223333:policy/Boundary");
+  EXPECT_EQ(j["suggestion"]["statement"], json::parse(R"({"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::111122223333:role/deploy"})"));
+}
+
 TEST(DecisionTrace, ExternalIdMissing) {
   World w(trust_naming(kAliceArn, R"({"StringEquals":{"sts:ExternalId":"xyz"}})"));
   domain::DecisionTrace trace;
