@@ -7,6 +7,7 @@ Content-Security-Policy, and --console-ring-size."""
 
 import http.client
 import json
+import re
 import socket
 import time
 import unittest
@@ -303,6 +304,44 @@ class ConsoleLimitsTest(unittest.TestCase):
             self.assertLess(time.monotonic() - started, 4.0)
         finally:
             stream.close()
+            server.cleanup()
+
+    def test_a_flood_shows_the_newest_and_counts_the_rest(self):
+        # The live stream sends at most 200 records per 250 ms: under a flood
+        # it jumps to the newest and counts what it left out, exactly.
+        server = StsdServer().start()
+        stream = flood = None
+        try:
+            stream = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+            stream.sendall(b"GET /_stsd/console/events HTTP/1.1\r\nHost: x\r\n\r\n")
+            seen = b""
+            while b"event: hello" not in seen:
+                seen += stream.recv(65536)
+            total = 1000
+
+            def request(action):
+                body = f"Action={action}&Version=2011-06-15".encode()
+                return (b"POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                        b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+
+            flood = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+            flood.sendall(b"".join(request("Flood") for _ in range(total - 1)) + request("FloodLast"))
+            answers = b""
+            while answers.count(b"HTTP/1.1 400") < total:
+                answers += flood.recv(1 << 20)
+            deadline = time.monotonic() + 10
+            while b'"action":"FloodLast"' not in seen and time.monotonic() < deadline:
+                seen += stream.recv(65536)
+            shown = seen.count(b"event: request")
+            skipped = sum(int(m) for m in re.findall(rb'event: skipped\ndata: \{"count":(\d+)\}', seen))
+            self.assertIn(b'"action":"FloodLast"', seen)
+            self.assertGreater(skipped, 0)
+            self.assertEqual(shown + skipped, total)
+            self.assertLessEqual(shown, 200 * 4)
+        finally:
+            for s in (stream, flood):
+                if s is not None:
+                    s.close()
             server.cleanup()
 
     def test_ring_size_zero_turns_the_ring_off(self):

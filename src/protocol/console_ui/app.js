@@ -151,6 +151,8 @@ async function openStream() {
   }
 }
 
+let skippedTotal = 0;
+
 function handleEvent(block) {
   let event = "message";
   const data = [];
@@ -162,7 +164,10 @@ function handleEvent(block) {
   let payload;
   try { payload = JSON.parse(data.join("\n")); } catch (e) { return; }
   if (event === "request") addRequest(payload);
-  else if (event === "skipped") byId("skipped").textContent = payload.count + " requests went by faster than shown";
+  else if (event === "skipped") {
+    skippedTotal += payload.count;
+    byId("skipped").textContent = skippedTotal + " requests went by faster than shown (the list keeps the newest)";
+  }
 }
 
 function matches(row) {
