@@ -120,7 +120,9 @@ Result<ResultNode> IamService::run(const Call& call) const {
   if (entry == nullptr) return unexpected(not_implemented(call.operation.name()));
   const Caller& caller = call.auth->caller;
   const std::string_view partition = partition_of(call.auth->region);
-  auto result = entry->run(call.input, iam::Context{caller, call.store, store_, clock_, caller.account, partition});
+  const Authorizer authorizer(call.store, messages_);
+  auto result =
+      entry->run(call.input, iam::Context{caller, call.store, store_, clock_, caller.account, partition, &authorizer});
   if (result && partition != "aws") put_in_partition(*result, partition);
   return result;
 }

@@ -409,6 +409,49 @@ class DelegationTest(h.StsdTestCase):
         self.assertIn("Users", self.iam(creds).list_users())
         self.assertClientError(lambda: self.iam(creds).list_roles(), "AccessDenied")
 
+    def test_permission_check_asks_the_callers_policies(self):
+        partner = self.iam(self.keys["partner"])
+
+        # dana may read and associate requests, nothing else; bob may do everything.
+        bob = self.iam(self.keys["bob"])
+        bob.create_user(UserName="dana")
+        bob.put_user_policy(UserName="dana", PolicyName="requests", PolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Resource": "*", "Action": [
+                "iam:GetDelegationRequest", "iam:AssociateDelegationRequest"]}]}))
+        key = bob.create_access_key(UserName="dana")["AccessKey"]
+        users = {"bob": self.keys["bob"], "dana": (key["AccessKeyId"], key["SecretAccessKey"])}
+
+        def check(request_id, who):
+            out = self.iam(users[who]).get_delegation_request(
+                DelegationRequestId=request_id, DelegationPermissionCheck=True)
+            self.assertEqual(out["PermissionCheckStatus"], "COMPLETE")
+            return out["PermissionCheckResult"]
+
+        def template(name, statement):
+            return partner.create_policy(PolicyName=name, PolicyDocument=json.dumps(
+                {"Version": "2012-10-17", "Statement": [statement]}))["Policy"]["Arn"]
+
+        associate = template("acme-associate", {"Effect": "Allow", "Action": "iam:AssociateDelegationRequest",
+                                                "Resource": "*"})
+        broad = template("acme-broad", {"Effect": "Allow", "Action": ["iam:ListUsers", "s3:Get*"], "Resource": "*"})
+        conditional = template("acme-conditional", {
+            "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+            "Condition": {"StringEquals": {"aws:RequestedRegion": "us-east-1"}}})
+        negated = template("acme-negated", {"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"})
+
+        def created(arn):
+            return self.create(Permissions={"PolicyTemplateArn": arn})
+
+        self.assertEqual(check(created(broad), "bob"), "ALLOWED")
+        self.assertEqual(check(created(broad), "dana"), "DENIED")
+        self.assertEqual(check(created(associate), "dana"), "ALLOWED")
+        self.assertEqual(check(created(conditional), "dana"), "UNSURE")
+        self.assertEqual(check(created(negated), "bob"), "UNSURE")
+        # A template stsd does not hold, and no check asked for.
+        self.assertEqual(check(self.create(), "bob"), "UNSURE")
+        plain = self.iam(self.keys["bob"]).get_delegation_request(DelegationRequestId=self.create())
+        self.assertNotIn("PermissionCheckResult", plain)
+
     def test_deleted_approver_makes_the_token_unusable(self):
         admin = self.iam(self.keys["alice"])
         admin.create_user(UserName="temp")

@@ -12,6 +12,7 @@
 #include "stsd/crypto/crypto.h"
 #include "stsd/domain/arn.h"
 #include "stsd/service/access_denied.h"
+#include "stsd/service/authorization.h"
 #include "stsd/service/session_options.h"
 
 namespace stsd::service::iam {
@@ -203,16 +204,46 @@ Result<CreateDelegationRequestResponse> create_delegation_request(const CreateDe
       });
 }
 
+// DelegationPermissionCheck, "an approximate result": every action of every
+// Allow statement of the request's permission policy, on each of its
+// resources, asked of the caller's own policies (boundary and session
+// policies included) as a request of its own, wildcards taken as written
+// ("s3:Get*" on "*" needs a grant that covers it all). ALLOWED when every
+// one is allowed; DENIED when one is refused, since the caller cannot cover
+// all that is asked; UNSURE when the policy is not known, a statement
+// cannot be enumerated (NotAction, NotResource) or a refused statement has
+// conditions (the caller may hold what they narrow it to).
+std::string permission_check(const Context& ctx, const domain::DelegationRequest& r) {
+  const domain::ManagedPolicy* policy = template_policy(ctx.snapshot, r);
+  if (policy == nullptr || !policy->document().parsed || ctx.authorizer == nullptr) return "UNSURE";
+  bool unsure = false;
+  const std::vector<std::string> everything{"*"};
+  for (const domain::Statement& s : policy->document().parsed->statements()) {
+    if (s.effect != domain::Effect::Allow) continue;  // a Deny only narrows what is delegated
+    if (s.not_action || s.not_resource) {
+      unsure = true;
+      continue;
+    }
+    for (const auto& action : s.actions)
+      for (const auto& resource : s.has_resource ? s.resources : everything) {
+        const auto request = caller_request(ctx.caller, action, resource, ctx.clock.now());
+        if (ctx.authorizer->authorize(ctx.caller, nullptr, request)) continue;
+        if (s.conditions.empty()) return "DENIED";
+        unsure = true;
+      }
+  }
+  return unsure ? "UNSURE" : "ALLOWED";
+}
+
 Result<GetDelegationRequestResponse> get_delegation_request(const GetDelegationRequestRequest& req,
                                                             const Context& ctx) {
   auto r = visible_request(ctx.snapshot, ctx, req.DelegationRequestId);
   if (!r) return unexpected(r.error());
   GetDelegationRequestResponse out;
   out.DelegationRequest = request_shape(ctx.snapshot, *r, ctx.clock.now());
-  // The check is "an approximate result"; stsd does not compute one.
   if (req.DelegationPermissionCheck.value_or(false)) {
-    out.PermissionCheckStatus = "COMPLETE";
-    out.PermissionCheckResult = "UNSURE";
+    out.PermissionCheckStatus = "COMPLETE";  // computed at once: never IN_PROGRESS
+    out.PermissionCheckResult = permission_check(ctx, *r);
   }
   return out;
 }

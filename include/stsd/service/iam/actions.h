@@ -16,6 +16,10 @@
 #include "stsd/service/iam/shapes.h"
 #include "stsd/service/query_service.h"
 
+namespace stsd::service {
+class Authorizer;
+}
+
 namespace stsd::service::iam {
 
 struct Context {
@@ -30,6 +34,9 @@ struct Context {
   const std::string& account;
   // The partition of the request's signing region.
   std::string_view partition = "aws";
+  // The caller's decisions, for answers that ask about them (a delegation
+  // request's permission check); nullptr: none.
+  const Authorizer* authorizer = nullptr;
 };
 
 // The implemented operations (generated), sorted by name.
