@@ -72,13 +72,15 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -r
 trap cleanup EXIT
 
 stsd_port=$(bench_free_port)
-"${server[@]}" "$stsd_bin" --listen "127.0.0.1:$stsd_port" --threads "$stsd_threads" --log-level warn &
+# Its log (the start-up line is always written) stays out of the table.
+"${server[@]}" "$stsd_bin" --listen "127.0.0.1:$stsd_port" --threads "$stsd_threads" --log-level warn \
+  >"$bench_work/stsd.log" 2>&1 &
 pids+=($!)
 moto_port=$(bench_free_port)
 "${server[@]}" python3 -m moto.server -H 127.0.0.1 -p "$moto_port" >"$bench_work/moto.log" 2>&1 &
 pids+=($!)
-bench_wait_http "http://127.0.0.1:$stsd_port/_stsd/health"
-bench_wait_http "http://127.0.0.1:$moto_port/"
+bench_wait_http "http://127.0.0.1:$stsd_port/_stsd/health" "$bench_work/stsd.log"
+bench_wait_http "http://127.0.0.1:$moto_port/" "$bench_work/moto.log"
 if [ "$console" -eq 1 ]; then
   # The subscriber runs where wrk runs (CPU 0 when pinned): it is a client.
   client=()

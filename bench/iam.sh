@@ -74,10 +74,11 @@ trap cleanup EXIT
 # start_stsd ARGS...: sets started_port and started_pid.
 start_stsd() {
   started_port=$(bench_free_port)
-  "${server[@]}" "$stsd_bin" --listen "127.0.0.1:$started_port" --threads "$stsd_threads" --log-level warn "$@" &
+  "${server[@]}" "$stsd_bin" --listen "127.0.0.1:$started_port" --threads "$stsd_threads" --log-level warn "$@" \
+    >>"$bench_work/stsd.log" 2>&1 &
   started_pid=$!
   pids+=("$started_pid")
-  bench_wait_http "http://127.0.0.1:$started_port/_stsd/health"
+  bench_wait_http "http://127.0.0.1:$started_port/_stsd/health" "$bench_work/stsd.log"
 }
 start_moto() {
   started_port=$(bench_free_port)

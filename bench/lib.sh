@@ -10,12 +10,14 @@ bench_free_port() {
 }
 
 # bench_wait_http URL: until URL answers (10 s at most).
+# bench_wait_http URL [LOG]: waits for URL to answer; else shows LOG's end and exits.
 bench_wait_http() {
   for _ in $(seq 1 100); do
     curl -s -o /dev/null "$1" && return 0
     sleep 0.1
   done
   echo "server at $1 did not come up" >&2
+  [ -n "${2:-}" ] && tail -n 20 "$2" >&2
   exit 1
 }
 
