@@ -43,9 +43,9 @@ bench_latency_us() {
 # non-2xx answer.
 bench_wrk() {
   local port=$1 lua=$2 duration=$3 out=$4
-  local pin=()
-  [ -n "${client_cpu:-}" ] && pin=(taskset -c "$client_cpu")
-  "${pin[@]}" wrk -t"${wrk_threads:-2}" -c"${connections:-32}" -d"$duration" --latency -s "$lua" "http://127.0.0.1:$port/" >"$out"
+  local taskset_prefix=()
+  [ -n "${client_cpu:-}" ] && taskset_prefix=(taskset -c "$client_cpu")
+  "${taskset_prefix[@]}" wrk -t"${wrk_threads:-2}" -c"${connections:-32}" -d"$duration" --latency -s "$lua" "http://127.0.0.1:$port/" >"$out"
   if grep -q "Non-2xx" "$out"; then
     echo "non-2xx answers from port $port:" >&2
     cat "$out" >&2
